@@ -1,0 +1,22 @@
+# synsoc: synaptic MD -> first-passage kinetics -> threshold network -> criticality.
+# Wiring only; the science lives in synapse_md/, analysis/ and network/.
+from snakemake.utils import min_version
+
+min_version("8.10")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/md.smk"
+include: "workflow/rules/kinetics.smk"
+include: "workflow/rules/network.smk"
+include: "workflow/rules/criticality.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        final_targets(),
+    default_target: True

@@ -1,0 +1,1 @@
+"""Threshold-neuron networks driven by MD-derived synaptic kinetics."""

@@ -1,0 +1,1 @@
+"""Synaptic-cleft molecular dynamics in OpenMM."""
