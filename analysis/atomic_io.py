@@ -47,7 +47,8 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{final.name}.", suffix=final.suffix if suffix is None else suffix,
+        prefix=f".{final.name}.",
+        suffix=final.suffix if suffix is None else suffix,
         dir=final.parent,
     )
     os.close(fd)

@@ -1,0 +1,104 @@
+"""Shared infrastructure: configuration validation, provenance, atomic writers."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis import atomic_io
+from analysis.configuration import ConfigError, load_config, validate_config
+from analysis.provenance import config_hash, package_versions, provenance
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_default_config_validates_and_fills_every_section():
+    config = load_config(REPO / "config" / "config.yaml")
+    assert set(config) == {"results_dir", "md", "kinetics", "network", "criticality", "report"}
+
+
+def test_unknown_top_level_key_is_named(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("results_dir: out\nnetwrok: {}\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml.*'netwrok' was unexpected"):
+        load_config(path)
+
+
+def test_yaml_syntax_error_names_the_file(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("md: [unclosed\n")
+    with pytest.raises(ConfigError, match="broken.yaml: not valid YAML"):
+        load_config(path)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="configuration file not found"):
+        load_config(tmp_path / "absent.yaml")
+
+
+def test_non_mapping_config_rejected():
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        validate_config(["md"], source="list.yaml")
+
+
+def test_validation_does_not_mutate_its_input():
+    raw = {"md": {}}
+    validate_config(raw)
+    assert raw == {"md": {}}
+
+
+def test_config_hash_ignores_key_order_but_not_values():
+    a = {"x": 1, "y": {"b": 2, "a": 3}}
+    b = {"y": {"a": 3, "b": 2}, "x": 1}
+    assert config_hash(a) == config_hash(b)
+    assert config_hash(a) != config_hash({"x": 2, "y": {"a": 3, "b": 2}})
+    assert len(config_hash(a)) == 64
+
+
+def test_provenance_names_versions():
+    record = provenance({"seed": 1})
+    assert record["package_versions"]["openmm"] != "not installed"
+    assert "python" in package_versions()
+
+
+def test_write_json_is_atomic_and_refuses_nan(tmp_path):
+    target = tmp_path / "out" / "result.json"
+    atomic_io.write_json(target, {"value_ps": np.float64(1.5), "n": np.int64(3)})
+    assert json.loads(target.read_text()) == {"value_ps": 1.5, "n": 3}
+    with pytest.raises(ValueError):
+        atomic_io.write_json(target, {"value_ps": float("nan")})
+    # the earlier complete file survives the failed write, and no temp file is left
+    assert json.loads(target.read_text())["n"] == 3
+    assert os.listdir(target.parent) == ["result.json"]
+
+
+def test_atomic_path_leaves_nothing_when_the_writer_fails(tmp_path):
+    target = tmp_path / "table.parquet"
+    with pytest.raises(RuntimeError), atomic_io.atomic_path(target) as tmp:
+        tmp.write_bytes(b"partial")
+        raise RuntimeError("killed mid-write")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_npz_round_trip_and_suffix_check(tmp_path):
+    atomic_io.save_npz(tmp_path / "a.npz", x=np.arange(3))
+    assert np.load(tmp_path / "a.npz")["x"].tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match=r"\.npz"):
+        atomic_io.save_npz(tmp_path / "a.bin", x=np.arange(3))
+
+
+def test_save_figure_writes_png_and_svg(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    written = atomic_io.save_figure(fig, tmp_path / "fig")
+    plt.close(fig)
+    assert sorted(p.name for p in written) == ["fig.png", "fig.svg"]
+    assert all(p.stat().st_size > 0 for p in written)
