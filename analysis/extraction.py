@@ -57,14 +57,21 @@ class ReplicaDistances:
     def __post_init__(self) -> None:
         n = self.time_ps.shape[0]
         if self.distance_nm.ndim != 3 or self.distance_nm.shape[0] != n:
-            raise ValueError(f"distance_nm must have shape ({n}, n_tm, n_rc), got {self.distance_nm.shape}")
+            raise ValueError(
+                f"distance_nm must have shape ({n}, n_tm, n_rc), got {self.distance_nm.shape}"
+            )
         if self.com_nm.shape != (n, self.distance_nm.shape[1], 3):
-            raise ValueError(f"com_nm must have shape ({n}, {self.distance_nm.shape[1]}, 3), got {self.com_nm.shape}")
+            raise ValueError(
+                f"com_nm must have shape ({n}, {self.distance_nm.shape[1]}, 3), "
+                f"got {self.com_nm.shape}"
+            )
         if self.box_nm.shape not in ((n, 3), (0, 3)):
             raise ValueError(f"box_nm must have shape ({n}, 3) or (0, 3), got {self.box_nm.shape}")
 
 
-def distance_atoms(topology: md.Topology, molecule_atoms: Sequence[int], atom_names: Sequence[str]) -> np.ndarray:
+def distance_atoms(
+    topology: md.Topology, molecule_atoms: Sequence[int], atom_names: Sequence[str]
+) -> np.ndarray:
     """Atoms of one molecule used for distances: named atoms, or all heavy atoms.
 
     Parameters
@@ -128,7 +135,10 @@ def groups_from_selections(
         As :func:`groups_from_build`; the molecule atoms are the selected atoms.
     """
     out = []
-    for name, selection in (("transmitters", transmitter_selection), ("receptors", receptor_selection)):
+    for name, selection in (
+        ("transmitters", transmitter_selection),
+        ("receptors", receptor_selection),
+    ):
         atoms = topology.select(selection)
         if atoms.size == 0:
             raise ValueError(f"{name} selection {selection!r} matches no atom")
@@ -136,7 +146,9 @@ def groups_from_selections(
     return out[0], out[1], out[0]
 
 
-def _centres_of_mass(xyz: np.ndarray, molecules: Sequence[np.ndarray], masses: np.ndarray) -> np.ndarray:
+def _centres_of_mass(
+    xyz: np.ndarray, molecules: Sequence[np.ndarray], masses: np.ndarray
+) -> np.ndarray:
     com = np.empty((xyz.shape[0], len(molecules), 3), dtype=np.float64)
     for k, atoms in enumerate(molecules):
         weights = masses[atoms] / masses[atoms].sum()

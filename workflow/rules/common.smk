@@ -24,6 +24,23 @@ def md_replicas():
     return list(range(config["md"]["replicas"]))
 
 
+# ---- kinetics ---------------------------------------------------------------
+def kinetics_replica_files(kind, suffix):
+    """Per-replica kinetics files: R/kinetics/{kind}/replica_{replica}.{suffix}."""
+    return expand(
+        f"{RESULTS}/kinetics/{kind}/replica_{{replica}}.{suffix}", replica=md_replicas()
+    )
+
+
+def kinetics_figure_files():
+    """Every kinetics figure, PNG and SVG (stems from analysis.kinetics_plots)."""
+    from analysis.kinetics_plots import FIGURE_STEMS
+
+    return expand(
+        f"{RESULTS}/kinetics/figures/{{stem}}.{{ext}}", stem=FIGURE_STEMS, ext=["png", "svg"]
+    )
+
+
 # ---- network ----------------------------------------------------------------
 def control_label(value):
     """Wildcard text of a control-parameter value (contract: f"{value:g}")."""
@@ -37,6 +54,54 @@ def network_runs():
         (regime, control_label(value))
         for regime in sweep["regimes"]
         for value in sweep["control_values"]
+    ]
+
+
+def network_kinetics():
+    """kinetics.json the network rules read ([] when network.synapses.source is literature)."""
+    if config["network"]["synapses"]["source"] == "literature":
+        return []
+    return f"{RESULTS}/kinetics/kinetics.json"
+
+
+# ---- resources and report (workflow engineer) -------------------------------
+def md_gpus():
+    """GPUs an MD job requests: 1 when md.platform names a GPU platform, else 0."""
+    return 1 if config["md"].get("platform") in ("CUDA", "OpenCL") else 0
+
+
+def activation_run():
+    """(regime, control) of the run drawn in the activation-pattern figures."""
+    sweep = config["network"]["sweep"]
+    regime = config["report"]["activation_regime"] or sweep["regimes"][0]
+    value = config["report"]["activation_control"]
+    if value is None:
+        values = sweep["control_values"]
+        value = values[len(values) // 2]
+    if regime not in sweep["regimes"] or value not in sweep["control_values"]:
+        raise WorkflowError(
+            f"report.activation_regime/activation_control = {regime!r}/{value!r} is not a run "
+            f"of network.sweep (regimes {sweep['regimes']}, values {sweep['control_values']})"
+        )
+    return regime, control_label(value)
+
+
+# ---- criticality -------------------------------------------------------------
+def criticality_run_files(stage, name):
+    """Per-run files of ``stage`` ("network" or "criticality") in network_runs() order."""
+    return [f"{RESULTS}/{stage}/runs/{regime}/{control}/{name}" for regime, control in network_runs()]
+
+
+def criticality_response_files():
+    """Response curves of every sweep run, in network_runs() order."""
+    return [f"{RESULTS}/network/response/{regime}/{control}.parquet" for regime, control in network_runs()]
+
+
+def criticality_reference_files():
+    """Avalanches of the reference models in criticality.reference_models, in that order."""
+    return [
+        f"{RESULTS}/network/reference/{model}/avalanches.parquet"
+        for model in config["criticality"]["reference_models"]
     ]
 
 

@@ -1,1 +1,73 @@
-# Rules of the md stage.
+# Rules of the md stage: build -> restrained equilibration -> release replicas.
+# A killed replica keeps its chunks and checkpoint in replica_{replica}/work/ (not an
+# output, so Snakemake leaves it) and resumes on `snakemake --rerun-incomplete`.
+
+
+rule md_build:
+    output:
+        topology=f"{RESULTS}/md/system/topology.pdb",
+        system=f"{RESULTS}/md/system/system.xml",
+        build=f"{RESULTS}/md/system/build.json",
+    log:
+        f"{RESULTS}/logs/md/build.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/md/build.tsv"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=20,
+        gpu=0,
+    conda:
+        "../../envs/md.yaml"
+    script:
+        "../scripts/md_build.py"
+
+
+rule md_equilibrate:
+    input:
+        topology=f"{RESULTS}/md/system/topology.pdb",
+        system=f"{RESULTS}/md/system/system.xml",
+    output:
+        state=f"{RESULTS}/md/system/equilibrated.xml",
+    log:
+        f"{RESULTS}/logs/md/equilibrate.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/md/equilibrate.tsv"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=60,
+        gpu=0,
+    conda:
+        "../../envs/md.yaml"
+    script:
+        "../scripts/md_equilibrate.py"
+
+
+rule md_production:
+    input:
+        topology=f"{RESULTS}/md/system/topology.pdb",
+        system=f"{RESULTS}/md/system/system.xml",
+        state=f"{RESULTS}/md/system/equilibrated.xml",
+    output:
+        trajectory=f"{RESULTS}/md/replica_{{replica}}/trajectory.xtc",
+        topology=f"{RESULTS}/md/replica_{{replica}}/topology.pdb",
+        state_csv=f"{RESULTS}/md/replica_{{replica}}/state.csv",
+        final_state=f"{RESULTS}/md/replica_{{replica}}/final_state.xml",
+        checkpoint=f"{RESULTS}/md/replica_{{replica}}/checkpoint.chk",
+        record=f"{RESULTS}/md/replica_{{replica}}/replica.json",
+    wildcard_constraints:
+        replica=r"\d+",
+    log:
+        f"{RESULTS}/logs/md/replica_{{replica}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/md/replica_{{replica}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=240,
+        gpu=0,
+    conda:
+        "../../envs/md.yaml"
+    script:
+        "../scripts/md_production.py"

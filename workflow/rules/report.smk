@@ -1,1 +1,114 @@
-# Rules of the report stage.
+# Rules of the report stage: activation-pattern figures, stage figures and key tables
+# registered for `snakemake --report`, and the plain-text results/report/summary.md.
+
+
+report: "../report/workflow.rst"
+
+
+rule report_activation:
+    input:
+        spikes=f"{RESULTS}/network/runs/{activation_run()[0]}/{activation_run()[1]}/spikes.npz",
+        avalanches=f"{RESULTS}/network/runs/{activation_run()[0]}/{activation_run()[1]}/avalanches.parquet",
+        graph=f"{RESULTS}/network/graph.graphml",
+        references=criticality_reference_files(),
+    output:
+        raster=report(
+            f"{RESULTS}/report/figures/activation_raster.png",
+            caption="../report/activation_raster.rst",
+            category="1. Activation patterns",
+        ),
+        cascade=report(
+            f"{RESULTS}/report/figures/activation_cascade.png",
+            caption="../report/activation_cascade.rst",
+            category="1. Activation patterns",
+        ),
+        comparison=report(
+            f"{RESULTS}/report/figures/model_comparison.png",
+            caption="../report/model_comparison.rst",
+            category="1. Activation patterns",
+        ),
+    log:
+        f"{RESULTS}/logs/report/activation.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/report/activation.tsv"
+    params:
+        report=config["report"],
+        reference_models=config["criticality"]["reference_models"],
+        activation_run=activation_run(),
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../scripts/report_activation.py"
+
+
+rule report_collect_figures:
+    input:
+        kinetics=f"{RESULTS}/kinetics/kinetics.json",
+        criticality=criticality_run_files("criticality", "criticality.json"),
+        criticality_figures=criticality_run_files("criticality", "figures"),
+        dynamic_range=f"{RESULTS}/criticality/sweep/dynamic_range.json",
+        alignment=f"{RESULTS}/criticality/sweep/alignment.json",
+    output:
+        kinetics=report(
+            directory(f"{RESULTS}/report/figures/kinetics"),
+            patterns=["{name}.png"],
+            caption="../report/kinetics_figures.rst",
+            category="2. Kinetics",
+        ),
+        criticality=report(
+            directory(f"{RESULTS}/report/figures/criticality"),
+            patterns=["{name}.png"],
+            caption="../report/criticality_figures.rst",
+            category="3. Criticality",
+        ),
+    log:
+        f"{RESULTS}/logs/report/collect_figures.log",
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../scripts/report_collect_figures.py"
+
+
+rule report_summary:
+    input:
+        kinetics=f"{RESULTS}/kinetics/kinetics.json",
+        summaries=criticality_run_files("network", "summary.json"),
+        criticality=criticality_run_files("criticality", "criticality.json"),
+        dynamic_range=f"{RESULTS}/criticality/sweep/dynamic_range.json",
+        alignment=f"{RESULTS}/criticality/sweep/alignment.json",
+        figures=rules.report_activation.output,
+        stage_figures=rules.report_collect_figures.output,
+    output:
+        summary=f"{RESULTS}/report/summary.md",
+        kinetics_table=report(
+            f"{RESULTS}/report/tables/kinetics.csv",
+            caption="../report/kinetics_table.rst",
+            category="4. Tables",
+        ),
+        criticality_table=report(
+            f"{RESULTS}/report/tables/criticality.csv",
+            caption="../report/criticality_table.rst",
+            category="4. Tables",
+        ),
+        alignment_table=report(
+            f"{RESULTS}/report/tables/alignment.csv",
+            caption="../report/alignment_table.rst",
+            category="4. Tables",
+        ),
+    log:
+        f"{RESULTS}/logs/report/summary.log",
+    params:
+        runs=network_runs(),
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../scripts/report_summary.py"

@@ -1,0 +1,221 @@
+"""Avalanche exponents and the crackling-noise scaling relation.
+
+Size ``P(S) ~ S^-tau``, duration ``P(T) ~ T^-alpha`` and mean size per duration
+``<S>(T) ~ T^gamma``. For crackling noise (Sethna, Dahmen & Myers 2001; Friedman et al.
+2012) the three are tied by ``gamma = (alpha - 1) / (tau - 1)``. The mean-field critical
+branching process has tau = 3/2, alpha = 2, gamma = 2.
+
+Uncertainties: a case bootstrap over avalanches (x_min held at the values found on the
+data, exponents refit), giving percentile 95 % intervals for tau, alpha, gamma, the
+predicted gamma and their difference; the relation "holds" when 0 lies inside the
+interval of ``gamma - (alpha - 1)/(tau - 1)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.powerlaw_fit import PowerLawFit, fit_power_law
+
+__all__ = ["ScalingResult", "mean_size_per_duration", "fit_gamma", "avalanche_scaling"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScalingResult:
+    """Exponents of one avalanche data set.
+
+    Attributes
+    ----------
+    size_fit, duration_fit : PowerLawFit
+        Discrete fits of sizes (spikes) and durations (bins).
+    gamma : float
+        Slope of log <S> against log T over ``gamma_range_bins``.
+    gamma_range_bins : tuple of int
+        Inclusive duration range (bins) of the <S>(T) fit.
+    ci95 : dict of str to (float, float)
+        Bootstrap percentile intervals of ``tau``, ``alpha``, ``gamma``,
+        ``gamma_predicted`` and ``gamma_difference``.
+    n_bootstrap : int
+    """
+
+    size_fit: PowerLawFit
+    duration_fit: PowerLawFit
+    gamma: float
+    gamma_range_bins: tuple[int, int]
+    ci95: dict
+    n_bootstrap: int
+
+    @property
+    def gamma_predicted(self) -> float:
+        """Crackling-noise prediction ``(alpha - 1) / (tau - 1)``."""
+        return (self.duration_fit.alpha - 1.0) / (self.size_fit.alpha - 1.0)
+
+    @property
+    def relation_holds(self) -> bool:
+        """Whether 0 lies in the 95 % interval of ``gamma - gamma_predicted``."""
+        lo, hi = self.ci95["gamma_difference"]
+        return bool(lo <= 0.0 <= hi)
+
+    def as_dict(self) -> dict:
+        """JSON-ready dictionary."""
+        return {
+            "tau": {
+                "value": self.size_fit.alpha,
+                "ci95": self.ci95["tau"],
+                "fit": self.size_fit.as_dict(),
+            },
+            "alpha": {
+                "value": self.duration_fit.alpha,
+                "ci95": self.ci95["alpha"],
+                "fit": self.duration_fit.as_dict(),
+            },
+            "gamma": {
+                "value": self.gamma,
+                "ci95": self.ci95["gamma"],
+                "duration_range_bins": list(self.gamma_range_bins),
+            },
+            "scaling_relation": {
+                "gamma_predicted": self.gamma_predicted,
+                "gamma_predicted_ci95": self.ci95["gamma_predicted"],
+                "gamma_minus_predicted": self.gamma - self.gamma_predicted,
+                "gamma_minus_predicted_ci95": self.ci95["gamma_difference"],
+                "holds_within_ci95": self.relation_holds,
+                "definition": "gamma == (alpha - 1) / (tau - 1) (crackling noise)",
+            },
+            "n_bootstrap": self.n_bootstrap,
+        }
+
+
+def mean_size_per_duration(sizes, durations):
+    """Mean avalanche size for each observed duration.
+
+    Parameters
+    ----------
+    sizes, durations : array_like, shape=(n,)
+        Sizes (spikes) and durations (bins) of the same avalanches.
+
+    Returns
+    -------
+    durations : np.ndarray, shape=(m,)
+        Distinct durations, ascending (bins).
+    mean_sizes : np.ndarray, shape=(m,)
+        Mean size at each duration (spikes).
+    counts : np.ndarray, shape=(m,)
+        Avalanches at each duration.
+    """
+    s = np.asarray(sizes, dtype=float)
+    t = np.asarray(durations)
+    if s.shape != t.shape or s.ndim != 1:
+        raise ValueError("sizes and durations must be 1-D arrays of equal length")
+    values, inverse, counts = np.unique(t, return_inverse=True, return_counts=True)
+    return values, np.bincount(inverse, weights=s) / counts, counts
+
+
+def fit_gamma(sizes, durations, t_min: int, min_count: int, decades: float | None = None):
+    """Slope of log <S>(T) against log T over durations with enough avalanches.
+
+    Parameters
+    ----------
+    sizes, durations : array_like, shape=(n,)
+    t_min : int
+        Smallest duration used (bins), usually the duration fit's x_min.
+    min_count : int
+        Durations with fewer avalanches are excluded; the range ends at the first
+        duration above ``t_min`` whose count drops below it.
+    decades : float, optional
+        When given, the range is shortened from below to at most this many decades
+        ending at the largest well-sampled duration (finite-size corrections to
+        ``<S>(T)`` decay slowly, e.g. as 1/T for the critical branching process).
+
+    Returns
+    -------
+    gamma : float
+    t_range : tuple of int
+        Inclusive duration range used (bins).
+    """
+    t_values, mean_s, counts = mean_size_per_duration(sizes, durations)
+    keep = t_values >= t_min
+    t_values, mean_s, counts = t_values[keep], mean_s[keep], counts[keep]
+    sparse = np.flatnonzero(counts < min_count)
+    stop = sparse[0] if sparse.size else t_values.size
+    if stop < 2:
+        raise ValueError(
+            f"<S>(T) fit needs >= 2 durations >= {t_min} bins with >= {min_count} "
+            f"avalanches each; found {stop}"
+        )
+    t_values, mean_s = t_values[:stop], mean_s[:stop]
+    if decades is not None:
+        floor = t_values[-1] / 10.0**decades
+        keep = t_values >= floor
+        t_values, mean_s = t_values[keep], mean_s[keep]
+        if t_values.size < 2:
+            raise ValueError(f"<S>(T) fit: fewer than 2 durations in the last {decades} decades")
+    slope = np.polyfit(np.log(t_values), np.log(mean_s), 1)[0]
+    return float(slope), (int(t_values[0]), int(t_values[-1]))
+
+
+def avalanche_scaling(
+    sizes,
+    durations,
+    n_bootstrap: int,
+    seed: int,
+    min_tail: int = 10,
+    min_count: int = 5,
+    gamma_decades: float | None = 1.0,
+) -> ScalingResult:
+    """Fit tau, alpha, gamma and test the crackling-noise relation.
+
+    Parameters
+    ----------
+    sizes : array_like, shape=(n,), dtype=int
+        Avalanche sizes (spikes, >= 1).
+    durations : array_like, shape=(n,), dtype=int
+        Avalanche durations (bins, >= 1).
+    n_bootstrap : int
+        Case-bootstrap resamples for the intervals (>= 2).
+    seed : int
+        Seed of the bootstrap.
+    min_tail : int
+        Smallest tail of the x_min searches.
+    min_count : int
+        Avalanches per duration required in the <S>(T) fit.
+    gamma_decades : float or None
+        Width of the <S>(T) fit window in decades of T, ending at the largest
+        well-sampled duration (None: from the duration x_min on).
+
+    Returns
+    -------
+    ScalingResult
+    """
+    s = np.asarray(sizes)
+    t = np.asarray(durations)
+    if n_bootstrap < 2:
+        raise ValueError(f"n_bootstrap must be >= 2, got {n_bootstrap}")
+    size_fit = fit_power_law(s, discrete=True, min_tail=min_tail)
+    duration_fit = fit_power_law(t, discrete=True, min_tail=min_tail)
+    gamma, t_range = fit_gamma(s, t, int(duration_fit.xmin), min_count, gamma_decades)
+    rng = np.random.default_rng(seed)
+    boot = np.empty((n_bootstrap, 3))
+    for i in range(n_bootstrap):
+        pick = rng.integers(0, s.size, s.size)
+        bs, bt = s[pick], t[pick]
+        boot[i, 0] = fit_power_law(bs, xmin=size_fit.xmin, min_tail=2).alpha
+        boot[i, 1] = fit_power_law(bt, xmin=duration_fit.xmin, min_tail=2).alpha
+        in_range = (bt >= t_range[0]) & (bt <= t_range[1])
+        boot[i, 2] = fit_gamma(bs[in_range], bt[in_range], t_range[0], 1)[0]
+    predicted = (boot[:, 1] - 1.0) / (boot[:, 0] - 1.0)
+    columns = {
+        "tau": boot[:, 0],
+        "alpha": boot[:, 1],
+        "gamma": boot[:, 2],
+        "gamma_predicted": predicted,
+        "gamma_difference": boot[:, 2] - predicted,
+    }
+    ci95 = {k: [float(v) for v in np.percentile(c, [2.5, 97.5])] for k, c in columns.items()}
+    logger.info("tau=%.3f alpha=%.3f gamma=%.3f", size_fit.alpha, duration_fit.alpha, gamma)
+    return ScalingResult(size_fit, duration_fit, gamma, t_range, ci95, n_bootstrap)

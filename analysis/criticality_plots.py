@@ -1,0 +1,172 @@
+"""Figures of the criticality stage (PNG + SVG via ``analysis.atomic_io.save_figure``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import special  # noqa: E402
+
+from analysis.atomic_io import save_figure  # noqa: E402
+from analysis.avalanche_scaling import mean_size_per_duration  # noqa: E402
+
+__all__ = ["plot_run", "plot_dynamic_range", "plot_exponent_table"]
+
+
+def _ccdf(ax, data, fit, label, unit):
+    values, counts = np.unique(data, return_counts=True)
+    surv = 1.0 - np.concatenate(([0], np.cumsum(counts)[:-1])) / data.size  # P(X >= x)
+    ax.loglog(values, surv, ".", ms=3, label="data")
+    x = values[values >= fit.xmin]
+    tail_fraction = fit.n_tail / data.size
+    model = tail_fraction * special.zeta(fit.alpha, x) / special.zeta(fit.alpha, fit.xmin)
+    ax.loglog(x, model, "-", label=f"power law, exponent {fit.alpha:.3f}")
+    ax.set_xlabel(f"{label} ({unit})")
+    ax.set_ylabel(f"P({label} >= x)")
+    ax.legend(fontsize=8)
+
+
+def plot_run(avalanches, objects: dict, fig_dir: str | Path) -> list[Path]:
+    """Figures of one run: CCDFs with fits, <S>(T), collapsed shapes, r_k.
+
+    Parameters
+    ----------
+    avalanches : pandas.DataFrame
+        The run's avalanches.
+    objects : dict
+        Result objects from ``analysis.criticality.analyse_avalanches``.
+    fig_dir : path-like
+
+    Returns
+    -------
+    list of pathlib.Path
+        Files written (a part that is undefined has no figure).
+    """
+    fig_dir = Path(fig_dir)
+    fig_dir.mkdir(parents=True, exist_ok=True)  # exists even when every part is undefined
+    written: list[Path] = []
+    scaling = objects.get("scaling")
+    if scaling is not None:
+        sizes = avalanches["size"].to_numpy()
+        durations = avalanches["duration_bins"].to_numpy()
+        fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+        _ccdf(axes[0], sizes, scaling.size_fit, "size S", "spikes")
+        _ccdf(axes[1], durations, scaling.duration_fit, "duration T", "bins")
+        t, mean_s, _ = mean_size_per_duration(sizes, durations)
+        axes[2].loglog(t, mean_s, ".", ms=3, label="<S>(T)")
+        lo, hi = scaling.gamma_range_bins
+        window = (t >= lo) & (t <= hi)
+        anchor = mean_s[window][0] / t[window][0] ** scaling.gamma
+        axes[2].loglog(
+            t[window],
+            anchor * t[window] ** scaling.gamma,
+            "-",
+            label=f"gamma {scaling.gamma:.3f} (predicted {scaling.gamma_predicted:.3f})",
+        )
+        axes[2].set_xlabel("duration T (bins)")
+        axes[2].set_ylabel("mean size <S> (spikes)")
+        axes[2].legend(fontsize=8)
+        fig.tight_layout()
+        written += save_figure(fig, fig_dir / "avalanche_distributions")
+        plt.close(fig)
+    collapse = objects.get("collapse")
+    if collapse is not None:
+        fig, ax = plt.subplots(figsize=(4.5, 3.6))
+        shown = sorted(collapse.profiles)
+        shown = [shown[i] for i in np.unique(np.linspace(0, len(shown) - 1, 12).astype(int))]
+        for duration in shown:
+            profile = collapse.profiles[duration]
+            x = (np.arange(duration) + 0.5) / duration
+            ax.plot(x, profile / duration ** (collapse.gamma - 1.0), lw=0.8)
+        ax.set_xlabel("scaled time t / T")
+        ax.set_ylabel("s(t, T) / T^(gamma-1) (spikes per bin)")
+        ax.set_title(f"shape collapse, gamma = {collapse.gamma:.3f}", fontsize=9)
+        fig.tight_layout()
+        written += save_figure(fig, fig_dir / "shape_collapse")
+        plt.close(fig)
+    branching = objects.get("branching")
+    if branching is not None:
+        fig, ax = plt.subplots(figsize=(4.5, 3.6))
+        k = np.arange(1, branching.slopes.size + 1)
+        ax.plot(k, branching.slopes, ".", label="r_k")
+        ax.plot(
+            k, branching.mr_amplitude * branching.mr**k, "-", label=f"MR fit m = {branching.mr:.4f}"
+        )
+        ax.set_xlabel("lag k (bins)")
+        ax.set_ylabel("regression slope r_k")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        written += save_figure(fig, fig_dir / "branching_ratio")
+        plt.close(fig)
+    return written
+
+
+def plot_dynamic_range(curves: list[dict], stem: str | Path) -> list[Path]:
+    """Response curves F(h) and dynamic range against the control parameter.
+
+    Parameters
+    ----------
+    curves : list of dict
+        Each with ``regime``, ``control_value``, ``drive_rate_hz``, ``response_rate_hz``
+        (arrays) and ``delta_db`` (float or None).
+    stem : path-like
+        Destination without suffix.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    for curve in curves:
+        order = np.argsort(curve["drive_rate_hz"])
+        axes[0].semilogx(
+            np.asarray(curve["drive_rate_hz"])[order],
+            np.asarray(curve["response_rate_hz"])[order],
+            label=f"{curve['regime']} {curve['control_value']:g}",
+            lw=0.9,
+        )
+    axes[0].set_xlabel("drive rate h (Hz)")
+    axes[0].set_ylabel("response rate F (Hz)")
+    axes[0].legend(fontsize=6)
+    for regime in sorted({c["regime"] for c in curves}):
+        pts = [
+            (c["control_value"], c["delta_db"])
+            for c in curves
+            if c["regime"] == regime and c["delta_db"] is not None
+        ]
+        if pts:
+            pts.sort()
+            axes[1].plot(*zip(*pts, strict=True), "o-", label=regime)
+    axes[1].set_xlabel("control parameter")
+    axes[1].set_ylabel("dynamic range Delta (dB)")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    written = save_figure(fig, stem)
+    plt.close(fig)
+    return written
+
+
+def plot_exponent_table(rows: list[dict], stem: str | Path) -> list[Path]:
+    """Exponents of every run and reference model beside mean field / Beggs & Plenz.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Each with ``name``, ``tau``, ``alpha``, ``gamma`` (float or None).
+    stem : path-like
+    """
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.5 * len(rows) + 2), 3.6))
+    x = np.arange(len(rows))
+    for offset, key in zip((-0.25, 0.0, 0.25), ("tau", "alpha", "gamma"), strict=True):
+        values = [np.nan if r[key] is None else r[key] for r in rows]
+        ax.bar(x + offset, values, width=0.25, label=key)
+    for level, text in ((1.5, "tau MF / B&P"), (2.0, "alpha, gamma MF")):
+        ax.axhline(level, color="gray", lw=0.6, ls="--")
+        ax.text(len(rows) - 0.5, level, text, fontsize=7, va="bottom", ha="right")
+    ax.set_xticks(x, [r["name"] for r in rows], rotation=45, ha="right", fontsize=7)
+    ax.set_ylabel("exponent (dimensionless)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    written = save_figure(fig, stem)
+    plt.close(fig)
+    return written

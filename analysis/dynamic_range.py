@@ -1,0 +1,96 @@
+"""Dynamic range of a stimulus-response curve (Kinouchi & Copelli 2006, Nat. Phys. 2:348).
+
+``F(h)`` is the mean response rate at drive rate h. With ``F_x = F_0 + x (F_max - F_0)``
+(``F_0`` the response at the weakest drive, ``F_max`` at the strongest) and ``h_x`` the
+drive where F reaches ``F_x`` (log-linear interpolation of the running maximum of F), the
+dynamic range is ``Delta = 10 log10(h_0.9 / h_0.1)`` in dB. Kinouchi & Copelli predict
+its maximum at the critical point sigma = 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["DynamicRange", "dynamic_range"]
+
+
+@dataclass(frozen=True)
+class DynamicRange:
+    """Dynamic range of one response curve.
+
+    Attributes
+    ----------
+    delta_db : float or None
+        ``10 log10(h_0.9 / h_0.1)``; None when undefined (see ``note``).
+    h10_hz, h90_hz : float or None
+        Drive rates reaching 10 % and 90 % of the response range (Hz).
+    f0_hz, fmax_hz : float
+        Response at the weakest and strongest drive (Hz).
+    note : str
+        Why ``delta_db`` is undefined, or ``"ok"``.
+    """
+
+    delta_db: float | None
+    h10_hz: float | None
+    h90_hz: float | None
+    f0_hz: float
+    fmax_hz: float
+    note: str
+
+    def as_dict(self) -> dict:
+        """JSON-ready dictionary."""
+        return {
+            "delta_db": self.delta_db,
+            "h10_hz": self.h10_hz,
+            "h90_hz": self.h90_hz,
+            "f0_hz": self.f0_hz,
+            "fmax_hz": self.fmax_hz,
+            "note": self.note,
+        }
+
+
+def dynamic_range(drive_rate_hz, response_rate_hz) -> DynamicRange:
+    """Dynamic range of a response curve.
+
+    Parameters
+    ----------
+    drive_rate_hz : array_like, shape=(n,)
+        Positive drive rates (Hz), any order.
+    response_rate_hz : array_like, shape=(n,)
+        Mean response rate at each drive (Hz).
+
+    Returns
+    -------
+    DynamicRange
+        ``delta_db`` is None with a ``note`` when the response does not vary.
+    """
+    h = np.asarray(drive_rate_hz, dtype=float)
+    f = np.asarray(response_rate_hz, dtype=float)
+    if h.ndim != 1 or h.shape != f.shape:
+        raise ValueError("drive_rate_hz and response_rate_hz must be 1-D of equal length")
+    if h.size < 3:
+        raise ValueError(f"drive_rate_hz: need >= 3 drive values, got {h.size}")
+    if not (np.all(np.isfinite(h)) and np.all(np.isfinite(f))):
+        raise ValueError("drive and response rates must be finite")
+    if np.any(h <= 0):
+        raise ValueError("drive_rate_hz must be positive (log scale)")
+    order = np.argsort(h)
+    h, f = h[order], f[order]
+    envelope = np.maximum.accumulate(f)
+    f0, fmax = float(envelope[0]), float(envelope[-1])
+    if fmax <= f0:
+        return DynamicRange(
+            None, None, None, f0, fmax, "undefined: response does not increase with drive"
+        )
+    levels = f0 + np.array([0.1, 0.9]) * (fmax - f0)
+    # first crossing of each level on the non-decreasing envelope, log-linear in h
+    log_h = np.log(h)
+    hx = []
+    for level in levels:
+        j = int(np.searchsorted(envelope, level, side="left"))
+        f_lo, f_hi = envelope[j - 1], envelope[j]
+        frac = (level - f_lo) / (f_hi - f_lo)
+        hx.append(float(np.exp(log_h[j - 1] + frac * (log_h[j] - log_h[j - 1]))))
+    return DynamicRange(10.0 * np.log10(hx[1] / hx[0]), hx[0], hx[1], f0, fmax, "ok")

@@ -1,0 +1,116 @@
+"""``synsoc events`` and ``synsoc fit``: the kinetics stage from the command line.
+
+    synsoc events TRAJ... --top PDB --transmitters SEL --receptors SEL
+        [--r-on R_ON --r-off R_OFF] -o events.parquet
+    synsoc fit events.parquet -o kinetics.json
+
+``events`` also writes the per-frame distances and centres of mass next to the table
+(``events.distances.npz``, or ``events.distances.{replica}.npz`` for several
+trajectories); ``fit`` reads them (time calibration, occupancy, F/P surfaces) and
+writes ``kinetics.surfaces.npz`` and ``figures/`` next to the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from analysis.configuration import load_config, validate_config
+from analysis.kinetics_config import KineticsConfig
+from analysis.kinetics_pipeline import fit_step, surfaces_step, trajectory_events
+
+__all__ = ["register", "distances_sibling"]
+
+
+def distances_sibling(events_path: str | Path) -> Path:
+    """Default NPZ path written beside an events table."""
+    events_path = Path(events_path)
+    return events_path.with_name(f"{events_path.stem}.distances.npz")
+
+
+def _config(args: argparse.Namespace) -> tuple[KineticsConfig, dict]:
+    full = load_config(args.config) if args.config else validate_config({})
+    section = dict(full["kinetics"])
+    if getattr(args, "r_on", None) is not None:
+        section["r_on_nm"] = args.r_on
+    if getattr(args, "r_off", None) is not None:
+        section["r_off_nm"] = args.r_off
+    full["kinetics"] = section
+    return KineticsConfig.from_section(section), full
+
+
+def _events(args: argparse.Namespace) -> int:
+    config, _ = _config(args)
+    for path in [*args.trajectories, args.top]:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"no such file: {path}")
+    trajectory_events(
+        args.trajectories,
+        args.top,
+        args.transmitters,
+        args.receptors,
+        config,
+        args.output,
+        distances_sibling(args.output),
+    )
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> int:
+    config, full = _config(args)
+    events = Path(args.events)
+    if not events.is_file():
+        raise FileNotFoundError(f"no such file: {events}")
+    distances = [Path(p) for p in args.distances] if args.distances else []
+    if not distances:
+        single = distances_sibling(events)
+        distances = (
+            [single]
+            if single.is_file()
+            else sorted(
+                events.parent.glob(f"{events.stem}.distances.*.npz"),
+                key=lambda p: int(p.suffixes[-2].lstrip(".")),
+            )
+        )
+    if not distances:
+        raise FileNotFoundError(
+            f"no distances NPZ beside {events} (written by `synsoc events`); pass --distances"
+        )
+    out = Path(args.output)
+    surfaces = out.with_name(f"{out.stem}.surfaces.npz")
+    surfaces_step(distances, config, surfaces)
+    figures = Path(args.figures) if args.figures else out.parent / "figures"
+    fit_step(events, distances, surfaces, config, full, out, figures)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``events`` and ``fit`` subcommands."""
+    events = subparsers.add_parser("events", help="binding events from trajectories (Parquet)")
+    events.add_argument(
+        "trajectories", nargs="+", help="trajectory files (XTC, DCD, ...), one per replica"
+    )
+    events.add_argument("--top", required=True, help="topology (PDB)")
+    events.add_argument(
+        "--transmitters", required=True, help="mdtraj selection of transmitter distance atoms"
+    )
+    events.add_argument(
+        "--receptors", required=True, help="mdtraj selection of receptor distance atoms"
+    )
+    events.add_argument("--r-on", type=float, help="binding cut-off (nm); default from config")
+    events.add_argument("--r-off", type=float, help="unbinding cut-off (nm); default from config")
+    events.add_argument("--config", help="synsoc YAML config (kinetics section used)")
+    events.add_argument("-o", "--output", required=True, help="events Parquet file")
+    events.set_defaults(func=_events)
+
+    fit = subparsers.add_parser(
+        "fit", help="censored fits, calibration, cleft bridge -> kinetics.json"
+    )
+    fit.add_argument("events", help="events Parquet written by `synsoc events`")
+    fit.add_argument(
+        "--distances", nargs="+", help="per-replica distances NPZ (default: beside events)"
+    )
+    fit.add_argument("--config", help="synsoc YAML config (kinetics section used)")
+    fit.add_argument("--figures", help="figure directory (default: figures/ beside the output)")
+    fit.add_argument("-o", "--output", required=True, help="kinetics.json")
+    fit.set_defaults(func=_fit)

@@ -1,0 +1,172 @@
+"""Figures of the kinetics stage (PNG + SVG, axes labelled with units).
+
+* ``{kind}.png`` — histogram of observed waiting times with the chosen density, and
+  Kaplan–Meier survival with 95 % Greenwood band beside every fitted survival curve.
+* ``surfaces.png`` — F(r, t) and P(r, t) heatmaps.
+* ``msd.png`` — MSD with the fitted diffusion line and the linear window.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.atomic_io import save_figure
+from analysis.calibration import Calibration, MSDCurve
+from analysis.surfaces import Surfaces
+from analysis.survival_fits import SurvivalFit
+
+__all__ = ["FIGURE_STEMS", "plot_waiting_times", "plot_surfaces", "plot_msd", "write_figures"]
+
+FIGURE_STEMS = ("first_passage", "dwell", "rebinding", "surfaces", "msd")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_waiting_times(
+    durations_ps: np.ndarray, censored: np.ndarray, fit: SurvivalFit, title: str
+):
+    """Histogram + fitted density (left) and Kaplan–Meier + fitted survival (right)."""
+    plt = _pyplot()
+    fig, (ax_h, ax_s) = plt.subplots(1, 2, figsize=(10, 4))
+    observed = durations_ps[~censored & (durations_ps > 0)]
+    if observed.size:
+        bins = np.linspace(0, np.percentile(observed, 99), 40) if observed.max() > 0 else 10
+        ax_h.hist(
+            observed, bins=bins, density=True, alpha=0.5, label=f"observed (n={observed.size})"
+        )
+    if fit.best is not None and observed.size:
+        grid = np.linspace(max(observed.min(), 1e-9), np.percentile(observed, 99), 300)
+        # The histogram is normalised over the plotted range, so condition the
+        # fitted density on that range too.
+        law = fit.best.frozen()
+        mass = law.cdf(grid[-1]) - law.cdf(0.0)
+        ax_h.plot(
+            grid, law.pdf(grid) / max(mass, 1e-12), "k-", label=f"{fit.best.family} (best AIC)"
+        )
+    ax_h.set_xlabel("waiting time (ps)")
+    ax_h.set_ylabel("probability density (1/ps)")
+    ax_h.set_title(f"{title}: {fit.n_events} events, {fit.n_censored} censored")
+    ax_h.legend(fontsize=8)
+    if fit.kaplan_meier is not None and fit.kaplan_meier.time.size:
+        km = fit.kaplan_meier
+        t = np.concatenate(([0.0], km.time))
+        s = np.concatenate(([1.0], km.survival))
+        err = np.concatenate(([0.0], km.stderr))
+        ax_s.step(t, s, where="post", color="k", label="Kaplan–Meier")
+        ax_s.fill_between(
+            t,
+            np.clip(s - 1.96 * err, 0, 1),
+            np.clip(s + 1.96 * err, 0, 1),
+            step="post",
+            color="0.8",
+        )
+        grid = np.linspace(0, t[-1], 300)
+        for family_fit in fit.fits:
+            ax_s.plot(grid, family_fit.frozen().sf(grid), label=family_fit.family)
+    elif fit.kaplan_meier is not None:
+        ax_s.axhline(
+            1.0, color="k", label=f"all censored; mean >= {fit.kaplan_meier.restricted_mean:.3g} ps"
+        )
+    ax_s.set_xlabel("waiting time (ps)")
+    ax_s.set_ylabel("survival probability S(t)")
+    ax_s.set_ylim(0, 1.05)
+    ax_s.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_surfaces(surfaces: Surfaces):
+    """Heatmaps of F(r, t) (1/ps) and P(r, t) (1/nm)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    extent = [surfaces.t_ps[0], surfaces.t_ps[-1], surfaces.r_nm[0], surfaces.r_nm[-1]]
+    for ax, data, label in (
+        (axes[0], surfaces.F_per_ps, "F(r, t) first-passage density (1/ps)"),
+        (axes[1], surfaces.P_per_nm, "P(r, t) occupation density (1/nm)"),
+    ):
+        # Clip the colour scale: F holds a spike at t = 0 for r beyond the release distance.
+        top = float(np.percentile(data[:, 1:], 99.5)) if data.shape[1] > 1 else None
+        image = ax.imshow(
+            data,
+            origin="lower",
+            aspect="auto",
+            extent=extent,
+            cmap="viridis",
+            vmin=0.0,
+            vmax=top if top and top > 0 else None,
+        )
+        fig.colorbar(image, ax=ax, label=label)
+        ax.set_xlabel("time since release t (ps)")
+        ax.set_ylabel("distance to nearest receptor r (nm)")
+    err = surfaces.renewal_rel_error
+    fig.suptitle(
+        f"renewal relative error: {err:.3g}" if err is not None else "renewal check not applicable"
+    )
+    fig.tight_layout()
+    return fig
+
+
+def plot_msd(curve: MSDCurve, calibration: Calibration):
+    """MSD of transmitters with the fitted 2 d D t line over the linear window."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 4))
+    msd = curve.mean()
+    ok = msd > 0
+    ax.loglog(curve.lag_ps[ok], msd[ok], "o", label="MSD (unbound windows)")
+    lo, hi = calibration.fit_window_ps
+    grid = np.geomspace(lo, hi, 50)
+    slope = 2 * curve.n_dims * calibration.D_sim_nm2_per_ns / 1000.0
+    ax.loglog(
+        grid,
+        slope * grid,
+        "r-",
+        label=(
+            f"D_sim = {calibration.D_sim_nm2_per_ns:.3g} ± "
+            f"{calibration.D_sim_stderr_nm2_per_ns:.2g} nm²/ns ({calibration.method} fit)"
+        ),
+    )
+    ax.set_xlabel("lag time (ps)")
+    ax.set_ylabel(f"MSD in {curve.n_dims}D (nm²)")
+    ax.set_title(f"s = D_sim / D_target = {calibration.time_scale_factor:.3g}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def write_figures(
+    events: pd.DataFrame,
+    fits: dict[str, SurvivalFit],
+    surfaces: Surfaces,
+    curve: MSDCurve,
+    calibration: Calibration,
+    directory: str | os.PathLike,
+) -> list[Path]:
+    """Write every kinetics figure (``FIGURE_STEMS``) as PNG + SVG into ``directory``."""
+    plt = _pyplot()
+    directory = Path(directory)
+    written = []
+    for kind, fit in fits.items():
+        rows = events[events["kind"] == kind]
+        fig = plot_waiting_times(
+            rows["duration_ps"].to_numpy(float),
+            rows["censored"].to_numpy(bool),
+            fit,
+            kind.replace("_", " "),
+        )
+        written += save_figure(fig, directory / kind)
+        plt.close(fig)
+    for stem, fig in (("surfaces", plot_surfaces(surfaces)), ("msd", plot_msd(curve, calibration))):
+        written += save_figure(fig, directory / stem)
+        plt.close(fig)
+    return written

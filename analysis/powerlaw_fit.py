@@ -1,0 +1,377 @@
+"""Power-law maximum-likelihood fits with x_min search (Clauset, Shalizi & Newman 2009).
+
+Discrete data use the Hurwitz-zeta normalisation ``p(x) = x^-alpha / zeta(alpha, x_min)``
+(optionally truncated at ``x_max``); continuous data use ``p(x) = (alpha - 1) x_min^(alpha-1)
+x^-alpha``. The lower cut-off ``x_min`` is the candidate that minimises the
+Kolmogorov-Smirnov distance between the tail's empirical CDF and the fitted CDF.
+
+Why it is fast (compared with ``powerlaw.Fit``, which refits one candidate at a time):
+
+* sufficient statistics of every candidate tail (count, sum of log x) come from suffix
+  sums over the sorted unique values, so all MLEs are solved together by one vectorized
+  Newton iteration on the log-normalisation;
+* the KS distance of a candidate is bounded below by its value over the first few tail
+  points (cheap for all candidates at once); full distances are evaluated in the order of
+  that bound and the search stops as soon as the best full distance is below every
+  remaining bound (exact branch and bound: the same minimum as the exhaustive search).
+
+The empirical and theoretical CDFs compared are ``P(X < x)`` at the tail's unique values,
+the convention of the ``powerlaw`` package (Alstott et al. 2014).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+__all__ = [
+    "PowerLawFit",
+    "fit_power_law",
+    "power_law_loglik_pointwise",
+    "sample_discrete_power_law",
+    "sample_continuous_power_law",
+]
+
+logger = logging.getLogger(__name__)
+
+_ALPHA_MIN = 1.0 + 1e-6
+_ALPHA_MAX = 20.0
+_NEWTON_STEPS = 12
+_DIFF_STEP = 1e-5
+_BOUND_POINTS = 24
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """Result of a power-law fit.
+
+    Attributes
+    ----------
+    alpha : float
+        Exponent of ``p(x) ~ x^-alpha`` (dimensionless).
+    alpha_stderr : float
+        Asymptotic standard error of ``alpha`` from the Fisher information.
+    xmin, xmax : float
+        Fitted range, in the units of the data; ``xmax`` is None when untruncated.
+    n_tail, n_total : int
+        Samples inside the fitted range, and in the whole data set.
+    ks_distance : float
+        Kolmogorov-Smirnov distance of the tail to the fit.
+    loglik : float
+        Log-likelihood of the tail under the fit.
+    discrete : bool
+        Whether the Hurwitz-zeta (discrete) form was used.
+    n_candidates : int
+        Number of x_min candidates searched (1 when x_min was given).
+    """
+
+    alpha: float
+    alpha_stderr: float
+    xmin: float
+    xmax: float | None
+    n_tail: int
+    n_total: int
+    ks_distance: float
+    loglik: float
+    discrete: bool
+    n_candidates: int
+
+    def as_dict(self) -> dict:
+        """JSON-ready dictionary (``xmax`` null when untruncated)."""
+        return {
+            "alpha": self.alpha,
+            "alpha_stderr": self.alpha_stderr,
+            "alpha_ci95": [
+                self.alpha - 1.96 * self.alpha_stderr,
+                self.alpha + 1.96 * self.alpha_stderr,
+            ],
+            "xmin": self.xmin,
+            "xmax": self.xmax,
+            "n_tail": self.n_tail,
+            "n_total": self.n_total,
+            "ks_distance": self.ks_distance,
+            "loglik": self.loglik,
+            "discrete": self.discrete,
+            "n_xmin_candidates": self.n_candidates,
+        }
+
+
+def _log_norm(alpha: np.ndarray, lo: np.ndarray, hi: float | None, discrete: bool) -> np.ndarray:
+    """Log of the normalisation of ``x^-alpha`` on [lo, hi] (vectorized over alpha, lo)."""
+    if discrete:
+        z = special.zeta(alpha, lo)
+        if hi is not None:
+            z = z - special.zeta(alpha, hi + 1.0)
+        return np.log(z)
+    if hi is None:
+        return -np.log(alpha - 1.0) + (1.0 - alpha) * np.log(lo)
+    # integral of x^-alpha from lo to hi, written to stay finite for alpha -> 1
+    a1 = 1.0 - alpha
+    log_ratio = np.log(hi) - np.log(lo)
+    return (a1 * np.log(lo)) + np.log(np.expm1(a1 * log_ratio) / a1)
+
+
+def _derivatives(alpha, lo, hi, discrete):
+    """First and second alpha-derivatives of the log-normalisation (central differences)."""
+    h = _DIFF_STEP
+    up = _log_norm(alpha + h, lo, hi, discrete)
+    mid = _log_norm(alpha, lo, hi, discrete)
+    down = _log_norm(alpha - h, lo, hi, discrete)
+    return mid, (up - down) / (2 * h), (up - 2 * mid + down) / (h * h)
+
+
+def _solve_alpha(lo, n, sum_log, hi, discrete):
+    """Vectorized Newton solve of the power-law MLE for every candidate at once.
+
+    The score equation is ``d/dalpha log Z(alpha) = -sum_log / n``; ``log Z`` is convex
+    in alpha, so Newton converges monotonically from the Clauset approximation.
+    """
+    shift = 0.5 if discrete else 0.0
+    denom = sum_log - n * np.log(lo - shift)
+    alpha = 1.0 + n / np.maximum(denom, 1e-300)
+    alpha = np.clip(alpha, _ALPHA_MIN + _DIFF_STEP, _ALPHA_MAX)
+    target = -sum_log / n
+    for _ in range(_NEWTON_STEPS):
+        _, d1, d2 = _derivatives(alpha, lo, hi, discrete)
+        step = (d1 - target) / np.where(d2 > 0, d2, 1.0)
+        alpha = np.clip(alpha - step, _ALPHA_MIN + _DIFF_STEP, _ALPHA_MAX)
+    log_z, _, d2 = _derivatives(alpha, lo, hi, discrete)
+    loglik = -alpha * sum_log - n * log_z
+    stderr = 1.0 / np.sqrt(n * np.maximum(d2, 1e-300))
+    return alpha, stderr, loglik
+
+
+def _model_cdf(alpha, lo, x, hi, discrete):
+    """``P(X < x)`` of the fitted tail (broadcasting alpha/lo against x)."""
+    if discrete:
+        z_lo = special.zeta(alpha, lo)
+        z_x = special.zeta(alpha, x)
+        if hi is None:
+            return 1.0 - z_x / z_lo
+        z_hi = special.zeta(alpha, hi + 1.0)
+        return (z_lo - z_x) / (z_lo - z_hi)
+    a1 = 1.0 - alpha
+    if hi is None:
+        return 1.0 - (x / lo) ** a1
+    return (lo**a1 - x**a1) / (lo**a1 - hi**a1)
+
+
+def _validate(data, xmin, xmax) -> np.ndarray:
+    x = np.asarray(data, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"data must be one-dimensional, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("data must be finite (no NaN or infinity)")
+    if x.size and np.min(x) <= 0:
+        raise ValueError("data must be strictly positive for a power-law fit")
+    if xmin is not None and xmin <= 0:
+        raise ValueError(f"xmin must be positive, got {xmin}")
+    if xmax is not None and xmin is not None and xmax < xmin:
+        raise ValueError(f"xmax ({xmax}) must be >= xmin ({xmin})")
+    return x
+
+
+def fit_power_law(
+    data,
+    discrete: bool = True,
+    xmin: float | None = None,
+    xmax: float | None = None,
+    min_tail: int = 10,
+) -> PowerLawFit:
+    """Fit a power law by maximum likelihood, searching x_min when it is not given.
+
+    Parameters
+    ----------
+    data : array_like, shape=(n,)
+        Strictly positive samples (integers when ``discrete``), any unit.
+    discrete : bool
+        Hurwitz-zeta (discrete) likelihood when True, continuous otherwise.
+    xmin : float, optional
+        Fixed lower cut-off; when None every unique value (except the largest) whose
+        tail holds at least ``min_tail`` samples is a candidate.
+    xmax : float, optional
+        Upper truncation (samples above it are ignored); None for an untruncated tail.
+    min_tail : int
+        Smallest tail size a candidate x_min may leave (>= 2).
+
+    Returns
+    -------
+    PowerLawFit
+
+    Raises
+    ------
+    ValueError
+        On invalid data, or when too few samples / distinct values remain to fit
+        (the message says how many there are).
+    """
+    x = _validate(data, xmin, xmax)
+    if min_tail < 2:
+        raise ValueError(f"min_tail must be >= 2, got {min_tail}")
+    if discrete and x.size and not np.all(x == np.round(x)):
+        raise ValueError("discrete fit needs integer-valued data")
+    n_total = int(x.size)
+    if xmax is not None:
+        x = x[x <= xmax]
+    if xmin is not None:
+        x = x[x >= xmin]
+    if x.size < min_tail:
+        raise ValueError(
+            f"too few samples to fit a power law: {x.size} in range, need >= {min_tail}"
+        )
+    values, counts = np.unique(x, return_counts=True)
+    if values.size < 2:
+        raise ValueError(f"power-law fit needs >= 2 distinct values in range, got {values.size}")
+    # suffix sums over the sorted unique values: tail count and tail sum of log x
+    n_tail = np.cumsum(counts[::-1])[::-1]
+    sum_log = np.cumsum((counts * np.log(values))[::-1])[::-1]
+    n_below = np.concatenate(([0], np.cumsum(counts)[:-1]))  # samples < values[j]
+    if xmin is not None:
+        cand = np.array([0])
+    else:
+        cand = np.flatnonzero(n_tail[:-1] >= min_tail)
+        if cand.size == 0:
+            raise ValueError(f"no x_min candidate leaves >= {min_tail} samples in the tail")
+    lo = values[cand] if xmin is None else np.array([float(xmin)])
+    alpha, stderr, loglik = _solve_alpha(lo, n_tail[cand], sum_log[cand], xmax, discrete)
+    ks = _ks_branch_and_bound(values, n_below, n_tail, cand, lo, alpha, xmax, discrete)
+    best = int(np.argmin(ks))
+    k = cand[best]
+    logger.debug("power-law fit: %d candidates, best xmin=%g", cand.size, lo[best])
+    return PowerLawFit(
+        alpha=float(alpha[best]),
+        alpha_stderr=float(stderr[best]),
+        xmin=float(lo[best]),
+        xmax=None if xmax is None else float(xmax),
+        n_tail=int(n_tail[k]),
+        n_total=n_total,
+        ks_distance=float(ks[best]),
+        loglik=float(loglik[best]),
+        discrete=discrete,
+        n_candidates=int(cand.size),
+    )
+
+
+def _ks_one(values, n_below, n_tail, k, lo, alpha, hi, discrete, stop=None):
+    tail = values[k:stop]
+    emp = (n_below[k:stop] - n_below[k]) / n_tail[k]
+    return float(np.max(np.abs(_model_cdf(alpha, lo, tail, hi, discrete) - emp)))
+
+
+def _ks_branch_and_bound(values, n_below, n_tail, cand, lo, alpha, hi, discrete):
+    """KS distance of every candidate; exact at the minimum, lower bounds elsewhere.
+
+    Returns an array whose minimum and argmin equal those of the exhaustive search
+    (entries never fully evaluated hold a lower bound that is >= that minimum).
+    """
+    m = _BOUND_POINTS
+    idx = cand[:, None] + np.arange(m)[None, :]
+    valid = idx < values.size
+    idx = np.minimum(idx, values.size - 1)
+    emp = (n_below[idx] - n_below[cand][:, None]) / n_tail[cand][:, None]
+    model = _model_cdf(alpha[:, None], lo[:, None], values[idx], hi, discrete)
+    bound = np.max(np.where(valid, np.abs(model - emp), 0.0), axis=1)
+    ks = bound.copy()
+    order = np.argsort(bound, kind="stable")
+    best = np.inf
+    for i in order:
+        if bound[i] >= best:
+            break
+        ks[i] = _ks_one(values, n_below, n_tail, cand[i], lo[i], alpha[i], hi, discrete)
+        best = min(best, ks[i])
+    return ks
+
+
+def power_law_loglik_pointwise(x, fit: PowerLawFit) -> np.ndarray:
+    """Log-probability (mass or density) of each tail sample under ``fit``.
+
+    Parameters
+    ----------
+    x : array_like, shape=(n,)
+        Samples inside ``[fit.xmin, fit.xmax]``.
+
+    Returns
+    -------
+    np.ndarray, shape=(n,)
+    """
+    x = np.asarray(x, dtype=float)
+    log_z = _log_norm(np.array(fit.alpha), np.array(fit.xmin), fit.xmax, fit.discrete)
+    return -fit.alpha * np.log(x) - log_z
+
+
+def sample_discrete_power_law(
+    alpha: float,
+    xmin: int,
+    size: int,
+    rng: np.random.Generator,
+    xmax: int | None = None,
+    table_size: int = 100_000,
+) -> np.ndarray:
+    """Exact-in-the-body samples of the discrete power law ``x^-alpha / zeta(alpha, xmin)``.
+
+    Inverse-transform sampling on a table of the survival function for the first
+    ``table_size`` integers; beyond it the continuous approximation of Clauset et al.
+    (relative error below 1e-5 there).
+
+    Parameters
+    ----------
+    alpha : float
+        Exponent (> 1 unless ``xmax`` is given).
+    xmin : int
+        Smallest value (>= 1).
+    size : int
+        Number of samples.
+    rng : numpy.random.Generator
+    xmax : int, optional
+        Upper truncation.
+    table_size : int
+        Integers tabulated exactly.
+
+    Returns
+    -------
+    np.ndarray, shape=(size,), dtype=int64
+    """
+    if xmin < 1 or int(xmin) != xmin:
+        raise ValueError(f"xmin must be a positive integer, got {xmin}")
+    if alpha <= 1 and xmax is None:
+        raise ValueError(f"alpha must be > 1 for an untruncated power law, got {alpha}")
+    if size < 0:
+        raise ValueError(f"size must be >= 0, got {size}")
+    top = xmin + table_size if xmax is None else min(xmax + 1, xmin + table_size)
+    grid = np.arange(xmin, top + 1, dtype=float)
+    z_hi = 0.0 if xmax is None else special.zeta(alpha, xmax + 1.0)
+    surv = (special.zeta(alpha, grid) - z_hi) / (special.zeta(alpha, float(xmin)) - z_hi)
+    r = 1.0 - rng.random(size)  # in (0, 1]
+    # value x is the largest grid point with survival S(x) >= r
+    pos = np.searchsorted(-surv, -r, side="right") - 1
+    out = grid[np.clip(pos, 0, grid.size - 1)]
+    beyond = r < surv[-1]
+    if np.any(beyond):
+        u = r[beyond] / surv[-1]
+        start = grid[-1] - 0.5
+        if xmax is None:
+            tail = start * u ** (-1.0 / (alpha - 1.0))
+        else:
+            a1 = 1.0 - alpha
+            top_c = xmax + 0.5
+            tail = (u * start**a1 + (1 - u) * top_c**a1) ** (1.0 / a1)
+        out[beyond] = np.floor(tail + 0.5)
+    return out.astype(np.int64)
+
+
+def sample_continuous_power_law(
+    alpha: float, xmin: float, size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Samples of the continuous power law with density ∝ x^-alpha on [xmin, inf).
+
+    Returns
+    -------
+    np.ndarray, shape=(size,)
+    """
+    if alpha <= 1:
+        raise ValueError(f"alpha must be > 1, got {alpha}")
+    if xmin <= 0:
+        raise ValueError(f"xmin must be positive, got {xmin}")
+    return xmin * (1.0 - rng.random(size)) ** (-1.0 / (alpha - 1.0))

@@ -1,0 +1,459 @@
+"""Event-driven simulation of the threshold network (numba kernel).
+
+Work is proportional to events (spikes x out-degree + drive events), not to N x steps:
+the membrane leak and the synaptic recovery are applied lazily when a neuron or synapse
+is touched, pending transmissions sit in a ring buffer indexed by arrival step, and when
+nothing is pending the clock jumps to the next drive event.
+
+Update order within one step t (exact and documented in docs/network.md):
+
+1. synaptic arrivals scheduled for t, in the order they were queued (presynaptic spike
+   order, then synapse order in the CSR row); then Poisson drive events of step t in
+   their pre-drawn order; then the slow-drive kick, if one is due at t;
+2. each arrival at neuron j: discarded if j is refractory (t < ref_until[j]); otherwise
+   the homeostatic threshold is brought up to date, and
+   * probabilistic model: j fires with probability min(1, v / theta_j);
+   * integrate model: V_j <- V_j exp(-(t - t_j) dt / tau) + v; j fires if V_j >= theta_j;
+   a firing neuron is reset (V_j = reset), refractory for ref_steps >= 1 steps (so it
+   fires at most once per step and later arrivals of the step are discarded), and its
+   homeostatic threshold rises by eta;
+3. every neuron that fired at t sends, for each out-synapse s, a transmission with
+   probability p_s, arriving at t + delay_s with value w_s J_s (J_s = 1 without
+   depression); with depression J_s first recovers, J_s <- 1 - (1 - J_s) exp(-(t - t_i) dt / tau_J),
+   and then loses the fraction u of its resource at every presynaptic spike (LHG).
+
+A spike is "network" caused if the firing arrival was synaptic, "drive" caused if it was
+a drive event or kick; sigma_estimate = n_network / n_spikes is the measured mean
+number of offspring per spike, and sigma_expected the mean over spikes of the expected
+offspring sum_s p_s min(1, w_s J_s / theta_target) at the moment of the spike.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from network.synapses import Synapses
+
+__all__ = ["Dynamics", "DriveSpec", "SpikeRecord", "simulate", "poisson_drive_events"]
+
+log = logging.getLogger(__name__)
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@numba.njit(cache=True, inline="always")
+def _uniform(rng_state):
+    """Uniform [0, 1) from splitmix64 (Steele et al. 2014); state is uint64[1]."""
+    rng_state[0] += _GOLDEN
+    z = rng_state[0]
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(cache=True, inline="always")
+def _arrive(j, v, t, integrate, leak_rate, V, last_t, ref_until, theta, theta_t,
+            homeo, homeo_down, theta_min, rng_state):
+    """Deliver value ``v`` to neuron ``j`` at step ``t``; True if ``j`` fires (step 2)."""
+    if t < ref_until[j]:
+        return False
+    if homeo:
+        theta[j] = max(theta_min, theta[j] - homeo_down * (t - theta_t[j]))
+        theta_t[j] = t
+    if integrate:
+        if t > last_t[j]:
+            V[j] *= math.exp(-(t - last_t[j]) * leak_rate)
+        last_t[j] = t
+        V[j] += v
+        return V[j] >= theta[j]
+    return v >= theta[j] or _uniform(rng_state) * theta[j] < v
+
+
+@numba.njit(cache=True)
+def _kernel(
+    t_start, t_end,
+    indptr, indices, delay, prob, weight,
+    integrate, reset, leak_rate, ref_steps,
+    depress, use_u, recovery_rate,
+    homeo, eta, homeo_down, theta_min,
+    slow, slow_mean_steps, min_gap_steps,
+    drive_step, drive_neuron, drive_w,
+    V, last_t, ref_until, theta, theta_t, last_spike, J,
+    ring_tgt, ring_val, ring_cnt, counters, expected, rng_state,
+    out_step, out_neuron,
+):
+    n = V.size
+    n_slots = ring_cnt.size
+    n_out = 0
+    di = 0
+    nd = drive_step.size
+    t = t_start
+    while t < t_end:
+        slot = t % n_slots
+        first_spike = n_out
+        cnt = ring_cnt[slot]
+        d_end = di
+        while d_end < nd and drive_step[d_end] == t:
+            d_end += 1
+        need = n_out + cnt + (d_end - di) + 1
+        if need > out_step.size:
+            grown_s = np.empty(2 * need, np.int64)
+            grown_n = np.empty(2 * need, np.int32)
+            grown_s[:n_out] = out_step[:n_out]
+            grown_n[:n_out] = out_neuron[:n_out]
+            out_step, out_neuron = grown_s, grown_n
+        # 1-2. arrivals: synaptic (cause 0), then drive events and the kick (cause 1)
+        for k in range(cnt + (d_end - di) + 1):
+            if k < cnt:
+                j = ring_tgt[slot, k]
+                v = ring_val[slot, k]
+                cause = 0
+            elif di < d_end:
+                j = drive_neuron[di]
+                v = drive_w
+                cause = 1
+                di += 1
+            elif slow and counters[1] == t:
+                j = min(n - 1, int(_uniform(rng_state) * n))
+                v = math.inf
+                cause = 1
+                counters[1] = -1
+            else:
+                break
+            if _arrive(j, v, t, integrate, leak_rate, V, last_t, ref_until, theta, theta_t,
+                       homeo, homeo_down, theta_min, rng_state):
+                V[j] = reset
+                ref_until[j] = t + ref_steps
+                last_t[j] = t + ref_steps
+                if homeo:
+                    theta[j] += eta
+                out_step[n_out] = t
+                out_neuron[n_out] = j
+                n_out += 1
+                counters[2 + cause] += 1
+        counters[0] -= cnt
+        ring_cnt[slot] = 0
+        # 3. transmissions of the neurons that fired at t
+        for s_idx in range(first_spike, n_out):
+            i = out_neuron[s_idx]
+            if depress:
+                decay = math.exp(-(t - last_spike[i]) * recovery_rate)
+            for s in range(indptr[i], indptr[i + 1]):
+                v = weight[s]
+                if depress:
+                    J[s] = 1.0 - (1.0 - J[s]) * decay
+                    v *= J[s]
+                    J[s] -= use_u * J[s]
+                if not integrate:
+                    expected[0] += prob[s] * min(1.0, v / theta[indices[s]])
+                if prob[s] < 1.0 and _uniform(rng_state) >= prob[s]:
+                    continue
+                arrival = (t + delay[s]) % n_slots
+                c = ring_cnt[arrival]
+                if c == ring_tgt.shape[1]:
+                    grown_t = np.empty((n_slots, 2 * c), np.int32)
+                    grown_v = np.empty((n_slots, 2 * c), np.float64)
+                    grown_t[:, :c] = ring_tgt
+                    grown_v[:, :c] = ring_val
+                    ring_tgt, ring_val = grown_t, grown_v
+                ring_tgt[arrival, c] = indices[s]
+                ring_val[arrival, c] = v
+                ring_cnt[arrival] = c + 1
+                counters[0] += 1
+            last_spike[i] = t
+        # advance the clock: next step if anything is pending, else jump to the next event
+        if counters[0] > 0:
+            t += 1
+        else:
+            nxt = t_end
+            if di < nd:
+                nxt = min(nxt, drive_step[di])
+            if slow:
+                if counters[1] < 0:
+                    gap = int(-math.log(1.0 - _uniform(rng_state)) * slow_mean_steps)
+                    counters[1] = t + min_gap_steps + gap
+                nxt = min(nxt, counters[1])
+            t = max(t + 1, nxt)
+    return n_out, out_step, out_neuron, ring_tgt, ring_val
+
+
+@dataclass(frozen=True)
+class Dynamics:
+    """Neuron and synapse dynamics of one run.
+
+    Attributes
+    ----------
+    model : str
+        ``probabilistic`` or ``integrate``.
+    gain : float
+        Weights are ``gain * efficacy * threshold`` (dimensionless gain).
+    threshold, reset : float
+        Firing threshold theta and reset potential (units of theta).
+    leak_tau_ms : float
+        Membrane time constant (integrate model).
+    refractory_ms : float
+        Refractory period; at least one step is enforced.
+    depression_use : float or None
+        LHG use fraction u (None: static synapses).
+    depression_tau_ms : float
+        LHG recovery time constant tau_J.
+    homeostatic_target_hz : float or None
+        Target rate of the threshold adaptation (None: fixed thresholds).
+    homeostatic_eta : float
+        Threshold increment per spike (units of theta).
+    homeostatic_theta_min : float
+        Lower bound of the adapted threshold (units of theta).
+    """
+
+    model: str = "probabilistic"
+    gain: float = 1.0
+    threshold: float = 1.0
+    reset: float = 0.0
+    leak_tau_ms: float = 20.0
+    refractory_ms: float = 1.0
+    depression_use: float | None = None
+    depression_tau_ms: float = 500.0
+    homeostatic_target_hz: float | None = None
+    homeostatic_eta: float = 0.02
+    homeostatic_theta_min: float = 0.05
+
+    def __post_init__(self):
+        if self.model not in ("probabilistic", "integrate"):
+            raise ValueError(f"model must be probabilistic or integrate, got {self.model!r}")
+        if self.gain < 0:
+            raise ValueError(f"gain must be >= 0, got {self.gain}")
+        if self.threshold <= 0 or self.leak_tau_ms <= 0 or self.depression_tau_ms <= 0:
+            raise ValueError("threshold, leak_tau_ms and depression_tau_ms must be > 0")
+        if self.depression_use is not None and not 0 < self.depression_use <= 1:
+            raise ValueError(f"depression_use must be in (0, 1], got {self.depression_use}")
+
+
+@dataclass(frozen=True)
+class DriveSpec:
+    """External drive: ``slow`` (kick when quiescent) or ``poisson`` (rate per neuron)."""
+
+    mode: str = "slow"
+    rate_hz: float = 1.0
+    weight: float = 1.1
+    slow_interval_ms: float = 5.0
+
+    def __post_init__(self):
+        if self.mode not in ("slow", "poisson"):
+            raise ValueError(f"mode must be slow or poisson, got {self.mode!r}")
+        if self.rate_hz <= 0 or self.weight <= 0 or self.slow_interval_ms < 0:
+            raise ValueError("rate_hz and weight must be > 0, slow_interval_ms >= 0")
+
+
+@dataclass(frozen=True)
+class SpikeRecord:
+    """Spikes of one run.
+
+    Attributes
+    ----------
+    step : np.ndarray, shape=(n_spikes,), dtype=int64
+        Step of each spike (time = step * dt_ms), non-decreasing.
+    neuron : np.ndarray, shape=(n_spikes,), dtype=int32
+    n_neurons, n_steps : int
+    dt_ms : float
+    n_drive_spikes, n_network_spikes : int
+        Spikes caused by drive / by a synaptic arrival.
+    expected_offspring : float or None
+        Sum over spikes of sum_s p_s min(1, w_s J_s / theta_target) at the spike time
+        (probabilistic model; None for the integrate model).
+    max_delay_steps : int
+    wall_s : float
+        Wall-clock time of the simulation loop.
+    """
+
+    step: np.ndarray
+    neuron: np.ndarray
+    n_neurons: int
+    n_steps: int
+    dt_ms: float
+    n_drive_spikes: int
+    n_network_spikes: int
+    expected_offspring: float | None
+    max_delay_steps: int
+    wall_s: float
+
+    @property
+    def duration_ms(self) -> float:
+        """Simulated time (ms)."""
+        return self.n_steps * self.dt_ms
+
+    @property
+    def sigma_estimate(self) -> float | None:
+        """Measured mean offspring per spike, n_network / n_spikes (None without spikes)."""
+        total = self.step.size
+        return self.n_network_spikes / total if total else None
+
+    @property
+    def sigma_expected(self) -> float | None:
+        """Mean expected offspring per spike in the current synaptic/threshold state.
+
+        The branching ratio the network would have without refractory collisions: equal to
+        the analytic sigma in the static regime, and the self-organized sigma with depressing
+        synapses (where ``sigma_estimate`` alone is 1 - drive fraction in any steady state).
+        None without spikes or for the integrate model.
+        """
+        total = self.step.size
+        if not total or self.expected_offspring is None:
+            return None
+        return self.expected_offspring / total
+
+    @property
+    def rate_hz(self) -> float:
+        """Mean firing rate per neuron (Hz)."""
+        return self.step.size / (self.n_neurons * self.duration_ms * 1e-3)
+
+
+def poisson_drive_events(
+    n_neurons: int, rate_hz: float, dt_ms: float, t_start: int, t_end: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pre-drawn Poisson drive events of steps ``[t_start, t_end)``.
+
+    Each neuron receives events at ``rate_hz``; the count per (neuron, step) is Poisson
+    with mean ``rate_hz * dt``, drawn as a total count and uniform (step, neuron) pairs.
+
+    Returns
+    -------
+    steps : np.ndarray, shape=(n_events,), dtype=int64, sorted
+    neurons : np.ndarray, shape=(n_events,), dtype=int32
+    """
+    if t_end < t_start or rate_hz < 0 or n_neurons < 1:
+        raise ValueError("need t_end >= t_start, rate_hz >= 0, n_neurons >= 1")
+    mean = n_neurons * rate_hz * 1e-3 * dt_ms * (t_end - t_start)
+    count = rng.poisson(mean)
+    steps = np.sort(rng.integers(t_start, t_end, size=count))
+    neurons = rng.integers(0, n_neurons, size=count).astype(np.int32)
+    return steps.astype(np.int64), neurons
+
+
+def simulate(
+    synapses: Synapses,
+    dynamics: Dynamics,
+    drive: DriveSpec,
+    duration_ms: float,
+    seed: int | np.random.SeedSequence,
+    chunk_steps: int = 200000,
+    drive_events: tuple[np.ndarray, np.ndarray] | None = None,
+) -> SpikeRecord:
+    """Run the network for ``duration_ms`` and return its spikes.
+
+    Parameters
+    ----------
+    synapses : Synapses
+    dynamics : Dynamics
+    drive : DriveSpec
+    duration_ms : float
+        Simulated time (ms); ``round(duration_ms / dt)`` steps.
+    seed : int or np.random.SeedSequence
+        Spawns (kernel RNG, drive RNG); equal seeds give bitwise equal runs.
+    chunk_steps : int
+        Steps per kernel call; progress (steps/s, ETA) is logged after each.
+    drive_events : (steps, neurons), optional
+        Pre-drawn Poisson drive events (sorted steps), replacing the drawn ones.
+
+    Returns
+    -------
+    SpikeRecord
+    """
+    if duration_ms <= 0:
+        raise ValueError(f"duration_ms must be > 0, got {duration_ms}")
+    if chunk_steps < 1:
+        raise ValueError(f"chunk_steps must be >= 1, got {chunk_steps}")
+    g = synapses.graph
+    n, dt = g.n_neurons, synapses.dt_ms
+    n_steps = int(round(duration_ms / dt))
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    kernel_seq, drive_seq = seq.spawn(2)
+    drive_rng = np.random.default_rng(drive_seq)
+    rng_state = kernel_seq.generate_state(1, dtype=np.uint64)
+
+    theta0 = dynamics.threshold
+    weight = dynamics.gain * synapses.efficacy * theta0
+    max_delay = int(synapses.delay_steps.max()) if g.n_edges else 1
+    n_slots = max_delay + 1
+    cap = max(16, int(4 * g.n_edges / max(n, 1)))
+    ring_tgt = np.empty((n_slots, cap), np.int32)
+    ring_val = np.empty((n_slots, cap), np.float64)
+    ring_cnt = np.zeros(n_slots, np.int64)
+    counters = np.array([0, -1, 0, 0], np.int64)  # pending, next kick, n_net, n_drive
+    expected = np.zeros(1)  # sum over spikes of the expected offspring (probabilistic model)
+    V = np.zeros(n)
+    last_t = np.zeros(n, np.int64)
+    ref_until = np.zeros(n, np.int64)
+    theta = np.full(n, theta0)
+    theta_t = np.zeros(n, np.int64)
+    last_spike = np.zeros(n, np.int64)
+    J = np.ones(g.n_edges)
+    ref_steps = max(1, int(round(dynamics.refractory_ms / dt)))
+    depress = dynamics.depression_use is not None
+    homeo = dynamics.homeostatic_target_hz is not None
+    eta = dynamics.homeostatic_eta * theta0
+    homeo_down = eta * (dynamics.homeostatic_target_hz or 0.0) * 1e-3 * dt
+    slow = drive.mode == "slow"
+    out_step = np.empty(max(1024, n), np.int64)
+    out_neuron = np.empty(max(1024, n), np.int32)
+    steps_parts, neuron_parts = [], []
+    empty = (np.empty(0, np.int64), np.empty(0, np.int32))
+    if drive_events is not None:
+        all_steps = np.asarray(drive_events[0], np.int64)
+        all_neurons = np.asarray(drive_events[1], np.int32)
+        if all_steps.size and (np.any(np.diff(all_steps) < 0) or all_neurons.max() >= n):
+            raise ValueError("drive_events steps must be sorted and neurons < n_neurons")
+    start = time.perf_counter()
+    for t0 in range(0, n_steps, chunk_steps):
+        t1 = min(n_steps, t0 + chunk_steps)
+        if slow:
+            d_steps, d_neurons = empty
+        elif drive_events is not None:
+            lo, hi = np.searchsorted(all_steps, [t0, t1])
+            d_steps, d_neurons = all_steps[lo:hi], all_neurons[lo:hi]
+        else:
+            d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, drive_rng)
+        n_out, out_step, out_neuron, ring_tgt, ring_val = _kernel(
+            t0, t1,
+            g.indptr, g.indices, synapses.delay_steps, synapses.p_transmit, weight,
+            dynamics.model == "integrate", dynamics.reset * theta0,
+            dt / dynamics.leak_tau_ms, ref_steps,
+            depress, dynamics.depression_use or 0.0, dt / dynamics.depression_tau_ms,
+            homeo, eta, homeo_down, dynamics.homeostatic_theta_min * theta0,
+            slow, drive.slow_interval_ms / dt, 2 * max_delay + 1,
+            d_steps, d_neurons, drive.weight * theta0,
+            V, last_t, ref_until, theta, theta_t, last_spike, J,
+            ring_tgt, ring_val, ring_cnt, counters, expected, rng_state,
+            out_step, out_neuron,
+        )
+        steps_parts.append(out_step[:n_out].copy())
+        neuron_parts.append(out_neuron[:n_out].copy())
+        elapsed = time.perf_counter() - start
+        rate = t1 / elapsed if elapsed > 0 else float("inf")
+        log.info(
+            "step %d/%d (%.1f%%), %.3g steps/s, %d spikes, ETA %.1f s",
+            t1, n_steps, 100.0 * t1 / n_steps, rate, sum(p.size for p in steps_parts),
+            (n_steps - t1) / rate,
+        )
+    wall = time.perf_counter() - start
+    return SpikeRecord(
+        step=np.concatenate(steps_parts),
+        neuron=np.concatenate(neuron_parts),
+        n_neurons=n,
+        n_steps=n_steps,
+        dt_ms=dt,
+        n_drive_spikes=int(counters[3]),
+        n_network_spikes=int(counters[2]),
+        expected_offspring=float(expected[0]) if dynamics.model == "probabilistic" else None,
+        max_delay_steps=max_delay,
+        wall_s=wall,
+    )

@@ -1,0 +1,190 @@
+"""Synaptic kinetics for the network: read ``kinetics.json`` or use literature rates.
+
+Only the keys the network needs are read (docs/contracts.md, ``schema_version`` 1):
+``cleft_first_passage.cdf_t_ms`` / ``cdf`` (delay distribution and p_ij),
+``release_binding_probability`` and ``receptor_occupancy.bound_fraction`` /
+``mean_dwell_ms`` (efficacy).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.special import erfc
+
+from network.config import LiteratureConfig
+
+__all__ = ["SynapticKinetics", "load_kinetics", "literature_kinetics", "KineticsError"]
+
+log = logging.getLogger(__name__)
+
+_REQUIRED = {
+    "schema_version": None,
+    "cleft_first_passage": ("cdf_t_ms", "cdf"),
+    "receptor_occupancy": ("bound_fraction", "mean_dwell_ms"),
+}
+
+
+class KineticsError(ValueError):
+    """kinetics.json is missing a key or holds an invalid value; the message names both."""
+
+
+@dataclass(frozen=True)
+class SynapticKinetics:
+    """What the network uses of the synaptic kinetics.
+
+    Attributes
+    ----------
+    cdf_t_ms : np.ndarray, shape=(n,), dtype=float
+        Increasing times (ms) of the cleft first-passage CDF.
+    cdf : np.ndarray, shape=(n,), dtype=float
+        Non-decreasing CDF values in [0, 1] (may stay below 1: some releases never bind).
+    bound_fraction : float
+        Receptor occupancy after a release, in [0, 1].
+    mean_dwell_ms : float
+        Mean bound time of a transmitter (ms).
+    source : str
+        ``kinetics.json`` path or ``"literature"``.
+    """
+
+    cdf_t_ms: np.ndarray
+    cdf: np.ndarray
+    bound_fraction: float
+    mean_dwell_ms: float
+    source: str
+
+    def __post_init__(self):
+        t, c = np.asarray(self.cdf_t_ms, float), np.asarray(self.cdf, float)
+        if t.ndim != 1 or t.shape != c.shape or t.size < 2:
+            raise KineticsError(f"{self.source}: cdf_t_ms and cdf must be 1D of equal length >= 2")
+        if not (np.all(np.isfinite(t)) and np.all(np.isfinite(c))):
+            raise KineticsError(f"{self.source}: cdf_t_ms / cdf hold NaN or infinity")
+        if np.any(np.diff(t) <= 0) or t[0] < 0:
+            raise KineticsError(f"{self.source}: cleft_first_passage.cdf_t_ms must increase from >= 0")
+        if np.any(np.diff(c) < 0) or c[0] < 0 or c[-1] > 1:
+            raise KineticsError(f"{self.source}: cleft_first_passage.cdf must be non-decreasing in [0, 1]")
+        if c[-1] <= 0:
+            raise KineticsError(f"{self.source}: cleft_first_passage.cdf never rises above 0")
+        if not 0 <= self.bound_fraction <= 1:
+            raise KineticsError(
+                f"{self.source}: receptor_occupancy.bound_fraction must be in [0, 1], "
+                f"got {self.bound_fraction}"
+            )
+
+    def cdf_at(self, t_ms: float) -> float:
+        """CDF of the cleft first-passage time at ``t_ms`` (linear interpolation)."""
+        return float(np.interp(t_ms, self.cdf_t_ms, self.cdf, left=0.0, right=self.cdf[-1]))
+
+    def sample_fpt_ms(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Inverse-transform samples of the first-passage time, conditional on binding.
+
+        Parameters
+        ----------
+        rng : np.random.Generator
+        size : int
+            Number of samples.
+
+        Returns
+        -------
+        np.ndarray, shape=(size,), dtype=float
+            Times in ms, drawn as ``t = CDF^-1(U)`` with ``U ~ Uniform(cdf[0], cdf[-1])``.
+        """
+        if size < 0:
+            raise ValueError(f"size must be >= 0, got {size}")
+        u = rng.uniform(self.cdf[0], self.cdf[-1], size=size)
+        # A flat CDF segment maps to its first time: keep the strictly increasing part.
+        c, first = np.unique(self.cdf, return_index=True)
+        return np.interp(u, c, self.cdf_t_ms[first])
+
+
+def _need(data: dict, key: str, path: str):
+    if key not in data:
+        raise KineticsError(f"{path}: missing key '{key}'")
+    return data[key]
+
+
+def load_kinetics(path: str | os.PathLike) -> SynapticKinetics:
+    """Read and validate ``kinetics.json`` (docs/contracts.md).
+
+    Parameters
+    ----------
+    path : path-like
+        The kinetics stage's ``R/kinetics/kinetics.json``.
+
+    Returns
+    -------
+    SynapticKinetics
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    KineticsError
+        If the file is not JSON, has another ``schema_version`` or misses a key (named as
+        ``section.key``, with the file).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"kinetics file not found: {path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise KineticsError(f"{path}: not valid JSON: {err}") from err
+    for section, keys in _REQUIRED.items():
+        value = _need(data, section, str(path))
+        for key in keys or ():
+            if not isinstance(value, dict) or key not in value:
+                raise KineticsError(f"{path}: missing key '{section}.{key}'")
+    if data["schema_version"] != 1:
+        raise KineticsError(f"{path}: schema_version {data['schema_version']!r} is not 1")
+    fpt, occ = data["cleft_first_passage"], data["receptor_occupancy"]
+    for section, key in (("receptor_occupancy", "bound_fraction"), ("receptor_occupancy", "mean_dwell_ms")):
+        if data[section][key] is None:
+            raise KineticsError(f"{path}: '{section}.{key}' is null")
+    return SynapticKinetics(
+        cdf_t_ms=np.asarray(fpt["cdf_t_ms"], dtype=float),
+        cdf=np.asarray(fpt["cdf"], dtype=float),
+        bound_fraction=float(occ["bound_fraction"]),
+        mean_dwell_ms=float(occ["mean_dwell_ms"]),
+        source=str(path),
+    )
+
+
+def literature_kinetics(cfg: LiteratureConfig, n_grid: int = 400) -> SynapticKinetics:
+    """Kinetics from DESIGN.md's reference values (no MD).
+
+    First passage across the cleft (width x0) by free 1D diffusion (Levy):
+    ``CDF(t) = erfc(x0 / sqrt(4 D t))``; receptor occupancy after a glutamate pulse of
+    concentration C lasting t_c: ``1 - exp(-k_on C t_c)``; mean dwell ``1 / k_off`` is not
+    in the table, so the exposure time t_c stands for it.
+
+    Parameters
+    ----------
+    cfg : LiteratureConfig
+    n_grid : int
+        Points of the tabulated CDF (log-spaced from 1e-3 to 1e3 Levy times x0^2/(4D)).
+
+    Returns
+    -------
+    SynapticKinetics
+    """
+    if n_grid < 2:
+        raise ValueError(f"n_grid must be >= 2, got {n_grid}")
+    levy_time_ms = cfg.cleft_width_nm**2 / (4.0 * cfg.D_nm2_per_ns) * 1e-6  # ns -> ms
+    t_ms = levy_time_ms * np.logspace(-3, 3, n_grid)
+    cdf = erfc(np.sqrt(levy_time_ms / t_ms))
+    rate_per_ms = cfg.k_on_per_M_per_s * cfg.glutamate_peak_mM * 1e-3 * 1e-3  # M^-1 s^-1 * M -> 1/ms
+    bound = 1.0 - np.exp(-rate_per_ms * cfg.clearance_ms)
+    log.info("literature kinetics: Levy time %.3g ms, bound fraction %.3f", levy_time_ms, bound)
+    return SynapticKinetics(
+        cdf_t_ms=t_ms,
+        cdf=cdf,
+        bound_fraction=float(bound),
+        mean_dwell_ms=cfg.clearance_ms,
+        source="literature",
+    )

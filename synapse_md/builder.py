@@ -1,0 +1,302 @@
+"""Build the synaptic-cleft system: molecules, solvent model, walls and restraints.
+
+Coordinates of the cleft: presynaptic wall at z = 0, postsynaptic wall at
+z = cleft_height_nm, lateral walls at x, y in [0, lateral_nm] (all shifted by
+``origin_nm`` in explicit solvent, where the slab sits inside a periodic water box).
+Chains 0 .. n_transmitters-1 are the transmitters, the following chains the receptors.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import openmm
+import openmm.app as app
+import openmm.unit as unit
+from scipy.spatial import cKDTree
+
+from synapse_md.config import MDConfig
+from synapse_md.forces import (
+    RECEPTOR_K,
+    TRANSMITTER_K,
+    flat_bottom_walls,
+    native_obc2_force,
+    position_restraints,
+)
+from synapse_md.molecules import amber_forcefield, capped_peptide, seeded_python_random
+from synapse_md.placement import place_molecules
+
+__all__ = ["CleftSystem", "build_cleft", "debye_kappa_per_nm", "BACKBONE_ATOMS"]
+
+logger = logging.getLogger(__name__)
+
+BACKBONE_ATOMS = ("N", "CA", "C")
+_CAPS = ("ACE", "NME")
+_GRID_JITTER_NM = 0.25  # lateral freedom of a receptor around its grid point
+_TRIES_PER_MOLECULE = 200  # transmitter placement tries before the set is redrawn
+
+
+@dataclass(frozen=True)
+class CleftSystem:
+    """A built (not yet minimized) cleft system.
+
+    Attributes
+    ----------
+    system : openmm.System
+    topology : openmm.app.Topology
+    positions_nm : np.ndarray, shape=(n_atoms, 3)
+    transmitters, receptors : tuple of tuple of int
+        Atom indices of each transmitter / receptor molecule.
+    transmitter_residue, receptor_residue : str
+        Residue name of the first non-cap residue (e.g. ``GLU``, ``ARG``).
+    origin_nm : np.ndarray, shape=(3,)
+        Position of the cleft corner (0, 0, 0) in system coordinates.
+    box_nm : np.ndarray, shape=(3,) or None
+        Periodic box edges (explicit solvent) or ``None``.
+    transmitter_mass_amu : float
+        Mass of one transmitter molecule (HMR keeps molecular masses).
+    """
+
+    system: openmm.System
+    topology: app.Topology
+    positions_nm: np.ndarray
+    transmitters: tuple[tuple[int, ...], ...]
+    receptors: tuple[tuple[int, ...], ...]
+    transmitter_residue: str
+    receptor_residue: str
+    origin_nm: np.ndarray
+    box_nm: np.ndarray | None
+    transmitter_mass_amu: float
+
+
+def debye_kappa_per_nm(salt_molar: float, temperature_K: float, dielectric: float = 78.5) -> float:
+    """Debye screening parameter κ = 50.33355 √(I / (ε T)) Å⁻¹, returned in nm⁻¹.
+
+    Same formula OpenMM uses for ``implicitSolventSaltConc`` (0.15 M, 300 K -> 1.27 nm⁻¹).
+    """
+    if salt_molar < 0 or temperature_K <= 0 or dielectric <= 0:
+        raise ValueError("salt_molar must be >= 0, temperature_K and dielectric > 0")
+    return 10.0 * 50.33355 * math.sqrt(salt_molar / (dielectric * temperature_K))
+
+
+def _align_planar(positions_nm: np.ndarray) -> np.ndarray:
+    """Rotate a centred molecule so that its long axis lies along x."""
+    _, _, vt = np.linalg.svd(positions_nm - positions_nm.mean(axis=0))
+    rotation = vt if np.linalg.det(vt) > 0 else vt * np.array([[1], [1], [-1]])
+    return positions_nm @ rotation.T
+
+
+def _receptor_grid(count: int, lateral_nm: float, z_nm: float) -> np.ndarray:
+    columns = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    centres = [
+        ((i + 0.5) * lateral_nm / columns, (j + 0.5) * lateral_nm / rows, z_nm)
+        for j in range(rows)
+        for i in range(columns)
+    ]
+    return np.array(centres[:count])
+
+
+def _chain_atoms(topology: app.Topology) -> list[list[int]]:
+    return [[atom.index for atom in chain.atoms()] for chain in topology.chains()]
+
+
+def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.System, object]:
+    h_mass = config.hydrogen_mass_amu * unit.amu
+    if config.solvent == "implicit":
+        forcefield = amber_forcefield()
+        system = forcefield.createSystem(
+            modeller.topology,
+            nonbondedMethod=app.NoCutoff,
+            constraints=app.HBonds,
+            hydrogenMass=h_mass,
+        )
+        system.addForce(native_obc2_force(system, modeller.topology))
+        return system, None
+    if config.solvent == "gbn2":
+        forcefield = amber_forcefield("implicit/gbn2.xml")
+        kappa = debye_kappa_per_nm(config.salt_molar, config.temperature_K)
+        system = forcefield.createSystem(
+            modeller.topology,
+            nonbondedMethod=app.NoCutoff,
+            constraints=app.HBonds,
+            hydrogenMass=h_mass,
+            implicitSolventKappa=kappa / unit.nanometer,
+        )
+        return system, None
+    forcefield = amber_forcefield("amber14/tip3p.xml")
+    geometry, pad = config.geometry, config.explicit.padding_nm
+    box = np.array(
+        [geometry.lateral_nm + 2 * pad, geometry.lateral_nm + 2 * pad,
+         geometry.cleft_height_nm + 2 * pad]
+    )
+    solute_before = np.asarray(modeller.positions.value_in_unit(unit.nanometer))
+    n_solute = len(solute_before)
+    with seeded_python_random(config.seed):
+        modeller.addSolvent(
+            forcefield,
+            model="tip3p",
+            boxSize=openmm.Vec3(*box) * unit.nanometer,
+            ionicStrength=config.salt_molar * unit.molar,
+            neutralize=True,
+        )
+    solute_after = np.asarray(modeller.positions.value_in_unit(unit.nanometer))[:n_solute]
+    shift = (solute_after - solute_before).mean(axis=0)
+    system = forcefield.createSystem(
+        modeller.topology,
+        nonbondedMethod=app.PME,
+        nonbondedCutoff=config.explicit.cutoff_nm * unit.nanometer,
+        constraints=app.HBonds,
+        hydrogenMass=h_mass,
+    )
+    return system, (shift, box)
+
+
+def build_cleft(config: MDConfig) -> CleftSystem:
+    """Build the cleft system of ``config`` (seeded placement, no downloads).
+
+    Parameters
+    ----------
+    config : MDConfig
+
+    Returns
+    -------
+    CleftSystem
+        With walls on every solute atom, transmitter heavy-atom restraints (global parameter
+        ``k_transmitter_restraint``, lifted at release) and receptor backbone restraints
+        (``k_receptor_restraint``).
+    """
+    if not isinstance(config, MDConfig):
+        raise ValueError(f"config must be an MDConfig, got {type(config).__name__}")
+    geometry = config.geometry
+    rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0]))
+    forcefield = amber_forcefield()
+    transmitter = capped_peptide(config.transmitter.sequence, forcefield, seed=config.seed)
+    receptor = capped_peptide(config.receptor.sequence, forcefield, seed=config.seed)
+
+    box_low = np.full(3, 0.05)
+    box_high = np.array([geometry.lateral_nm, geometry.lateral_nm, geometry.cleft_height_nm]) - 0.05
+    receptor_coords = _place_receptors(
+        _align_planar(receptor.positions_nm), config, box_low, box_high, rng
+    )
+    occupied = np.vstack(receptor_coords)
+    margin = 0.3
+    transmitter_coords = place_molecules(
+        [transmitter.positions_nm] * config.transmitter.count,
+        centre_low_nm=np.array([margin, margin, geometry.release_z_min_nm]),
+        centre_high_nm=np.array(
+            [geometry.lateral_nm - margin, geometry.lateral_nm - margin, geometry.release_z_max_nm]
+        ),
+        box_low_nm=box_low,
+        box_high_nm=box_high,
+        min_separation_nm=geometry.min_separation_nm,
+        rng=rng,
+        max_attempts=_TRIES_PER_MOLECULE,
+        restarts=max(1, geometry.max_placement_attempts // _TRIES_PER_MOLECULE),
+        occupied_nm=occupied,
+        occupied_clearance_nm=geometry.release_clearance_nm,
+    )
+
+    modeller = app.Modeller(app.Topology(), [])
+    for peptide, coords in [(transmitter, c) for c in transmitter_coords] + [
+        (receptor, c) for c in receptor_coords
+    ]:
+        modeller.add(peptide.topology, coords * unit.nanometer)
+    chains = _chain_atoms(modeller.topology)
+    n_t = config.transmitter.count
+    transmitters = tuple(tuple(chain) for chain in chains[:n_t])
+    receptors = tuple(tuple(chain) for chain in chains[n_t:])
+
+    system, explicit = _create_system(config, modeller)
+    origin = np.zeros(3) if explicit is None else explicit[0]
+    box = None if explicit is None else explicit[1]
+    positions = np.asarray(modeller.positions.value_in_unit(unit.nanometer), dtype=float)
+
+    atoms = list(modeller.topology.atoms())
+    solute = np.array([i for chain in chains for i in chain])
+    high = np.array([geometry.lateral_nm, geometry.lateral_nm, geometry.cleft_height_nm])
+    system.addForce(
+        flat_bottom_walls(solute, origin, origin + high, geometry.wall_k_kj_per_mol_nm2)
+    )
+    t_anchor = np.array(
+        [i for chain in transmitters for i in chain if atoms[i].element.symbol != "H"]
+    )
+    system.addForce(
+        position_restraints(
+            t_anchor, positions[t_anchor], config.transmitter.restraint_k_kj_per_mol_nm2,
+            TRANSMITTER_K,
+        )
+    )
+    r_anchor = np.array(
+        [i for chain in receptors for i in chain
+         if atoms[i].name in BACKBONE_ATOMS and atoms[i].residue.name not in _CAPS]
+    )
+    system.addForce(
+        position_restraints(
+            r_anchor, positions[r_anchor], config.receptor.restraint_k_kj_per_mol_nm2, RECEPTOR_K
+        )
+    )
+    mass = sum(atoms[i].element.mass.value_in_unit(unit.dalton) for i in transmitters[0])
+    logger.info(
+        "built %s cleft: %d atoms (%d transmitters ACE-%s-NME, %d receptors ACE-%s-NME)",
+        config.solvent, system.getNumParticles(), n_t, config.transmitter.sequence,
+        len(receptors), config.receptor.sequence,
+    )
+    return CleftSystem(
+        system=system,
+        topology=modeller.topology,
+        positions_nm=positions,
+        transmitters=transmitters,
+        receptors=receptors,
+        transmitter_residue=_first_residue(atoms, transmitters[0]),
+        receptor_residue=_first_residue(atoms, receptors[0]),
+        origin_nm=origin,
+        box_nm=box,
+        transmitter_mass_amu=float(mass),
+    )
+
+
+def _place_receptors(template, config, box_low, box_high, rng) -> list[np.ndarray]:
+    """Receptors on a jittered lateral grid, long axis in-plane, random spin; no overlaps.
+
+    Greedy placement can paint itself into a corner, so the whole patch is redrawn
+    (up to ``max_placement_attempts // 50`` times) when one receptor finds no spot.
+    """
+    geometry = config.geometry
+    centres = _receptor_grid(config.receptor.count, geometry.lateral_nm, geometry.receptor_z_nm)
+    tries = 50
+    for _ in range(max(1, geometry.max_placement_attempts // tries)):
+        placed: list[np.ndarray] = []
+        for centre in centres:
+            for _ in range(tries):
+                angle, spin = rng.uniform(0, 2 * np.pi, 2)
+                rz = np.array([[np.cos(angle), -np.sin(angle), 0],
+                               [np.sin(angle), np.cos(angle), 0], [0, 0, 1]])
+                rx = np.array([[1, 0, 0], [0, np.cos(spin), -np.sin(spin)],
+                               [0, np.sin(spin), np.cos(spin)]])
+                jitter = np.append(rng.uniform(-_GRID_JITTER_NM, _GRID_JITTER_NM, 2), 0.0)
+                coords = template @ (rz @ rx).T + centre + jitter
+                if np.any(coords < box_low) or np.any(coords > box_high):
+                    continue
+                if placed and cKDTree(np.vstack(placed)).query(coords)[0].min() < (
+                    geometry.min_separation_nm
+                ):
+                    continue
+                placed.append(coords)
+                break
+            else:
+                break
+        if len(placed) == len(centres):
+            return placed
+    raise ValueError(
+        f"{config.receptor.count} receptors {config.receptor.sequence} do not fit at "
+        f"receptor_z_nm={geometry.receptor_z_nm} without overlaps: fewer receptors, larger "
+        "lateral_nm, another receptor_z_nm or more geometry.max_placement_attempts"
+    )
+
+
+def _first_residue(atoms, chain) -> str:
+    return next(atoms[i].residue.name for i in chain if atoms[i].residue.name not in _CAPS)

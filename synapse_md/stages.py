@@ -1,0 +1,189 @@
+"""The three MD stages as file-to-file functions (called by the rules and the CLI).
+
+``build_stage``      -> R/md/system/{topology.pdb, system.xml, build.json}
+``equilibrate_stage`` -> R/md/system/equilibrated.xml
+``production_stage`` -> R/md/replica_{k}/{trajectory.xtc, topology.pdb, state.csv,
+                         final_state.xml, checkpoint.chk, replica.json}
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openmm
+import openmm.app as app
+import openmm.unit as unit
+
+from analysis.atomic_io import write_json, write_text
+from analysis.provenance import provenance
+from synapse_md.builder import build_cleft
+from synapse_md.config import MDConfig, md_config_from_mapping
+from synapse_md.platforms import select_platform
+from synapse_md.production import ReplicaResult, run_replica
+from synapse_md.simulation import (
+    check_finite,
+    make_context,
+    make_integrator,
+    stage_seed,
+)
+
+__all__ = ["build_stage", "equilibrate_stage", "production_stage", "BINDING_ATOMS"]
+
+logger = logging.getLogger(__name__)
+
+# Suggested contact atoms for the default pair (glutamate carboxylate O, arginine
+# guanidinium N); written to build.json for the kinetics stage.
+BINDING_ATOMS = {"transmitter": ["OE1", "OE2"], "receptor": ["NE", "NH1", "NH2"]}
+
+
+def _md(config: Mapping[str, Any]) -> MDConfig:
+    if "md" not in config:
+        raise ValueError("config must be the validated synsoc configuration (no 'md' key)")
+    return md_config_from_mapping(config["md"])
+
+
+def _platform(md: MDConfig, threads: int | None):
+    return select_platform(md.platform, md.precision, threads)
+
+
+def build_stage(config: Mapping[str, Any], system_dir: str | Path, threads: int | None = None):
+    """Build and minimize the cleft system; write topology.pdb, system.xml, build.json.
+
+    Parameters
+    ----------
+    config : Mapping
+        Validated synsoc configuration (``load_config``).
+    system_dir : path-like
+        ``R/md/system``.
+    threads : int, optional
+        CPU-platform threads.
+
+    Returns
+    -------
+    dict
+        The build.json record.
+    """
+    md = _md(config)
+    system_dir = Path(system_dir)
+    cleft = build_cleft(md)
+    platform = _platform(md, threads)
+    integrator = make_integrator(md, stage_seed(md.seed, 1))
+    context = make_context(cleft.system, integrator, platform)
+    context.setPositions(cleft.positions_nm * unit.nanometer)
+    if cleft.box_nm is not None:
+        context.setPeriodicBoxVectors(*np.diag(cleft.box_nm) * unit.nanometer)
+    before = context.getState(getEnergy=True).getPotentialEnergy()
+    openmm.LocalEnergyMinimizer.minimize(context, 10.0, md.minimize_max_iterations)
+    state = context.getState(getPositions=True, getEnergy=True)
+    positions = state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+    after = state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
+    check_finite(positions, after, "build (minimization)", 0)
+    logger.info("minimized: %.1f -> %.1f kJ/mol", before.value_in_unit(unit.kilojoule_per_mole),
+                after)
+
+    buffer = io.StringIO()
+    app.PDBFile.writeFile(cleft.topology, positions * unit.nanometer, buffer, keepIds=True)
+    write_text(system_dir / "topology.pdb", buffer.getvalue())
+    write_text(system_dir / "system.xml", openmm.XmlSerializer.serialize(cleft.system))
+    n_t = len(cleft.transmitters)
+    n_r = len(cleft.receptors)
+    geometry = md.geometry
+    record = {
+        "solvent": md.solvent,
+        "n_atoms": cleft.system.getNumParticles(),
+        "transmitters": [
+            {"index": i, "atom_indices": list(a), "residue_name": cleft.transmitter_residue}
+            for i, a in enumerate(cleft.transmitters)
+        ],
+        "receptors": [
+            {"index": i, "atom_indices": list(a), "residue_name": cleft.receptor_residue}
+            for i, a in enumerate(cleft.receptors)
+        ],
+        "transmitter_selection": f"chainid 0 to {n_t - 1}",
+        "receptor_selection": f"chainid {n_t} to {n_t + n_r - 1}",
+        "binding_atom_names": BINDING_ATOMS,
+        "box_nm": None if cleft.box_nm is None else [float(v) for v in cleft.box_nm],
+        "origin_nm": [float(v) for v in cleft.origin_nm],
+        "cleft_height_nm": geometry.cleft_height_nm,
+        "lateral_nm": geometry.lateral_nm,
+        "release_z_nm": [geometry.release_z_min_nm, geometry.release_z_max_nm],
+        "receptor_z_nm": geometry.receptor_z_nm,
+        "temperature_K": md.temperature_K,
+        "friction_per_ps": md.friction_per_ps,
+        "transmitter_mass_amu": cleft.transmitter_mass_amu,
+        "minimized_energy_kj_per_mol": after,
+        "platform": platform.name,
+        "provenance": provenance(config),
+    }
+    write_json(system_dir / "build.json", record)
+    return record
+
+
+def _load_system(system_dir: Path) -> tuple[openmm.System, app.PDBFile]:
+    system = openmm.XmlSerializer.deserialize((system_dir / "system.xml").read_text())
+    pdb = app.PDBFile(str(system_dir / "topology.pdb"))
+    if system.getNumParticles() != pdb.topology.getNumAtoms():
+        raise ValueError(f"{system_dir}: system.xml and topology.pdb disagree on atom count")
+    return system, pdb
+
+
+def equilibrate_stage(
+    config: Mapping[str, Any], system_dir: str | Path, threads: int | None = None
+) -> openmm.State:
+    """Restrained equilibration (transmitters and receptors held); write equilibrated.xml.
+
+    Returns
+    -------
+    openmm.State
+        Positions, velocities and parameters after ``md.equilibration_ps``.
+    """
+    md = _md(config)
+    system_dir = Path(system_dir)
+    system, pdb = _load_system(system_dir)
+    platform = _platform(md, threads)
+    seed = stage_seed(md.seed, 1)
+    integrator = make_integrator(md, seed)
+    context = make_context(system, integrator, platform)
+    context.setPositions(pdb.positions)
+    if pdb.topology.getPeriodicBoxVectors() is not None:
+        context.setPeriodicBoxVectors(*pdb.topology.getPeriodicBoxVectors())
+    context.setVelocitiesToTemperature(md.temperature_K * unit.kelvin, seed)
+    start = time.perf_counter()
+    integrator.step(md.equilibration_steps)
+    state = context.getState(
+        getPositions=True, getVelocities=True, getEnergy=True, getParameters=True
+    )
+    check_finite(
+        state.getPositions(asNumpy=True).value_in_unit(unit.nanometer),
+        state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole),
+        "equilibration", md.equilibration_steps,
+    )
+    elapsed = time.perf_counter() - start
+    logger.info("equilibrated %.1f ps in %.1f s", md.equilibration_ps, elapsed)
+    write_text(system_dir / "equilibrated.xml", openmm.XmlSerializer.serialize(state))
+    return state
+
+
+def production_stage(
+    config: Mapping[str, Any],
+    system_dir: str | Path,
+    replica_dir: str | Path,
+    replica: int,
+    threads: int | None = None,
+) -> ReplicaResult:
+    """Run or resume release replica ``replica`` from the equilibrated state."""
+    md = _md(config)
+    system_dir = Path(system_dir)
+    system, pdb = _load_system(system_dir)
+    state = openmm.XmlSerializer.deserialize((system_dir / "equilibrated.xml").read_text())
+    platform = _platform(md, threads)
+    return run_replica(
+        system, pdb.topology, state, md, replica, replica_dir, platform,
+        extra_json={"provenance": provenance(config)},
+    )

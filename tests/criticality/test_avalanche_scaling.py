@@ -1,0 +1,52 @@
+"""Critical Galton–Watson avalanches: mean-field exponents and the crackling relation."""
+
+import numpy as np
+import pytest
+from scipy import special
+
+from analysis.avalanche_scaling import avalanche_scaling, fit_gamma, mean_size_per_duration
+from analysis.synthetic_avalanches import galton_watson_avalanches
+
+
+@pytest.fixture(scope="module")
+def critical_tree_avalanches():
+    return galton_watson_avalanches(100_000, 1.0, np.random.default_rng(5), 5000)
+
+
+def test_critical_galton_watson_exponents(critical_tree_avalanches):
+    frame = critical_tree_avalanches
+    result = avalanche_scaling(
+        frame["size"].to_numpy(), frame["duration_bins"].to_numpy(), n_bootstrap=30, seed=1
+    )
+    assert abs(result.size_fit.alpha - 1.5) < 0.05, result.size_fit
+    assert abs(result.duration_fit.alpha - 2.0) < 0.1, result.duration_fit
+    assert abs(result.gamma - 2.0) < 0.1, result.gamma
+    assert result.relation_holds, result.ci95["gamma_difference"]
+
+
+def test_borel_size_distribution_and_subcritical_mean():
+    """Poisson(m) offspring: P(S=n) = e^(-mn) (mn)^(n-1) / n!, <S> = 1 / (1 - m)."""
+    m = 0.5
+    frame = galton_watson_avalanches(40_000, m, np.random.default_rng(6))
+    sizes = frame["size"].to_numpy()
+    n = np.arange(1, 6)
+    borel = np.exp(-m * n + (n - 1) * np.log(m * n) - special.gammaln(n + 1))
+    observed = np.array([np.mean(sizes == k) for k in n])
+    sd = np.sqrt(borel * (1 - borel) / sizes.size)
+    assert np.all(np.abs(observed - borel) < 4 * sd), (observed, borel)
+    se = sizes.std() / np.sqrt(sizes.size)
+    assert abs(sizes.mean() - 1 / (1 - m)) < 4 * se
+
+
+def test_mean_size_per_duration_and_gamma_on_exact_power():
+    durations = np.repeat(np.arange(1, 51), 10)
+    sizes = 3.0 * durations**1.7
+    t, mean_s, counts = mean_size_per_duration(sizes, durations)
+    assert np.all(counts == 10) and np.allclose(mean_s, 3.0 * t**1.7)
+    gamma, window = fit_gamma(sizes, durations, t_min=2, min_count=5, decades=1.0)
+    assert gamma == pytest.approx(1.7) and window == (5, 50)
+
+
+def test_gamma_needs_enough_durations():
+    with pytest.raises(ValueError, match="needs >= 2 durations"):
+        fit_gamma(np.array([1, 2, 3]), np.array([1, 1, 1]), t_min=1, min_count=2)

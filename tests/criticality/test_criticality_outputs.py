@@ -1,0 +1,128 @@
+"""Per-run criticality.json, sweep outputs and the CLI on a synthetic results tree."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.atomic_io import write_parquet
+from analysis.cli import main
+from analysis.configuration import validate_config
+from analysis.criticality import run_criticality
+from analysis.criticality_sweep import run_alignment, run_dynamic_range
+
+from .conftest import MODELS, RUNS
+
+CONFIG = validate_config(
+    {
+        "criticality": {
+            "gof_bootstrap": 2,
+            "exponent_bootstrap": 5,
+            "branching_bootstrap": 5,
+            "branching_k_max_bins": 10,
+        }
+    }
+)
+
+
+def _no_nan(value):
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_no_nan(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_no_nan(v) for v in value)
+    return True
+
+
+@pytest.fixture(scope="module")
+def analysed(results_tree):
+    out = {}
+    for regime, control in RUNS:
+        net = results_tree / "network" / "runs" / regime / control
+        out[(regime, control)] = run_criticality(
+            net / "avalanches.parquet",
+            results_tree / "criticality" / "runs" / regime / control,
+            CONFIG,
+            spikes_path=net / "spikes.npz",
+        )
+    return out
+
+
+def test_run_json_has_exponents_cis_and_figures(analysed, results_tree):
+    summary = analysed[("static", "1")]
+    assert summary["run"] == "static/1"
+    assert summary["exponents"]["tau"]["value"] == pytest.approx(1.5, abs=0.1)
+    assert len(summary["exponents"]["gamma"]["ci95"]) == 2
+    assert summary["branching_ratio"]["multistep_regression"] == pytest.approx(0.95, abs=0.03)
+    assert {"p_value"} <= set(summary["goodness_of_fit"]["size"])
+    assert summary["provenance"]["config_hash"]
+    figures = results_tree / "criticality" / "runs" / "static" / "1" / "figures"
+    assert (figures / "avalanche_distributions.png").exists()
+    assert (figures / "avalanche_distributions.svg").exists()
+    on_disk = json.loads((figures.parent / "criticality.json").read_text())
+    assert _no_nan(on_disk)
+
+
+def test_sweep_outputs(analysed, results_tree):
+    sweep = results_tree / "criticality" / "sweep"
+    responses = [results_tree / "network" / "response" / r / f"{c}.parquet" for r, c in RUNS]
+    dr = run_dynamic_range(
+        responses, RUNS, sweep / "dynamic_range.json", sweep / "dynamic_range", CONFIG
+    )
+    # Michaelis-Menten response: Delta = 10 log10(81) dB whatever the half-saturation
+    assert all(row["delta_db"] == pytest.approx(19.08, abs=0.5) for row in dr["runs"])
+    assert (sweep / "dynamic_range.svg").exists()
+    avalanches = [results_tree / "network" / "runs" / r / c / "avalanches.parquet" for r, c in RUNS]
+    crit = [results_tree / "criticality" / "runs" / r / c / "criticality.json" for r, c in RUNS]
+    refs = {m: results_tree / "network" / "reference" / m / "avalanches.parquet" for m in MODELS}
+    al = run_alignment(avalanches, crit, RUNS, refs, sweep, CONFIG)
+    table = pd.read_csv(sweep / "alignment.csv")
+    assert len(table) == len(RUNS) * len(MODELS)
+    best = al["best_run_per_reference"]["branching"]
+    assert (best["regime"], best["control_value"]) == ("static", 1.0)
+    assert (sweep / "exponents.csv").exists() and (sweep / "exponents.png").exists()
+    assert _no_nan(json.loads((sweep / "alignment.json").read_text()))
+
+
+@pytest.mark.parametrize("n_avalanches", [0, 5])
+def test_empty_or_tiny_input_explains_instead_of_nan(tmp_path, n_avalanches):
+    frame = pd.DataFrame(
+        {
+            "avalanche_id": np.arange(n_avalanches),
+            "start_ms": np.zeros(n_avalanches),
+            "size": np.ones(n_avalanches, dtype=int),
+            "duration_bins": np.ones(n_avalanches, dtype=int),
+            "duration_ms": np.ones(n_avalanches),
+            "bin_ms": np.ones(n_avalanches),
+            "profile": [np.array([1])] * n_avalanches,
+        }
+    )
+    path = tmp_path / "runs" / "static" / "1" / "avalanches.parquet"
+    write_parquet(path, frame)
+    summary = run_criticality(path, tmp_path / "out", CONFIG)
+    assert summary["exponents"]["status"] == "undefined"
+    assert f"only {n_avalanches} avalanches" in summary["exponents"]["reason"]
+    assert "no spikes.npz" in summary["branching_ratio"]["reason"]
+    assert _no_nan(json.loads((tmp_path / "out" / "criticality.json").read_text()))
+
+
+def test_cli(results_tree, tmp_path):
+    net = results_tree / "network" / "runs" / "static" / "1"
+    code = main(
+        [
+            "criticality",
+            str(net / "avalanches.parquet"),
+            "-o",
+            str(tmp_path),
+            "--spikes",
+            str(net / "spikes.npz"),
+            "--label",
+            "cli/1",
+        ]
+    )
+    assert code == 0
+    assert json.loads((tmp_path / "criticality.json").read_text())["run"] == "cli/1"
+    assert main(["criticality", str(tmp_path / "missing.parquet"), "-o", str(tmp_path)]) == 2

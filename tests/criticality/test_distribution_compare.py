@@ -1,0 +1,52 @@
+"""Likelihood-ratio tests prefer the distribution that generated the data."""
+
+import numpy as np
+import pytest
+from scipy import integrate
+
+from analysis.distribution_compare import _upper_gamma, compare_alternatives
+from analysis.powerlaw_fit import fit_power_law, sample_discrete_power_law
+
+
+def _verdicts(data, xmin):
+    fit = fit_power_law(data, xmin=xmin)
+    return {r.alternative: r for r in compare_alternatives(data, fit)}
+
+
+def test_exponential_data_prefers_exponential():
+    data = np.random.default_rng(1).geometric(0.05, 3000)
+    result = _verdicts(data, xmin=1)["exponential"]
+    assert result.preferred == "exponential" and result.loglik_ratio < 0
+
+
+def test_lognormal_data_prefers_lognormal():
+    data = np.floor(np.random.default_rng(2).lognormal(2.0, 0.7, 3000)) + 1
+    result = _verdicts(data, xmin=1)["lognormal"]
+    assert result.preferred == "lognormal"
+    assert result.alternative_params["mu"] == pytest.approx(2.0, abs=0.1)
+
+
+def test_power_law_data_beats_exponential_and_nested_cutoff_not_needed():
+    data = sample_discrete_power_law(2.0, 1, 3000, np.random.default_rng(3))
+    verdicts = _verdicts(data, xmin=1)
+    assert verdicts["exponential"].preferred == "power_law"
+    assert verdicts["truncated_power_law"].preferred == "inconclusive"
+
+
+def test_cutoff_data_prefers_truncated_power_law():
+    rng = np.random.default_rng(4)
+    data = sample_discrete_power_law(1.5, 1, 20_000, rng)
+    data = data[rng.random(data.size) < np.exp(-data / 50.0)]  # exponential cut-off at 50
+    assert _verdicts(data, xmin=1)["truncated_power_law"].preferred == "truncated_power_law"
+
+
+@pytest.mark.parametrize("a, z", [(-0.5, 2.0), (0.3, 0.5), (-2.7, 0.01), (0.0, 0.5), (-1.0, 0.3)])
+def test_upper_gamma_matches_quadrature(a, z):
+    reference, _ = integrate.quad(lambda t: t ** (a - 1) * np.exp(-t), z, np.inf)
+    assert _upper_gamma(a, z) == pytest.approx(reference, rel=1e-5)
+
+
+def test_unknown_alternative_is_named():
+    data = sample_discrete_power_law(2.0, 1, 100, np.random.default_rng(5))
+    with pytest.raises(ValueError, match="weibull"):
+        compare_alternatives(data, fit_power_law(data), ["weibull"])

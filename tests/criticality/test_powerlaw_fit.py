@@ -1,0 +1,109 @@
+"""Power-law MLE and x_min search against analytic oracles and the powerlaw package."""
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy import special
+
+from analysis.powerlaw_fit import (
+    _model_cdf,
+    fit_power_law,
+    sample_continuous_power_law,
+    sample_discrete_power_law,
+)
+
+
+def _exhaustive_ks(data, discrete, min_tail):
+    """Slow, obvious reference: refit every candidate and take the full KS distance."""
+    values = np.unique(data)
+    best = (np.inf, None)
+    for xmin in values[:-1]:
+        tail = np.sort(data[data >= xmin])
+        if tail.size < min_tail:
+            continue
+        fit = fit_power_law(data, discrete=discrete, xmin=xmin, min_tail=2)
+        u = np.unique(tail)
+        emp = np.searchsorted(tail, u, side="left") / tail.size
+        ks = np.max(np.abs(_model_cdf(fit.alpha, xmin, u, None, discrete) - emp))
+        best = min(best, (ks, xmin))
+    return best
+
+
+@pytest.mark.parametrize("alpha, xmin", [(1.5, 1), (2.5, 5)])
+def test_discrete_recovers_exponent_within_two_sigma(alpha, xmin):
+    rng = np.random.default_rng(11)
+    body = rng.integers(1, xmin + 1, 500) if xmin > 1 else np.empty(0, dtype=int)
+    data = np.concatenate([body, sample_discrete_power_law(alpha, xmin, 20_000, rng)])
+    fit = fit_power_law(data)
+    z = (fit.alpha - alpha) / fit.alpha_stderr
+    assert abs(z) < 2, f"alpha={fit.alpha:.4f} vs {alpha}: z={z:.2f}"
+    assert fit.xmin <= xmin + 3
+
+
+def test_continuous_recovers_exponent_within_two_sigma():
+    data = sample_continuous_power_law(2.2, 3.0, 10_000, np.random.default_rng(2))
+    fit = fit_power_law(data, discrete=False)
+    assert abs(fit.alpha - 2.2) < 2 * fit.alpha_stderr
+    # continuous Fisher information is known in closed form: se = (alpha - 1) / sqrt(n)
+    assert fit.alpha_stderr == pytest.approx((fit.alpha - 1) / np.sqrt(fit.n_tail), rel=1e-3)
+
+
+def test_sampler_matches_zeta_mass():
+    x = sample_discrete_power_law(2.0, 3, 200_000, np.random.default_rng(3))
+    expected = 3.0**-2.0 / special.zeta(2.0, 3.0)
+    observed = np.mean(x == 3)
+    sd = np.sqrt(expected * (1 - expected) / x.size)
+    assert abs(observed - expected) < 4 * sd
+
+
+@pytest.mark.parametrize("discrete", [True, False])
+def test_branch_and_bound_equals_exhaustive_search(discrete):
+    rng = np.random.default_rng(4)
+    if discrete:
+        data = np.concatenate(
+            [rng.integers(1, 8, 300), sample_discrete_power_law(2.0, 8, 700, rng)]
+        )
+    else:
+        data = np.concatenate(
+            [rng.uniform(1, 5, 200), sample_continuous_power_law(2.5, 5, 600, rng)]
+        )
+    fit = fit_power_law(data, discrete=discrete)
+    ks, xmin = _exhaustive_ks(data, discrete, 10)
+    assert fit.xmin == xmin
+    assert fit.ks_distance == pytest.approx(ks, abs=1e-9)
+
+
+def test_truncated_fit_recovers_exponent():
+    rng = np.random.default_rng(5)
+    data = sample_discrete_power_law(1.2, 1, 20_000, rng, xmax=1000)
+    fit = fit_power_law(data, xmin=1, xmax=1000)
+    assert abs(fit.alpha - 1.2) < 2 * fit.alpha_stderr
+
+
+def test_agrees_with_powerlaw_package():
+    powerlaw = pytest.importorskip("powerlaw")
+    rng = np.random.default_rng(6)
+    data = np.concatenate([rng.integers(1, 10, 400), sample_discrete_power_law(2.2, 10, 2600, rng)])
+    ours = fit_power_law(data, min_tail=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = powerlaw.Fit(data, discrete=True, verbose=False)
+    assert ours.xmin == theirs.xmin
+    assert ours.alpha == pytest.approx(theirs.alpha, abs=1e-2)
+    assert ours.ks_distance == pytest.approx(theirs.D, abs=1e-2)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (np.array([], dtype=int), "too few samples"),
+        (np.array([3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]), "distinct values"),
+        (np.array([1.0, np.nan, 2.0]), "finite"),
+        (np.array([0, 1, 2]), "strictly positive"),
+        (np.array([1.5, 2.0, 3.0] * 5), "integer"),
+    ],
+)
+def test_bad_or_tiny_input_gives_clear_message(data, message):
+    with pytest.raises(ValueError, match=message):
+        fit_power_law(data)

@@ -1,0 +1,73 @@
+"""Time calibration: D from the MSD of free Langevin particles, unbound windows, unwrapping."""
+
+import numpy as np
+import pytest
+
+from analysis.brownian import KB_KJ_PER_MOL_K, langevin_free
+from analysis.calibration import fit_diffusion, msd_curve, unwrap
+
+from .oracles import zscore
+
+
+def test_langevin_D_within_5_percent_of_kT_over_m_gamma():
+    mass, gamma, temperature = 100.0, 2.0, 300.0
+    time, xyz = langevin_free(
+        300, mass, gamma, temperature, 0.02, 400, 10, np.random.default_rng(5)
+    )
+    expected_nm2_per_ns = KB_KJ_PER_MOL_K * temperature / (mass * gamma) * 1000.0
+    cal = fit_diffusion(msd_curve(xyz, time), D_target_nm2_per_ns=0.33)
+    assert abs(cal.D_sim_nm2_per_ns / expected_nm2_per_ns - 1) < 0.05
+    z, msg = zscore(cal.D_sim_nm2_per_ns, expected_nm2_per_ns, cal.D_sim_stderr_nm2_per_ns)
+    assert abs(z) < 4, msg
+    assert cal.time_scale_factor == pytest.approx(cal.D_sim_nm2_per_ns / 0.33)
+    assert cal.fit_window_ps[0] >= 0.5 / gamma  # ballistic start excluded
+
+
+def test_3d_and_lateral_agree_and_bound_windows_are_skipped():
+    rng = np.random.default_rng(6)
+    D = 0.05  # nm^2/ps
+    steps = rng.standard_normal((2000, 50, 3)) * np.sqrt(2 * D * 1.0)
+    xyz = np.cumsum(steps, axis=0)
+    time = np.arange(2000) * 1.0
+    bound = np.zeros((2000, 50), bool)
+    bound[500:900, :25] = True
+    xyz_frozen = xyz.copy()
+    xyz_frozen[500:900, :25] = xyz[500, :25]  # bound molecules do not move
+    lateral = fit_diffusion(msd_curve(xyz_frozen, time, bound=bound), 0.33)
+    full = fit_diffusion(msd_curve(xyz_frozen, time, bound=bound, dims=(0, 1, 2)), 0.33)
+    for cal in (lateral, full):
+        z, msg = zscore(cal.D_sim_nm2_per_ns, D * 1000, cal.D_sim_stderr_nm2_per_ns)
+        assert abs(z) < 4, msg
+
+
+def test_unwrap_removes_box_jumps():
+    rng = np.random.default_rng(7)
+    true = np.cumsum(rng.normal(0, 0.3, (100, 4, 3)), axis=0)
+    box = np.full((100, 3), 2.0)
+    np.testing.assert_allclose(
+        unwrap(np.mod(true, 2.0), box) - np.mod(true[:1], 2.0), true - true[:1], atol=1e-9
+    )
+
+
+def test_bad_inputs_name_argument():
+    with pytest.raises(ValueError, match="time_ps"):
+        msd_curve(np.zeros((5, 1, 3)), np.array([0, 1, 2, 4, 5.0]))
+    with pytest.raises(ValueError, match="D_target"):
+        fit_diffusion(
+            msd_curve(np.random.default_rng(1).normal(size=(50, 2, 3)).cumsum(0), np.arange(50.0)),
+            0.0,
+        )
+    with pytest.raises(ValueError, match="msd"):
+        fit_diffusion(msd_curve(np.zeros((50, 2, 3)), np.arange(50.0)), 0.33)
+
+
+def test_langevin_form_when_run_is_too_short_for_a_linear_regime():
+    # MD-like: gamma = 0.2 /ps, 60 ps saved every 0.4 ps -> mostly ballistic crossover.
+    mass, gamma, temperature = 200.0, 0.2, 300.0
+    time, xyz = langevin_free(
+        200, mass, gamma, temperature, 0.02, 150, 20, np.random.default_rng(8)
+    )
+    expected = KB_KJ_PER_MOL_K * temperature / (mass * gamma) * 1000.0
+    cal = fit_diffusion(msd_curve(xyz, time), 0.33, slope_tolerance=0.1)
+    assert cal.method == "langevin"
+    assert abs(cal.D_sim_nm2_per_ns / expected - 1) < 0.1, (cal.D_sim_nm2_per_ns, expected)

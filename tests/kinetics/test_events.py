@@ -1,0 +1,119 @@
+"""Event extraction: hysteresis rule, event bookkeeping, mdtraj vs numpy."""
+
+import mdtraj as md
+import numpy as np
+import pytest
+
+from analysis.brownian import brownian_points, write_point_trajectory
+from analysis.events import (
+    HysteresisCutoffs,
+    events_from_distances,
+    hysteresis_bound,
+    pair_min_distances,
+)
+from analysis.extraction import groups_from_selections, read_replica
+
+CUT = HysteresisCutoffs(r_on_nm=0.4, r_off_nm=0.6)
+
+
+def test_hysteresis_ignores_flicker_between_cutoffs():
+    d = np.array([1.0, 0.5, 0.39, 0.5, 0.59, 0.45, 0.61, 0.5, 0.41, 0.3, 0.7, 0.35])
+    expected = [0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1]
+    np.testing.assert_array_equal(hysteresis_bound(d, CUT), np.array(expected, bool))
+
+
+def test_events_from_flickering_series_are_exact():
+    d = np.array([1.0, 0.5, 0.39, 0.5, 0.59, 0.45, 0.61, 0.5, 0.41, 0.3, 0.7, 0.35])
+    t = np.arange(d.size) * 2.0
+    ev = events_from_distances(d[:, None, None], t, CUT, replica=3)
+    fp = ev[ev.kind == "first_passage"]
+    assert fp.duration_ps.tolist() == [4.0] and not fp.censored.any()
+    dwell = ev[ev.kind == "dwell"].sort_values("start_ps")
+    assert dwell.start_ps.tolist() == [4.0, 18.0, 22.0]
+    assert dwell.duration_ps.tolist() == [8.0, 2.0, 0.0]
+    assert dwell.censored.tolist() == [False, False, True]
+    reb = ev[ev.kind == "rebinding"].sort_values("start_ps")
+    assert reb.start_ps.tolist() == [12.0, 20.0]
+    assert reb.duration_ps.tolist() == [6.0, 2.0]
+    assert not reb.censored.any()
+    assert (ev.replica == 3).all()
+
+
+def test_first_passage_to_any_receptor_and_censoring():
+    t = np.arange(5.0)
+    d = np.full((5, 2, 2), 2.0)
+    d[3, 0, 1] = 0.1  # transmitter 0 binds receptor 1 at t = 3, stays to the end
+    d[4, 0, 1] = 0.5
+    ev = events_from_distances(d, t, CUT)
+    fp = ev[ev.kind == "first_passage"].set_index("transmitter")
+    assert fp.loc[0, "duration_ps"] == 3.0 and fp.loc[0, "receptor"] == 1
+    assert fp.loc[1, "censored"] and fp.loc[1, "duration_ps"] == 4.0 and fp.loc[1, "receptor"] == -1
+    dwell = ev[ev.kind == "dwell"]
+    assert len(dwell) == 1 and dwell.censored.iloc[0] and dwell.duration_ps.iloc[0] == 1.0
+
+
+def test_single_frame_and_no_pairs():
+    ev = events_from_distances(np.full((1, 3, 1), 2.0), np.zeros(1), CUT)
+    assert len(ev) == 3 and ev.censored.all() and (ev.duration_ps == 0).all()
+    assert events_from_distances(np.zeros((4, 0, 2)), np.arange(4.0), CUT).empty
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [({"r_on_nm": 0.5, "r_off_nm": 0.5}, "r_off_nm"), ({"r_on_nm": -1, "r_off_nm": 1}, "r_on_nm")],
+)
+def test_bad_cutoffs_name_argument(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        HysteresisCutoffs(**kwargs)
+
+
+def test_bad_inputs_name_argument():
+    with pytest.raises(ValueError, match="time_ps"):
+        events_from_distances(np.ones((3, 1, 1)), np.array([0.0, 2.0, 1.0]), CUT)
+    with pytest.raises(ValueError, match="distance_nm"):
+        hysteresis_bound(np.array([1.0, np.nan]), CUT)
+
+
+def _numpy_min_distances(xyz, tm_groups, rc_groups, box):
+    out = np.empty((xyz.shape[0], len(tm_groups), len(rc_groups)))
+    for i, a in enumerate(tm_groups):
+        for j, b in enumerate(rc_groups):
+            diff = xyz[:, a][:, :, None, :] - xyz[:, b][:, None, :, :]
+            if box is not None:
+                diff -= box * np.round(diff / box)
+            out[:, i, j] = np.sqrt((diff**2).sum(-1)).min(axis=(1, 2))
+    return out
+
+
+def test_mdtraj_extraction_matches_numpy(tmp_path):
+    rng = np.random.default_rng(11)
+    box = np.array([4.0, 4.0, 4.0])
+    receptors = np.array([[1.0, 1.0, 1.0], [3.0, 2.5, 2.0]])
+    system = brownian_points(
+        rng.uniform(0, 4, (12, 3)), receptors, 0.01, 0.5, 300, 2, rng, box_nm=box
+    )
+    xtc, pdb = write_point_trajectory(system, tmp_path)
+    top = md.load_topology(str(pdb))
+    tm, rc, mols = groups_from_selections(top, "resname GLU", "resname ARG")
+    assert len(tm) == 12 and len(rc) == 2
+    data = read_replica(xtc, pdb, tm, rc, mols, periodic=True, chunk_frames=70)
+    traj = md.load(str(xtc), top=str(pdb))
+    ref = _numpy_min_distances(traj.xyz.astype(float), tm, rc, box)
+    np.testing.assert_allclose(data.distance_nm, ref, atol=2e-5)
+    np.testing.assert_allclose(data.time_ps, system.time_ps, atol=1e-3)
+    cut = HysteresisCutoffs(0.45, 0.65)
+    ev_md = events_from_distances(data.distance_nm, data.time_ps, cut)
+    ev_np = events_from_distances(ref, data.time_ps, cut)
+    assert len(ev_md) > 12
+    assert ev_md.equals(ev_np)
+
+
+def test_pair_min_distances_uses_closest_atoms():
+    top = md.Topology()
+    chain = top.add_chain()
+    for name in ("A", "B", "C"):
+        top.add_atom(name, md.element.carbon, top.add_residue(name, chain))
+    xyz = np.array([[[0, 0, 0], [1, 0, 0], [0.3, 0, 0]]], np.float32)
+    traj = md.Trajectory(xyz, top)
+    d = pair_min_distances(traj, [np.array([0, 1])], [np.array([2])], periodic=False)
+    assert d.shape == (1, 1, 1) and d[0, 0, 0] == pytest.approx(0.3, abs=1e-6)

@@ -1,0 +1,119 @@
+"""End-to-end: the kinetics rules and the CLI on synthetic trajectories in the MD layout."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.brownian import brownian_points, write_point_trajectory
+from analysis.kinetics_plots import FIGURE_STEMS
+
+# The workflow tests' runner (private workflow copy, own .snakemake lock), loaded by path.
+_spec = importlib.util.spec_from_file_location(
+    "wf_helpers", Path(__file__).resolve().parents[1] / "workflow" / "wf_helpers.py"
+)
+wf_helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(wf_helpers)
+
+N_TM, N_RC = 12, 4
+KINETICS_RULES = ("kinetics_events", "kinetics_merge", "kinetics_surfaces", "kinetics_fit")
+
+
+def _md_layout(results, n_replicas=2, seed=4):
+    """Point transmitters/receptors laid out as the MD stage writes them."""
+    rng = np.random.default_rng(seed)
+    box = np.array([4.0, 4.0, 4.0])
+    receptors = np.array([[1.0, 1.0, 3.0], [3.0, 1.0, 3.0], [1.0, 3.0, 3.0], [3.0, 3.0, 3.0]])
+    for replica in range(n_replicas):
+        start = np.column_stack((rng.uniform(0, 4, N_TM), rng.uniform(0, 4, N_TM), np.full(N_TM, 0.5)))
+        system = brownian_points(start, receptors, 0.01, 0.1, 800, 10, rng, box_nm=box)
+        write_point_trajectory(system, results / "md" / f"replica_{replica}")
+    build = {
+        "transmitters": [{"index": i, "atom_indices": [i], "residue_name": "GLU"} for i in range(N_TM)],
+        "receptors": [
+            {"index": j, "atom_indices": [N_TM + j], "residue_name": "ARG"} for j in range(N_RC)
+        ],
+        "transmitter_selection": "resname GLU",
+        "receptor_selection": "resname ARG",
+        "box_nm": box.tolist(),
+    }
+    (results / "md" / "system").mkdir(parents=True)
+    (results / "md" / "system" / "build.json").write_text(json.dumps(build))
+
+
+def _check_kinetics_json(path):
+    data = json.loads(path.read_text())
+    assert data["schema_version"] == 1
+    for kind in ("first_passage", "dwell", "rebinding"):
+        block = data[kind]
+        assert block["n_events"] > 0 and block["family"] is not None
+        assert set(block["params"]) == set(block["params_ci95"])
+    cal = data["time_calibration"]
+    # Brownian points: D = 0.01 nm^2/ps = 10 nm^2/ns.
+    assert abs(cal["D_sim_nm2_per_ns"] - 10.0) < 4 * cal["D_sim_stderr_nm2_per_ns"] + 0.5
+    assert cal["time_scale_factor"] == pytest.approx(cal["D_sim_nm2_per_ns"] / 0.33)
+    cleft = data["cleft_first_passage"]
+    assert np.all(np.diff(cleft["cdf_t_ms"]) > 0) and np.all(np.diff(cleft["cdf"]) >= 0)
+    assert 0 <= data["release_binding_probability"]["probability"] <= 1
+    assert 0 <= data["receptor_occupancy"]["bound_fraction"] <= 1
+    assert len(data["provenance"]["config_hash"]) == 64
+    return data
+
+
+@pytest.mark.slow
+def test_kinetics_rules_on_synthetic_md_layout(tmp_path):
+    work = wf_helpers.copy_workflow(tmp_path / "wf")
+    results = tmp_path / "results"
+    _md_layout(results)
+    (work / "config" / "test.yaml").write_text(
+        f"results_dir: {results}\nmd: {{replicas: 2}}\n"
+        "kinetics: {n_bootstrap: 10, n_gof_bootstrap: 5, surface_n_t: 50}\n"
+    )
+    target = str(results / "kinetics" / "kinetics.json")
+    run = wf_helpers.snakemake(
+        work, "--configfile", "config/test.yaml", "-c2", "--allowed-rules", *KINETICS_RULES,
+        "--", target,
+    )
+    assert run.returncode == 0, run.stdout[-4000:]
+    _check_kinetics_json(results / "kinetics" / "kinetics.json")
+    events = pd.read_parquet(results / "kinetics" / "events.parquet")
+    assert sorted(events.replica.unique()) == [0, 1]
+    assert (events.kind == "first_passage").sum() == 2 * N_TM
+    for stem in FIGURE_STEMS:
+        for ext in ("png", "svg"):
+            assert (results / "kinetics" / "figures" / f"{stem}.{ext}").stat().st_size > 0
+    with np.load(results / "kinetics" / "surfaces.npz") as surf:
+        assert surf["F_per_ps"].shape == (30, 50) and surf["P_per_nm"].shape == (30, 50)
+
+
+@pytest.mark.slow
+def test_cli_events_and_fit(tmp_path):
+    results = tmp_path / "results"
+    _md_layout(results, n_replicas=1, seed=5)
+    replica = results / "md" / "replica_0"
+    (tmp_path / "cfg.yaml").write_text("kinetics: {n_bootstrap: 10, n_gof_bootstrap: 0}\n")
+    events = tmp_path / "out" / "events.parquet"
+    base = [sys.executable, "-m", "analysis.cli"]
+    run = subprocess.run(
+        [*base, "events", str(replica / "trajectory.xtc"), "--top", str(replica / "topology.pdb"),
+         "--transmitters", "name OE1", "--receptors", "name NE", "--r-on", "0.45", "--r-off", "0.65",
+         "-o", str(events)],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (events.parent / "events.distances.npz").is_file()
+    out = tmp_path / "out" / "kinetics.json"
+    run = subprocess.run(
+        [*base, "fit", str(events), "--config", str(tmp_path / "cfg.yaml"), "-o", str(out)],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    _check_kinetics_json(out)
+    missing = subprocess.run([*base, "fit", str(tmp_path / "nope.parquet"), "-o", str(out)],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "nope.parquet" in missing.stderr

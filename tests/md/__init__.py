@@ -1,0 +1,1 @@
+"""Tests of the MD stage (synapse_md)."""

@@ -1,0 +1,66 @@
+"""Configuration errors name the key, before any file is written."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from analysis.cli import main
+from analysis.configuration import ConfigError, load_config, validate_config
+from synapse_md.config import MDConfig, md_config_from_mapping
+
+
+@pytest.mark.parametrize(
+    ("md", "key"),
+    [
+        ({"replicas": "four"}, "md.replicas"),
+        ({"bogus_key": 1}, "bogus_key"),
+        ({"transmitter": {"count": -3}}, "md.transmitter.count"),
+        ({"solvent": "vacuum"}, "md.solvent"),
+        ({"platform": "TPU"}, "md.platform"),
+        ({"geometry": {"lateral_nm": -1.0}}, "md.geometry.lateral_nm"),
+    ],
+)
+def test_invalid_md_section_names_the_key(md, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        validate_config({"md": md})
+
+
+def test_cli_rejects_bad_config_before_writing(tmp_path, capsys):
+    config_file = tmp_path / "bad.yaml"
+    config_file.write_text(yaml.safe_dump({"md": {"solvent": "vacuum"}}))
+    out = tmp_path / "results"
+    status = main(["md", "--config", str(config_file), "--out", str(out)])
+    assert status == 2
+    assert "md.solvent" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_defaults_fill_the_typed_config():
+    config = md_config_from_mapping(validate_config({"md": {}})["md"])
+    assert config == MDConfig()
+    assert config.steps_per_frame == 100
+    assert config.production_frames == 150
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"frame_interval_ps": 0.003}, "frame_interval_ps"),
+        ({"production_ps": 1.1, "frame_interval_ps": 0.4}, "production_ps"),
+        ({"geometry": {"release_z_max_nm": 3.0}}, "release_z_min_nm < release_z_max_nm"),
+        ({"geometry": {"receptor_z_nm": 2.9}}, "receptor_z_nm"),
+    ],
+)
+def test_cross_field_checks(overrides, message):
+    section = validate_config({"md": overrides})["md"]
+    with pytest.raises(ValueError, match=message):
+        md_config_from_mapping(section)
+
+
+@pytest.mark.parametrize("name", ["config/config.yaml", "config/tiny.yaml", "config/large.yaml"])
+def test_shipped_configs_are_valid(name):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    md_config_from_mapping(load_config(root / name)["md"])

@@ -1,0 +1,151 @@
+"""Production replicas: outputs, exact frames after SIGKILL/resume, blow-up handling."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mdtraj
+import numpy as np
+import openmm
+import openmm.unit as unit
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.configuration import validate_config
+from synapse_md import production
+from synapse_md.platforms import select_platform
+from synapse_md.production import STATE_COLUMNS, _chunk_frame_ranges, run_replica
+from synapse_md.simulation import SimulationBlowUp
+from synapse_md.stages import build_stage, equilibrate_stage, production_stage
+
+from .conftest import TINY_MD
+
+LONG_MD = {**TINY_MD, "production_ps": 16.0, "checkpoint_frames": 4}
+
+
+@pytest.fixture(scope="module")
+def system_dir(tmp_path_factory, tiny_config):
+    root = tmp_path_factory.mktemp("md")
+    system_dir = root / "md" / "system"
+    build_stage(tiny_config, system_dir, threads=1)
+    equilibrate_stage(tiny_config, system_dir, threads=1)
+    return system_dir
+
+
+def _check_trajectory(replica_dir: Path, n_frames: int, interval_ps: float) -> None:
+    traj = mdtraj.load(str(replica_dir / "trajectory.xtc"), top=str(replica_dir / "topology.pdb"))
+    assert traj.n_frames == n_frames
+    np.testing.assert_allclose(traj.time, np.arange(n_frames) * interval_ps, atol=1e-3)
+    state = pd.read_csv(replica_dir / "state.csv")
+    assert tuple(state.columns) == STATE_COLUMNS
+    np.testing.assert_allclose(state["time_ps"], traj.time, atol=1e-3)
+    assert np.all(np.isfinite(state.to_numpy()))
+
+
+def test_chunk_ranges_cover_every_frame_once(tiny_md):
+    ranges = _chunk_frame_ranges(tiny_md)
+    frames = [f for first, last in ranges for f in range(first, last + 1)]
+    assert frames == list(range(tiny_md.production_frames + 1))
+
+
+def test_system_outputs_follow_the_contract(system_dir, tiny_config):
+    build = json.loads((system_dir / "build.json").read_text())
+    assert len(build["transmitters"]) == 2 and len(build["receptors"]) == 1
+    assert build["transmitters"][0]["residue_name"] == "GLU"
+    top = mdtraj.load(str(system_dir / "topology.pdb")).topology
+    assert list(top.select(build["transmitter_selection"])) == sorted(
+        i for t in build["transmitters"] for i in t["atom_indices"]
+    )
+    assert build["provenance"]["config_hash"]
+    assert (system_dir / "equilibrated.xml").exists()
+
+
+def test_replica_outputs(system_dir, tiny_config, tiny_md, tmp_path):
+    replica_dir = tmp_path / "replica_1"
+    result = production_stage(tiny_config, system_dir, replica_dir, 1, threads=1)
+    _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)
+    record = json.loads((replica_dir / "replica.json").read_text())
+    assert record["frames"] == tiny_md.production_frames + 1
+    assert record["velocity_seed"] == result.velocity_seed and record["provenance"]
+    assert not (replica_dir / "work").exists()
+    for name in ("final_state.xml", "checkpoint.chk"):
+        assert (replica_dir / name).stat().st_size > 0
+
+
+def test_crash_between_chunk_and_checkpoint_resumes_exactly(
+    system_dir, tiny_config, tiny_md, tmp_path, monkeypatch
+):
+    """A chunk written without its checkpoint is discarded and recomputed on resume."""
+    real_save = production._save_checkpoint
+    calls = {"n": 0}
+
+    def crashing_save(context, path):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("simulated kill after writing chunk 2")
+        real_save(context, path)
+
+    monkeypatch.setattr(production, "_save_checkpoint", crashing_save)
+    replica_dir = tmp_path / "replica_0"
+    with pytest.raises(KeyboardInterrupt):
+        production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
+    assert (replica_dir / "work" / "chunk_00002.xtc").exists()
+    assert not (replica_dir / "replica.json").exists()
+    monkeypatch.setattr(production, "_save_checkpoint", real_save)
+    production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
+    record = json.loads((replica_dir / "replica.json").read_text())
+    assert record["resumed_from_step"] == tiny_md.checkpoint_frames * tiny_md.steps_per_frame
+    _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)
+
+
+@pytest.mark.slow
+def test_sigkill_and_resume(system_dir, tmp_path):
+    """SIGKILL a running replica, rerun it: exact frames, continuous times, no duplicates."""
+    config = validate_config({"md": LONG_MD})
+    config_file = tmp_path / "long.yaml"
+    config_file.write_text(yaml.safe_dump({"md": LONG_MD}))
+    out = tmp_path / "results"
+    (out / "md").mkdir(parents=True)
+    (out / "md" / "system").symlink_to(system_dir)
+    replica_dir = out / "md" / "replica_0"
+    command = [sys.executable, "-m", "analysis.cli", "md", "--config", str(config_file),
+               "--out", str(out), "--replica", "0", "--threads", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (replica_dir / "work" / "chunk_00003.xtc").exists():
+        assert process.poll() is None, "replica finished or failed before it could be killed"
+        assert time.monotonic() < deadline, "replica never wrote its third chunk"
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (replica_dir / "replica.json").exists()
+    production_stage(config, out / "md" / "system", replica_dir, 0, threads=1)
+    record = json.loads((replica_dir / "replica.json").read_text())
+    assert record["resumed_from_step"] > 0
+    frames = round(LONG_MD["production_ps"] / LONG_MD["frame_interval_ps"]) + 1
+    _check_trajectory(replica_dir, frames, LONG_MD["frame_interval_ps"])
+
+
+def test_blow_up_names_replica_and_step_and_leaves_no_outputs(
+    system_dir, tiny_config, tiny_md, tmp_path
+):
+    system = openmm.XmlSerializer.deserialize((system_dir / "system.xml").read_text())
+    topology = openmm.app.PDBFile(str(system_dir / "topology.pdb")).topology
+    context = openmm.Context(system, openmm.VerletIntegrator(0.001),
+                             openmm.Platform.getPlatformByName("Reference"))
+    collapsed = np.random.default_rng(0).normal(0, 0.01, (system.getNumParticles(), 3))
+    context.setPositions(collapsed * unit.nanometer)
+    state = context.getState(getPositions=True, getVelocities=True, getParameters=True)
+    replica_dir = tmp_path / "replica_0"
+    with pytest.raises(SimulationBlowUp, match=r"replica 0.*step \d+.*time step"):
+        run_replica(system, topology, state, tiny_md, 0, replica_dir,
+                    select_platform("CPU", threads=1))
+    for name in ("replica.json", "trajectory.xtc", "state.csv", "final_state.xml"):
+        assert not (replica_dir / name).exists()

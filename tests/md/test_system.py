@@ -1,0 +1,142 @@
+"""The built cleft: reproducible, confined, restrained, energy-conserving, platform-consistent."""
+
+from __future__ import annotations
+
+import numpy as np
+import openmm
+import openmm.unit as unit
+import pytest
+
+from synapse_md.builder import build_cleft, debye_kappa_per_nm
+from synapse_md.config import GeometryConfig, MDConfig, MoleculeConfig
+from synapse_md.forces import TRANSMITTER_K
+from synapse_md.simulation import BOLTZMANN_KJ_PER_MOL_K, make_integrator
+
+REFERENCE = "Reference"
+
+
+def _context(system, integrator, platform="CPU"):
+    properties = {"Threads": "2"} if platform == "CPU" else {}
+    return openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform), properties)
+
+
+@pytest.fixture(scope="module")
+def minimized(tiny_cleft):
+    context = _context(tiny_cleft.system, openmm.VerletIntegrator(0.001))
+    context.setPositions(tiny_cleft.positions_nm * unit.nanometer)
+    openmm.LocalEnergyMinimizer.minimize(context, 10.0, 300)
+    return context.getState(getPositions=True).getPositions(asNumpy=True)
+
+
+def test_debye_kappa_matches_openmm_formula():
+    assert debye_kappa_per_nm(0.15, 300.0) == pytest.approx(1.27, abs=0.01)
+    assert debye_kappa_per_nm(0.0, 300.0) == 0.0
+
+
+def test_build_is_reproducible_from_the_seed(tiny_md, tiny_cleft):
+    again = build_cleft(tiny_md)
+    np.testing.assert_array_equal(again.positions_nm, tiny_cleft.positions_nm)
+    assert again.transmitters == tiny_cleft.transmitters
+
+
+def test_build_records_molecules(tiny_cleft):
+    assert len(tiny_cleft.transmitters) == 2 and len(tiny_cleft.receptors) == 1
+    assert tiny_cleft.transmitter_residue == "GLU" and tiny_cleft.receptor_residue == "ARG"
+    assert tiny_cleft.transmitter_mass_amu == pytest.approx(201.2, abs=0.5)
+    charges = []
+    nonbonded = next(f for f in tiny_cleft.system.getForces() if isinstance(f, openmm.NonbondedForce))
+    for i in tiny_cleft.transmitters[0]:
+        charges.append(nonbonded.getParticleParameters(i)[0].value_in_unit(unit.elementary_charge))
+    assert sum(charges) == pytest.approx(-1.0, abs=1e-6)
+
+
+def test_walls_confine_and_receptors_stay_within_rmsf(tiny_md, tiny_cleft, minimized):
+    """Free transmitters never leave the slab; restrained receptor backbone atoms
+    fluctuate no more than an isolated 3D harmonic oscillator, sqrt(3 kT / k)."""
+    integrator = make_integrator(tiny_md, seed=3)
+    context = _context(tiny_cleft.system, integrator)
+    context.setPositions(minimized)
+    context.setParameter(TRANSMITTER_K, 0.0)
+    context.setVelocitiesToTemperature(tiny_md.temperature_K * unit.kelvin, 4)
+    geometry = tiny_md.geometry
+    receptor = np.array(tiny_cleft.receptors[0])
+    restraint = next(f for f in tiny_cleft.system.getForces() if f.getName() == "k_receptor_restraint")
+    anchored = np.array([restraint.getParticleParameters(i)[0] for i in range(restraint.getNumParticles())])
+    frames = []
+    for _ in range(60):
+        integrator.step(50)
+        frames.append(context.getState(getPositions=True).getPositions(asNumpy=True)._value)
+    frames = np.array(frames)
+    solute = np.concatenate([np.array(m) for m in tiny_cleft.transmitters + tiny_cleft.receptors])
+    tolerance = 0.1  # k_wall = 1e4 kJ/mol/nm^2: 0.1 nm outside costs 50 kJ/mol = 20 kT
+    high = np.array([geometry.lateral_nm, geometry.lateral_nm, geometry.cleft_height_nm])
+    assert frames[:, solute].min() > -tolerance
+    assert np.all(frames[:, solute].max(axis=(0, 1)) < high + tolerance)
+    assert set(anchored) <= set(receptor)
+    rmsf = np.sqrt(np.mean(np.sum((frames[:, anchored] - frames[:, anchored].mean(0)) ** 2, -1)))
+    kT = BOLTZMANN_KJ_PER_MOL_K * tiny_md.temperature_K
+    bound = np.sqrt(3 * kT / tiny_md.receptor.restraint_k_kj_per_mol_nm2)
+    assert 0.1 * bound < rmsf < 1.1 * bound, f"RMSF {rmsf:.3f} nm vs sqrt(3kT/k) {bound:.3f} nm"
+
+
+def test_nve_energy_drift_is_small(tiny_cleft, minimized):
+    """Velocity Verlet (1 fs, HBonds, HMR) on the Reference platform conserves energy."""
+    integrator = openmm.VerletIntegrator(0.001)
+    integrator.setConstraintTolerance(1e-8)
+    context = _context(tiny_cleft.system, integrator, REFERENCE)
+    context.setPositions(minimized)
+    context.setVelocitiesToTemperature(300 * unit.kelvin, 11)
+    energies = []
+    for _ in range(20):
+        integrator.step(25)
+        state = context.getState(getEnergy=True)
+        energies.append(
+            (state.getPotentialEnergy() + state.getKineticEnergy()).value_in_unit(
+                unit.kilojoule_per_mole
+            )
+        )
+    energies = np.array(energies)
+    n_atoms = tiny_cleft.system.getNumParticles()
+    drift_per_atom_ps = abs(np.polyfit(np.arange(20) * 0.025, energies, 1)[0]) / n_atoms
+    assert drift_per_atom_ps < 0.01, f"drift {drift_per_atom_ps:.2e} kJ/mol/ps/atom"
+    assert np.ptp(energies) < 0.02 * n_atoms
+
+
+def test_cpu_and_reference_forces_agree(tiny_cleft, minimized):
+    forces = []
+    for platform in ("CPU", REFERENCE):
+        context = _context(tiny_cleft.system, openmm.VerletIntegrator(0.001), platform)
+        context.setPositions(minimized)
+        state = context.getState(getForces=True)
+        forces.append(
+            state.getForces(asNumpy=True).value_in_unit(unit.kilojoule_per_mole / unit.nanometer)
+        )
+    cpu, reference = forces
+    relative_rms = np.sqrt(np.mean((cpu - reference) ** 2) / np.mean(reference**2))
+    assert relative_rms < 1e-4, f"relative RMS force difference {relative_rms:.2e}"
+
+
+@pytest.mark.parametrize("solvent", ["gbn2", "explicit"])
+def test_other_solvents_build_and_run(solvent):
+    config = MDConfig(
+        solvent=solvent,
+        geometry=GeometryConfig(
+            lateral_nm=2.0, cleft_height_nm=2.4, release_z_max_nm=0.8, receptor_z_nm=1.7
+        ),
+        transmitter=MoleculeConfig("E", 1, 1000.0),
+        receptor=MoleculeConfig("R", 1, 1000.0),
+    )
+    cleft = build_cleft(config)
+    if solvent == "explicit":
+        assert cleft.system.usesPeriodicBoundaryConditions()
+        assert cleft.system.getNumParticles() > 500
+    integrator = make_integrator(config, seed=1)
+    context = _context(cleft.system, integrator)
+    context.setPositions(cleft.positions_nm * unit.nanometer)
+    if cleft.box_nm is not None:
+        context.setPeriodicBoxVectors(*np.diag(cleft.box_nm) * unit.nanometer)
+    openmm.LocalEnergyMinimizer.minimize(context, 10.0, 100)
+    integrator.step(10)
+    state = context.getState(getEnergy=True, getPositions=True)
+    assert np.isfinite(state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole))
+    assert np.all(np.isfinite(state.getPositions(asNumpy=True)._value))

@@ -1,0 +1,83 @@
+"""Graph models, graph files, synapse draws and the analytic branching ratio."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from network.config import GraphConfig, SynapseConfig
+from network.graph import GraphFileError, build_graph, load_graph_file
+from network.kinetics import SynapticKinetics
+from network.synapses import analytic_sigma, draw_synapses, gain_for_sigma, write_graphml
+
+
+@pytest.mark.parametrize("model", ["erdos_renyi", "watts_strogatz", "barabasi_albert", "regular"])
+def test_graph_models_mean_degree(model):
+    graph = build_graph(GraphConfig(model=model, n_neurons=800, mean_degree=8), np.random.default_rng(0))
+    assert graph.n_edges / graph.n_neurons == pytest.approx(8, rel=0.1)
+    assert not np.any(graph.sources() == graph.indices)
+    if model == "regular":
+        assert np.all(graph.out_degree == 8)
+
+
+def test_direct_csr_erdos_renyi_degree_statistics():
+    cfg = GraphConfig(n_neurons=60_000, mean_degree=10, direct_csr_above=50_000)
+    graph = build_graph(cfg, np.random.default_rng(1))
+    deg = graph.out_degree
+    assert deg.mean() == pytest.approx(10, abs=0.05)
+    assert deg.var() == pytest.approx(10, rel=0.05)  # binomial ~ Poisson(10)
+    assert np.bincount(graph.indices, minlength=cfg.n_neurons).mean() == pytest.approx(10, abs=0.05)
+
+
+def test_graph_files(tmp_path):
+    edges = tmp_path / "g.edges"
+    edges.write_text("# comment\na b\nb c\nc a\n")
+    graph = load_graph_file(edges)
+    assert (graph.n_neurons, graph.n_edges) == (3, 3)
+    gml = tmp_path / "g.graphml"
+    nx.write_graphml(nx.cycle_graph(5), gml)
+    assert load_graph_file(gml).n_edges == 10
+    bad = tmp_path / "bad.graphml"
+    bad.write_text("<graphml><broken")
+    with pytest.raises(GraphFileError, match="bad.graphml"):
+        load_graph_file(bad)
+    with pytest.raises(FileNotFoundError, match="missing.edges"):
+        load_graph_file(tmp_path / "missing.edges")
+    with pytest.raises(ValueError, match="graph.path"):
+        GraphConfig(model="file")
+
+
+def _kinetics():
+    t = np.linspace(0, 1, 101)
+    return SynapticKinetics(t, 0.5 * t, bound_fraction=0.5, mean_dwell_ms=1.0, source="test")
+
+
+def test_synapse_draws_and_graphml_roundtrip(tmp_path):
+    graph = build_graph(GraphConfig(n_neurons=300, mean_degree=5), np.random.default_rng(0))
+    cfg = SynapseConfig(release_probability=0.8, window_ms=0.5, axonal_delay_ms=0.5, n_receptors=10)
+    syn = draw_synapses(graph, _kinetics(), cfg, 0.1, np.random.default_rng(3))
+    assert np.allclose(syn.p_transmit, 0.8 * 0.25)
+    # delay = 0.5 ms + U(0, 1) ms (uniform CDF), in 0.1 ms steps
+    assert syn.delay_steps.min() >= 5 and syn.delay_steps.max() <= 15
+    assert syn.delay_steps.mean() == pytest.approx(10, abs=0.3)
+    assert syn.efficacy.mean() == pytest.approx(0.5, abs=0.02)
+    path = tmp_path / "graph.graphml"
+    write_graphml(path, syn, "test")
+    back = nx.read_graphml(path)
+    assert back.number_of_edges() == graph.n_edges
+    d = next(iter(back.edges(data=True)))[2]
+    assert set(d) == {"delay_ms", "p_transmit", "efficacy"}
+
+
+def test_gain_for_sigma_against_brute_force():
+    graph = build_graph(GraphConfig(n_neurons=200, mean_degree=6), np.random.default_rng(2))
+    syn = draw_synapses(graph, _kinetics(), SynapseConfig(n_receptors=4), 0.1, np.random.default_rng(1))
+    gain = gain_for_sigma(syn, 0.9)
+    brute = sum(
+        syn.p_transmit[s] * min(1.0, gain * syn.efficacy[s]) for s in range(graph.n_edges)
+    ) / graph.n_neurons
+    assert brute == pytest.approx(0.9, rel=1e-9)
+    assert analytic_sigma(syn, gain) == pytest.approx(0.9, rel=1e-9)
+    with pytest.raises(ValueError, match="sigma0=50"):
+        gain_for_sigma(syn, 50.0)

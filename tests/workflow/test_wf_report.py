@@ -1,0 +1,169 @@
+"""summary.md, report tables and activation figures against contract-shaped fixtures."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pandas as pd
+import pytest
+from wf_contract_fixtures import write_results
+
+from analysis.activation_plots import (
+    ActivationConfig,
+    SpikeTrain,
+    cascade_firing_times,
+    largest_avalanche,
+    load_spikes,
+    select_window,
+    write_activation_figures,
+)
+from analysis.report import (
+    NetworkRun,
+    collect_stage_figures,
+    flatten_scalars,
+    markdown_table,
+    read_benchmarks,
+    write_report,
+)
+
+
+def _runs(root, pairs):
+    return [
+        NetworkRun(
+            r,
+            c,
+            root / "network/runs" / r / c / "summary.json",
+            root / "criticality/runs" / r / c / "criticality.json",
+        )
+        for r, c in pairs
+    ]
+
+
+def test_flatten_and_table():
+    flat = flatten_scalars({"a": {"b": 1.0, "c": [1, 2]}, "d": None, "provenance": {"x": 1}})
+    assert flat == {"a.b": 1.0, "d": None}
+    table = markdown_table(["k", "v"], [["x", 1.23456789], ["y", None]])
+    assert table.splitlines() == ["| k | v |", "|---|---|", "| x | 1.235 |", "| y | - |"]
+    with pytest.raises(ValueError, match="cells"):
+        markdown_table(["k"], [[1, 2]])
+
+
+def test_summary_and_tables(tmp_path):
+    root = tmp_path / "results"
+    pairs = write_results(root)
+    bench = root / "benchmarks" / "md" / "replica_0.tsv"
+    bench.parent.mkdir(parents=True)
+    bench.write_text("s\th:m:s\tmax_rss\n12.5\t0:00:12\t100\n")
+    tables = {
+        name: root / "report/tables" / f"{name}.csv"
+        for name in ("kinetics", "criticality", "alignment")
+    }
+    config = {
+        "md": {"replicas": 2},
+        "network": {"sweep": {"regimes": ["static", "depressing"], "control_values": [0.9, 1.0]}},
+    }
+    write_report(
+        config,
+        root / "kinetics/kinetics.json",
+        _runs(root, pairs),
+        root / "criticality/sweep/dynamic_range.json",
+        root / "criticality/sweep/alignment.json",
+        root / "report/summary.md",
+        tables,
+        benchmark_paths=[bench],
+    )
+    text = (root / "report/summary.md").read_text()
+    assert "| first_passage | inverse_gaussian | 123.4 |" in text
+    assert "time_scale_factor = 1.515" in text
+    assert "| static | 0.9 | 3.2 | 1 | 0.97 |" in text
+    assert "tau.value" in text and "branching_ratio.multistep" in text
+    assert "| dynamic_range_db.1 | 20.5 |" in text
+    assert "| md | 12.5 |" in text
+    with open(tables["criticality"]) as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4 and float(rows[1]["tau.value"]) == pytest.approx(1.51)
+    assert "tau.ci95" not in rows[0]
+    with open(tables["kinetics"]) as handle:
+        assert [r["event"] for r in csv.DictReader(handle)] == [
+            "first_passage",
+            "dwell",
+            "rebinding",
+        ]
+
+
+def test_read_benchmarks_rejects_other_tsv(tmp_path):
+    path = tmp_path / "x.tsv"
+    path.write_text("a\tb\n1\t2\n")
+    with pytest.raises(ValueError, match="benchmark"):
+        read_benchmarks([path], tmp_path)
+
+
+def test_collect_stage_figures(tmp_path):
+    root = tmp_path / "results"
+    (root / "kinetics/figures").mkdir(parents=True)
+    (root / "kinetics/figures/fpt.png").write_bytes(b"png")
+    (root / "criticality/runs/static/1/figures").mkdir(parents=True)
+    (root / "criticality/runs/static/1/figures/ccdf.png").write_bytes(b"png")
+    (root / "criticality/sweep").mkdir(parents=True)
+    (root / "criticality/sweep/dynamic_range.png").write_bytes(b"png")
+    counts = collect_stage_figures(root, tmp_path / "k", tmp_path / "c")
+    assert counts == {"kinetics": 1, "criticality": 2}
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
+        "static_1_ccdf.png",
+        "sweep_dynamic_range.png",
+    ]
+
+
+def test_cascade_firing_times_oracle():
+    # neuron k fires at 0.5 k ms; neuron 0 again later: its first time counts.
+    time = np.array([0.0, 0.5, 1.0, 1.5, 0.7, 9.0])
+    neuron = np.array([0, 1, 2, 3, 0, 4])
+    spikes = SpikeTrain(time + 10.0, neuron, 5, 1.0, np.ones(20, int))
+    first = cascade_firing_times(spikes, 10.0, 2.0)
+    assert first == {0: 0.0, 1: 0.5, 2: 1.0, 3: 1.5}
+
+
+def test_window_centred_on_largest_avalanche():
+    table = pd.DataFrame({"start_ms": [0.0, 100.0], "size": [3, 50], "duration_ms": [2.0, 20.0]})
+    assert largest_avalanche(table)["size"] == 50
+    assert select_window(table, 40.0) == (90.0, 130.0)
+    with pytest.raises(ValueError, match="window_ms"):
+        select_window(table, 0.0)
+
+
+def test_activation_figures(tmp_path):
+    root = tmp_path / "results"
+    write_results(root, regimes=("static",), controls=("1",))
+    run = root / "network/runs/static/1"
+    spikes = load_spikes(run / "spikes.npz")
+    assert spikes.bin_counts.sum() == len(spikes.time_ms)
+    outputs = {
+        name: tmp_path / "fig" / f"{name}.png" for name in ("raster", "cascade", "comparison")
+    }
+    refs = {
+        m: root / "network/reference" / m / "avalanches.parquet"
+        for m in ("branching", "kinouchi_copelli", "levina")
+    }
+    write_activation_figures(
+        run / "spikes.npz",
+        run / "avalanches.parquet",
+        root / "network/graph.graphml",
+        refs,
+        "MD",
+        ActivationConfig(raster_window_ms=50.0, figure_dpi=60),
+        outputs,
+    )
+    for path in outputs.values():
+        assert path.stat().st_size > 1000
+        assert path.with_suffix(".svg").is_file()
+    with pytest.raises(ValueError, match="cascade_max_nodes"):
+        ActivationConfig(cascade_max_nodes=1)
+
+
+def test_ccdf_of_ties():
+    from analysis.activation_plots import _ccdf
+
+    x, p = _ccdf(np.array([3, 1, 2, 1]))
+    np.testing.assert_array_equal(x, [1, 2, 3])
+    np.testing.assert_allclose(p, [1.0, 0.5, 0.25])

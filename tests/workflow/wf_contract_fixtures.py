@@ -1,0 +1,177 @@
+"""Contract-shaped stage artifacts (docs/contracts.md) written from seeded synthetic data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+PROVENANCE = {"config_hash": "0" * 64, "package_versions": {"numpy": np.__version__}}
+DT_MS = 0.1
+BIN_MS = 1.0
+N_NEURONS = 60
+
+
+def _fit(family, mean_ps, n_events, n_censored):
+    return {
+        "family": family,
+        "params": {"scale": mean_ps},
+        "params_ci95": {"scale": [0.8 * mean_ps, 1.2 * mean_ps]},
+        "mean_ps": mean_ps,
+        "n_events": n_events,
+        "n_censored": n_censored,
+        "all_censored": False,
+        "lower_bound_mean_ps": None,
+        "aic_table": [
+            {"family": family, "loglik": -10.0, "aic": 22.0, "bic": 23.0, "delta_aic": 0.0}
+        ],
+    }
+
+
+def kinetics_json():
+    return {
+        "schema_version": 1,
+        "first_passage": _fit("inverse_gaussian", 123.4, 12, 3),
+        "dwell": _fit("exponential", 45.6, 20, 1),
+        "rebinding": _fit("gamma", 78.9, 8, 2),
+        "time_calibration": {
+            "D_sim_nm2_per_ns": 0.5,
+            "D_sim_stderr_nm2_per_ns": 0.05,
+            "D_target_nm2_per_ns": 0.33,
+            "time_scale_factor": 1.515,
+        },
+        "cleft_first_passage": {
+            "family": "levy",
+            "params": {},
+            "mean_ms": 0.2,
+            "median_ms": 0.1,
+            "cleft_width_nm": 20.0,
+            "D_nm2_per_ns": 0.33,
+            "cdf_t_ms": [0.0, 1.0],
+            "cdf": [0.0, 0.9],
+        },
+        "release_binding_probability": {"window_ms": 1.0, "probability": 0.9},
+        "receptor_occupancy": {"mean_dwell_ms": 0.05, "bound_fraction": 0.3},
+        "provenance": PROVENANCE,
+    }
+
+
+def synthetic_cascades(seed: int, n_cascades: int = 30):
+    """Spikes of branching cascades on a random directed graph, separated by silence.
+
+    Returns
+    -------
+    graph : networkx.DiGraph
+    step, neuron : np.ndarray
+        Spike steps (dt = DT_MS) and neurons.
+    """
+    rng = np.random.default_rng(seed)
+    graph = nx.gnp_random_graph(N_NEURONS, 4 / N_NEURONS, seed=seed, directed=True)
+    steps, neurons = [], []
+    t_bin = 5
+    for _ in range(n_cascades):
+        active = [int(rng.integers(N_NEURONS))]
+        while active and t_bin < 10**6:
+            for node in active:
+                steps.append(t_bin * int(BIN_MS / DT_MS) + int(rng.integers(0, 5)))
+                neurons.append(node)
+            nxt = {int(v) for u in active for v in graph.successors(u) if rng.random() < 0.25}
+            active = sorted(nxt)
+            t_bin += 1
+        t_bin += 3
+    return graph, np.asarray(steps, np.int64), np.asarray(neurons, np.int32)
+
+
+def avalanches_from_bins(bin_counts):
+    """Contract avalanche table: runs of non-empty bins."""
+    rows = []
+    active = np.concatenate(([0], (bin_counts > 0).astype(int), [0]))
+    starts = np.flatnonzero(np.diff(active) == 1)
+    ends = np.flatnonzero(np.diff(active) == -1)
+    for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        profile = bin_counts[a:b].astype(int).tolist()
+        rows.append(
+            {
+                "avalanche_id": k,
+                "start_ms": a * BIN_MS,
+                "size": int(sum(profile)),
+                "duration_bins": int(b - a),
+                "duration_ms": (b - a) * BIN_MS,
+                "bin_ms": BIN_MS,
+                "profile": profile,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_network_run(run_dir: Path, seed: int):
+    """spikes.npz + avalanches.parquet + summary.json of one run; returns the graph."""
+    graph, step, neuron = synthetic_cascades(seed)
+    duration_ms = float((step.max() + 50) * DT_MS)
+    n_bins = int(np.ceil(duration_ms / BIN_MS))
+    bin_counts = np.bincount((step * DT_MS // BIN_MS).astype(int), minlength=n_bins)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        run_dir / "spikes.npz",
+        step=step,
+        neuron=neuron,
+        dt_ms=DT_MS,
+        n_neurons=N_NEURONS,
+        duration_ms=duration_ms,
+        bin_ms=BIN_MS,
+        bin_counts=bin_counts,
+    )
+    avalanches = avalanches_from_bins(bin_counts)
+    avalanches.to_parquet(run_dir / "avalanches.parquet", index=False)
+    summary = {
+        "regime": run_dir.parent.name,
+        "control_name": "sigma0",
+        "control_value": float(run_dir.name),
+        "n_neurons": N_NEURONS,
+        "rate_hz": 3.2,
+        "sigma_analytic": 1.0,
+        "sigma_estimate": 0.97,
+        "duration_ms": duration_ms,
+        "bin_ms": BIN_MS,
+        "n_spikes": len(step),
+        "n_avalanches": len(avalanches),
+        "seed": seed,
+        "provenance": PROVENANCE,
+    }
+    (run_dir / "summary.json").write_text(json.dumps(summary))
+    return graph
+
+
+def write_results(root: Path, regimes=("static", "depressing"), controls=("0.9", "1")):
+    """A complete results tree of everything the report stage reads."""
+    (root / "kinetics").mkdir(parents=True)
+    (root / "kinetics" / "kinetics.json").write_text(json.dumps(kinetics_json()))
+    graph = None
+    for k, (regime, control) in enumerate((r, c) for r in regimes for c in controls):
+        graph = write_network_run(root / "network" / "runs" / regime / control, seed=k)
+        crit_dir = root / "criticality" / "runs" / regime / control
+        crit_dir.mkdir(parents=True)
+        crit = {
+            "tau": {"value": 1.5 + 0.01 * k, "ci95": [1.4, 1.6]},
+            "alpha": {"value": 2.0, "ci95": [1.8, 2.2]},
+            "branching_ratio": {"conventional": 0.98, "multistep": 0.99},
+            "provenance": PROVENANCE,
+        }
+        (crit_dir / "criticality.json").write_text(json.dumps(crit))
+    nx.write_graphml(graph, root / "network" / "graph.graphml")
+    for k, model in enumerate(("branching", "kinouchi_copelli", "levina")):
+        write_network_run(root / "network" / "reference" / model / "1", seed=100 + k)
+        ref = root / "network" / "reference" / model
+        (ref / "1" / "avalanches.parquet").rename(ref / "avalanches.parquet")
+    sweep = root / "criticality" / "sweep"
+    sweep.mkdir(parents=True)
+    (sweep / "dynamic_range.json").write_text(
+        json.dumps({"dynamic_range_db": {"0.9": 12.0, "1": 20.5}, "provenance": PROVENANCE})
+    )
+    (sweep / "alignment.json").write_text(
+        json.dumps({"scores": {"branching": 0.8, "levina": 0.7}, "provenance": PROVENANCE})
+    )
+    return [(r, c) for r in regimes for c in controls]

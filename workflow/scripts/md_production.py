@@ -1,0 +1,21 @@
+"""Snakemake script: one release replica (synapse_md.stages.production_stage)."""
+
+import logging
+from pathlib import Path
+
+from analysis.configuration import validate_config
+from synapse_md.stages import production_stage
+
+logging.basicConfig(
+    filename=snakemake.log[0],  # noqa: F821
+    level=logging.INFO,
+    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+)
+config = validate_config(dict(snakemake.config))  # noqa: F821
+production_stage(
+    config,
+    Path(snakemake.input.system).parent,  # noqa: F821
+    Path(snakemake.output.record).parent,  # noqa: F821
+    int(snakemake.wildcards.replica),  # noqa: F821
+    threads=snakemake.threads,  # noqa: F821
+)

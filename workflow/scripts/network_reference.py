@@ -1,0 +1,18 @@
+"""Snakemake script of rule network_reference: one reference model on the same graph."""
+
+import logging
+from pathlib import Path
+
+from network.config import NetworkConfig
+from network.run import run_reference
+
+logging.basicConfig(filename=snakemake.log[0], level=logging.INFO,  # noqa: F821
+                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+cfg = NetworkConfig.from_section(snakemake.params.network)  # noqa: F821
+run_reference(
+    cfg,
+    snakemake.input.kinetics or None,  # noqa: F821
+    snakemake.wildcards.model,  # noqa: F821
+    Path(snakemake.output.summary).parent,  # noqa: F821
+    snakemake.config,  # noqa: F821
+)
