@@ -33,22 +33,26 @@ class ScalingResult:
     ----------
     size_fit, duration_fit : PowerLawFit
         Discrete fits of sizes (spikes) and durations (bins).
-    gamma : float
-        Slope of log <S> against log T over ``gamma_range_bins``.
-    gamma_range_bins : tuple of int
+    gamma : float or None
+        Slope of log <S> against log T over ``gamma_range_bins``; None when too few
+        durations are well sampled (``gamma_note`` says why).
+    gamma_range_bins : tuple of int or None
         Inclusive duration range (bins) of the <S>(T) fit.
     ci95 : dict of str to (float, float)
-        Bootstrap percentile intervals of ``tau``, ``alpha``, ``gamma``,
-        ``gamma_predicted`` and ``gamma_difference``.
+        Bootstrap percentile intervals of ``tau``, ``alpha``, ``gamma_predicted`` and,
+        when gamma is defined, ``gamma`` and ``gamma_difference``.
     n_bootstrap : int
+    gamma_note : str
+        ``"ok"`` or the reason gamma is undefined.
     """
 
     size_fit: PowerLawFit
     duration_fit: PowerLawFit
-    gamma: float
-    gamma_range_bins: tuple[int, int]
+    gamma: float | None
+    gamma_range_bins: tuple[int, int] | None
     ci95: dict
     n_bootstrap: int
+    gamma_note: str = "ok"
 
     @property
     def gamma_predicted(self) -> float:
@@ -56,8 +60,10 @@ class ScalingResult:
         return (self.duration_fit.alpha - 1.0) / (self.size_fit.alpha - 1.0)
 
     @property
-    def relation_holds(self) -> bool:
+    def relation_holds(self) -> bool | None:
         """Whether 0 lies in the 95 % interval of ``gamma - gamma_predicted``."""
+        if self.gamma is None:
+            return None
         lo, hi = self.ci95["gamma_difference"]
         return bool(lo <= 0.0 <= hi)
 
@@ -74,6 +80,22 @@ class ScalingResult:
                 "ci95": self.ci95["alpha"],
                 "fit": self.duration_fit.as_dict(),
             },
+            **self._gamma_dict(),
+            "n_bootstrap": self.n_bootstrap,
+        }
+
+    def _gamma_dict(self) -> dict:
+        if self.gamma is None:
+            undefined = {"status": "undefined", "reason": self.gamma_note}
+            return {
+                "gamma": undefined,
+                "scaling_relation": {
+                    **undefined,
+                    "gamma_predicted": self.gamma_predicted,
+                    "gamma_predicted_ci95": self.ci95["gamma_predicted"],
+                },
+            }
+        return {
             "gamma": {
                 "value": self.gamma,
                 "ci95": self.ci95["gamma"],
@@ -87,7 +109,6 @@ class ScalingResult:
                 "holds_within_ci95": self.relation_holds,
                 "definition": "gamma == (alpha - 1) / (tau - 1) (crackling noise)",
             },
-            "n_bootstrap": self.n_bootstrap,
         }
 
 
@@ -198,7 +219,12 @@ def avalanche_scaling(
         raise ValueError(f"n_bootstrap must be >= 2, got {n_bootstrap}")
     size_fit = fit_power_law(s, discrete=True, min_tail=min_tail)
     duration_fit = fit_power_law(t, discrete=True, min_tail=min_tail)
-    gamma, t_range = fit_gamma(s, t, int(duration_fit.xmin), min_count, gamma_decades)
+    try:
+        gamma, t_range = fit_gamma(s, t, int(duration_fit.xmin), min_count, gamma_decades)
+        note = "ok"
+    except ValueError as err:
+        gamma, t_range, note = None, None, str(err)
+        logger.warning("gamma undefined: %s", err)
     rng = np.random.default_rng(seed)
     boot = np.empty((n_bootstrap, 3))
     for i in range(n_bootstrap):
@@ -206,16 +232,13 @@ def avalanche_scaling(
         bs, bt = s[pick], t[pick]
         boot[i, 0] = fit_power_law(bs, xmin=size_fit.xmin, min_tail=2).alpha
         boot[i, 1] = fit_power_law(bt, xmin=duration_fit.xmin, min_tail=2).alpha
-        in_range = (bt >= t_range[0]) & (bt <= t_range[1])
-        boot[i, 2] = fit_gamma(bs[in_range], bt[in_range], t_range[0], 1)[0]
+        if gamma is not None:
+            in_range = (bt >= t_range[0]) & (bt <= t_range[1])
+            boot[i, 2] = fit_gamma(bs[in_range], bt[in_range], t_range[0], 1)[0]
     predicted = (boot[:, 1] - 1.0) / (boot[:, 0] - 1.0)
-    columns = {
-        "tau": boot[:, 0],
-        "alpha": boot[:, 1],
-        "gamma": boot[:, 2],
-        "gamma_predicted": predicted,
-        "gamma_difference": boot[:, 2] - predicted,
-    }
+    columns = {"tau": boot[:, 0], "alpha": boot[:, 1], "gamma_predicted": predicted}
+    if gamma is not None:
+        columns.update(gamma=boot[:, 2], gamma_difference=boot[:, 2] - predicted)
     ci95 = {k: [float(v) for v in np.percentile(c, [2.5, 97.5])] for k, c in columns.items()}
-    logger.info("tau=%.3f alpha=%.3f gamma=%.3f", size_fit.alpha, duration_fit.alpha, gamma)
-    return ScalingResult(size_fit, duration_fit, gamma, t_range, ci95, n_bootstrap)
+    logger.info("tau=%.3f alpha=%.3f gamma=%s", size_fit.alpha, duration_fit.alpha, gamma)
+    return ScalingResult(size_fit, duration_fit, gamma, t_range, ci95, n_bootstrap, note)

@@ -14,8 +14,11 @@ transmitters.
 
 Short or confined runs may have no such regime (ballistic up to 1/γ, walls soon
 after). Then the Langevin (Ornstein–Uhlenbeck) form of a free particle,
-MSD(t) = 2 d D [t − (1 − e^{−γt}) / γ], is fitted with D and γ free on the lags before
-confinement sets in (the slope falls below 1 − tolerance); ``method`` says which.
+MSD(t) = 2 d D [t − (1 − e^{−γt}) / γ], is fitted on the lags before confinement sets
+in (the slope falls below 1 − tolerance): with γ fixed to the thermostat friction when
+it is known (every atom feels the same γ, so the centre of mass does too), else with D
+and γ free; ``method`` says which (``linear``, ``langevin_fixed_gamma``,
+``langevin``).
 """
 
 from __future__ import annotations
@@ -75,7 +78,10 @@ class Calibration:
     n_molecules : int
         Transmitters contributing.
     method : str
-        ``"linear"`` (diffusive regime) or ``"langevin"`` (OU form, no linear regime).
+        ``"linear"`` (diffusive regime), ``"langevin_fixed_gamma"`` or ``"langevin"``
+        (OU form with γ known or free, when there is no linear regime).
+    friction_per_ps : float or None
+        γ of the Langevin form (fixed or fitted); ``None`` for the linear method.
     """
 
     D_sim_nm2_per_ns: float
@@ -85,6 +91,15 @@ class Calibration:
     fit_window_ps: tuple[float, float]
     n_molecules: int
     method: str
+    friction_per_ps: float | None = None
+
+    def model_msd_nm2(self, lag_ps: np.ndarray, n_dims: int) -> np.ndarray:
+        """The fitted MSD curve: 2 d D t, or the Langevin form when γ is set."""
+        t = np.asarray(lag_ps, dtype=float)
+        d_ps = self.D_sim_nm2_per_ns / 1000.0
+        if self.friction_per_ps is None:
+            return 2 * n_dims * d_ps * t
+        return _langevin_msd(t, np.log(d_ps), np.log(self.friction_per_ps), n_dims)
 
 
 def unwrap(positions_nm: np.ndarray, box_nm: np.ndarray) -> np.ndarray:
@@ -213,19 +228,28 @@ def _langevin_msd(t: np.ndarray, log_d: float, log_gamma: float, n_dims: int) ->
     return 2 * n_dims * d * (t - (1 - np.exp(-gamma * t)) / gamma)
 
 
-def _fit_langevin_curve(t: np.ndarray, y: np.ndarray, n_dims: int) -> float:
-    """D (nm²/ps) of the OU MSD form fitted to one curve (log-parameters, least squares)."""
-    start = (np.log(y[-1] / (2 * n_dims * t[-1])), np.log(1.0 / t[t.size // 2]))
+def _fit_langevin_curve(
+    t: np.ndarray, y: np.ndarray, n_dims: int, friction_per_ps: float | None
+) -> tuple[float, float]:
+    """D (nm²/ps) and γ (1/ps) of the OU MSD form fitted to one curve (least squares)."""
+    log_d0 = np.log(y[-1] / (2 * n_dims * t[-1]))
+    if friction_per_ps is not None:
+        log_g = np.log(friction_per_ps)
+        popt, _ = optimize.curve_fit(
+            lambda x, a: _langevin_msd(x, a, log_g, n_dims), t, y, p0=(log_d0,), maxfev=5000
+        )
+        return float(np.exp(popt[0])), float(friction_per_ps)
+    start = (log_d0, np.log(1.0 / t[t.size // 2]))
     popt, _ = optimize.curve_fit(
         lambda x, a, b: _langevin_msd(x, a, b, n_dims), t, y, p0=start, maxfev=5000
     )
-    return float(np.exp(popt[0]))
+    return float(np.exp(popt[0])), float(np.exp(popt[1]))
 
 
 def _langevin_fit(
-    curve: MSDCurve, tolerance: float, n_groups: int = 20
-) -> tuple[float, float, slice]:
-    """D and its grouped-jackknife stderr (nm²/ps) from the OU form on the pooled MSD.
+    curve: MSDCurve, tolerance: float, friction_per_ps: float | None, n_groups: int = 20
+) -> tuple[float, float, float, slice]:
+    """D, its grouped-jackknife stderr (nm²/ps) and γ (1/ps) from the OU form on the pooled MSD.
 
     Single-molecule curves cannot separate D from γ in the ballistic regime, so the
     count-weighted mean curve is fitted; the uncertainty comes from leaving out one
@@ -248,12 +272,14 @@ def _langevin_fit(
         raise ValueError(f"msd: {n_mol} transmitter(s); the standard error of D needs at least 2")
     groups = np.array_split(np.arange(n_mol), min(n_groups, n_mol))
     try:
-        d_all = _fit_langevin_curve(t, msd[window], curve.n_dims)
+        d_all, gamma = _fit_langevin_curve(t, msd[window], curve.n_dims, friction_per_ps)
         leave_out = []
         for group in groups:
             keep = np.setdiff1d(np.arange(n_mol), group)
             sub = MSDCurve(curve.lag_ps, curve.msd_nm2[:, keep], curve.count[:, keep], curve.n_dims)
-            leave_out.append(_fit_langevin_curve(t, sub.mean()[window], curve.n_dims))
+            leave_out.append(
+                _fit_langevin_curve(t, sub.mean()[window], curve.n_dims, friction_per_ps)
+            )
     except RuntimeError as err:
         raise ValueError(f"msd: the Langevin MSD fit did not converge: {err}") from err
     g = len(groups)
@@ -263,9 +289,12 @@ def _langevin_fit(
 
 
 def fit_diffusion(
-    curve: MSDCurve, D_target_nm2_per_ns: float, slope_tolerance: float = 0.15
+    curve: MSDCurve,
+    D_target_nm2_per_ns: float,
+    slope_tolerance: float = 0.15,
+    friction_per_ps: float | None = None,
 ) -> Calibration:
-    """Fit D in the detected linear regime and form s = D_sim / D_target.
+    """Fit D in the detected linear regime (else the Langevin form); s = D_sim / D_target.
 
     Parameters
     ----------
@@ -274,6 +303,8 @@ def fit_diffusion(
         Physical diffusion coefficient (nm²/ns = µm²/ms), > 0.
     slope_tolerance : float
         Allowed |d ln MSD / d ln t - 1| inside the linear regime.
+    friction_per_ps : float, optional
+        Thermostat friction γ (1/ps), fixed in the Langevin fallback when given.
 
     Returns
     -------
@@ -283,16 +314,18 @@ def fit_diffusion(
         raise ValueError(f"D_target_nm2_per_ns must be > 0, got {D_target_nm2_per_ns}")
     if not 0 < slope_tolerance < 1:
         raise ValueError(f"slope_tolerance must be in (0, 1), got {slope_tolerance}")
+    if friction_per_ps is not None and not (np.isfinite(friction_per_ps) and friction_per_ps > 0):
+        raise ValueError(f"friction_per_ps must be > 0, got {friction_per_ps}")
     found = _linear_window(curve.lag_ps, curve.mean(), slope_tolerance)
     if found is None:
         logger.warning(
             "no linear MSD regime (slope within %g of 1): fitting the Langevin form",
             slope_tolerance,
         )
-        d_ps, stderr_ps, window = _langevin_fit(curve, slope_tolerance)
+        d_ps, stderr_ps, window = _langevin_fit(curve, slope_tolerance, friction_per_ps)
         t = curve.lag_ps[window]
         d_sim, stderr, n = d_ps * 1000.0, stderr_ps * 1000.0, curve.msd_nm2.shape[1]
-        method = "langevin"
+        method = "langevin" if friction_per_ps is None else "langevin_fixed_gamma"
     else:
         lo, hi = found
         window = slice(lo, hi + 1)

@@ -58,15 +58,16 @@ def plot_run(avalanches, objects: dict, fig_dir: str | Path) -> list[Path]:
         _ccdf(axes[1], durations, scaling.duration_fit, "duration T", "bins")
         t, mean_s, _ = mean_size_per_duration(sizes, durations)
         axes[2].loglog(t, mean_s, ".", ms=3, label="<S>(T)")
-        lo, hi = scaling.gamma_range_bins
-        window = (t >= lo) & (t <= hi)
-        anchor = mean_s[window][0] / t[window][0] ** scaling.gamma
-        axes[2].loglog(
-            t[window],
-            anchor * t[window] ** scaling.gamma,
-            "-",
-            label=f"gamma {scaling.gamma:.3f} (predicted {scaling.gamma_predicted:.3f})",
-        )
+        if scaling.gamma is not None:
+            lo, hi = scaling.gamma_range_bins
+            window = (t >= lo) & (t <= hi)
+            anchor = mean_s[window][0] / t[window][0] ** scaling.gamma
+            axes[2].loglog(
+                t[window],
+                anchor * t[window] ** scaling.gamma,
+                "-",
+                label=f"gamma {scaling.gamma:.3f} (predicted {scaling.gamma_predicted:.3f})",
+            )
         axes[2].set_xlabel("duration T (bins)")
         axes[2].set_ylabel("mean size <S> (spikes)")
         axes[2].legend(fontsize=8)

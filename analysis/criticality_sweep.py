@@ -110,7 +110,7 @@ def _exponents(sizes, durations, min_tail) -> dict:
 
 def _run_exponents(criticality_json: Mapping) -> dict:
     exps = criticality_json.get("exponents", {})
-    return {k: exps[k]["value"] if k in exps else None for k in ("tau", "alpha", "gamma")}
+    return {k: exps.get(k, {}).get("value") for k in ("tau", "alpha", "gamma")}
 
 
 def run_alignment(

@@ -146,7 +146,10 @@ def _truncated_power_law(x, xmin, discrete, alpha0):
         return alpha * logs_sum + lam * total + n * _tpl_log_norm(alpha, lam, xmin, discrete)
 
     start = np.array([max(alpha0, 1.05), np.log(1.0 / np.max(x))])
-    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=[(0.0, 10.0), (-30.0, 5.0)])
+    # cut-off scale 1/lambda between x_min / 50 and e^30: exp(-lambda x_min) never underflows
+    bounds = [(0.0, 10.0), (-30.0, np.log(50.0 / xmin))]
+    start[1] = np.clip(start[1], *bounds[1])
+    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=bounds)
     alpha, lam = float(res.x[0]), float(np.exp(res.x[1]))
     logp = -alpha * np.log(x) - lam * x - _tpl_log_norm(alpha, lam, xmin, discrete)
     return {"alpha": alpha, "lambda": lam}, logp

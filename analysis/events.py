@@ -184,21 +184,36 @@ def hysteresis_bound(distance_nm: np.ndarray, cutoffs: HysteresisCutoffs) -> np.
     np.ndarray, shape=distance_nm.shape, dtype=bool
         True while bound. The state before frame 0 is unbound.
     """
-    distance_nm = np.asarray(distance_nm, dtype=float)
+    distance_nm = np.asarray(distance_nm)
+    if not np.issubdtype(distance_nm.dtype, np.floating):
+        distance_nm = distance_nm.astype(float)
     if distance_nm.ndim < 1:
         raise ValueError("distance_nm must have a frame axis")
     if not np.all(np.isfinite(distance_nm)):
         raise ValueError("distance_nm holds NaN or infinite values")
-    below_on = distance_nm < cutoffs.r_on_nm
-    above_off = distance_nm > cutoffs.r_off_nm
-    # The state at frame t is set by the most recent decisive frame (below r_on ->
-    # bound, above r_off -> unbound); frames in between inherit it. Vectorized as a
-    # running maximum of the index of the last decisive frame.
-    n_frames = distance_nm.shape[0]
-    index = np.arange(n_frames).reshape((n_frames,) + (1,) * (distance_nm.ndim - 1))
-    last_on = np.maximum.accumulate(np.where(below_on, index, -1), axis=0)
-    last_off = np.maximum.accumulate(np.where(above_off, index, -1), axis=0)
-    return last_on > last_off
+    shape = distance_nm.shape
+    n_frames = shape[0]
+    bound = np.zeros(shape, dtype=bool)
+    if distance_nm.size == 0:
+        return bound
+    # A pair is bound from a frame below r_on to the end of that run of "near" frames
+    # (d <= r_off): leaving the run means d > r_off (unbinding), and binding needs a
+    # frame below r_on, which lies inside a near run. Near frames are sparse, so work
+    # on their flat indices in series-major order.
+    series = distance_nm.reshape(n_frames, -1).T
+    near_idx = np.flatnonzero(series <= cutoffs.r_off_nm)
+    if near_idx.size == 0:
+        return bound
+    below = series.ravel()[near_idx] < cutoffs.r_on_nm
+    new_run = np.ones(near_idx.size, dtype=bool)
+    new_run[1:] = (np.diff(near_idx) != 1) | (near_idx[1:] % n_frames == 0)
+    run_id = np.cumsum(new_run) - 1
+    below_count = np.cumsum(below)
+    before_run = (below_count - below)[new_run]
+    seen_below = below_count - before_run[run_id] > 0
+    flat = np.zeros(series.size, dtype=bool)
+    flat[near_idx[seen_below]] = True
+    return flat.reshape(series.shape).T.reshape(shape)
 
 
 def _runs(state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,6 +236,38 @@ def empty_events() -> pd.DataFrame:
             "censored": pd.Series(dtype="bool"),
         }
     )
+
+
+def _transmitter_events(bound: np.ndarray, time_ps: np.ndarray, tm: int, replica: int) -> list:
+    """First-passage and rebinding rows of one transmitter; ``bound`` shape (frames, receptors)."""
+    n_frames = bound.shape[0]
+    t_end = time_ps[-1]
+    starts, ends = _runs(bound.any(axis=1))
+    if len(starts) == 0:
+        return [(replica, tm, -1, "first_passage", 0.0, t_end, True)]
+    rows = [
+        (
+            replica,
+            tm,
+            int(np.argmax(bound[starts[0]])),
+            "first_passage",
+            0.0,
+            time_ps[starts[0]],
+            False,
+        )
+    ]
+    for k, end in enumerate(ends):
+        if end == n_frames:
+            break
+        if k + 1 < len(starts):
+            nxt = starts[k + 1]
+            gap = time_ps[nxt] - time_ps[end]
+            rows.append(
+                (replica, tm, int(np.argmax(bound[nxt])), "rebinding", time_ps[end], gap, False)
+            )
+        else:
+            rows.append((replica, tm, -1, "rebinding", time_ps[end], t_end - time_ps[end], True))
+    return rows
 
 
 def events_from_distances(
@@ -247,7 +294,7 @@ def events_from_distances(
         Columns ``EVENT_COLUMNS``; durations and starts in ps. A censored event's
         duration is the time it was observed (a lower bound).
     """
-    distance_nm = np.asarray(distance_nm, dtype=float)
+    distance_nm = np.asarray(distance_nm)
     time_ps = np.asarray(time_ps, dtype=float)
     if distance_nm.ndim != 3:
         raise ValueError(
@@ -266,43 +313,14 @@ def events_from_distances(
     bound = hysteresis_bound(distance_nm, cutoffs)
     t_end = time_ps[-1]
     rows: list[tuple] = []
+    for tm, rc in np.argwhere(bound.any(axis=0)):
+        starts, ends = _runs(bound[:, tm, rc])
+        for start, end in zip(starts, ends, strict=True):
+            censored = end == n_frames
+            stop = t_end if censored else time_ps[end]
+            rows.append((replica, tm, rc, "dwell", time_ps[start], stop - time_ps[start], censored))
     for tm in range(n_tm):
-        for rc in range(n_rc):
-            starts, ends = _runs(bound[:, tm, rc])
-            for start, end in zip(starts, ends, strict=True):
-                censored = end == n_frames
-                stop = t_end if censored else time_ps[end]
-                rows.append(
-                    (replica, tm, rc, "dwell", time_ps[start], stop - time_ps[start], censored)
-                )
-        any_bound = bound[:, tm, :].any(axis=1)
-        starts, ends = _runs(any_bound)
-        if len(starts) == 0:
-            rows.append((replica, tm, -1, "first_passage", 0.0, t_end, True))
-            continue
-        first_receptor = int(np.argmax(bound[starts[0], tm, :]))
-        rows.append((replica, tm, first_receptor, "first_passage", 0.0, time_ps[starts[0]], False))
-        for k, end in enumerate(ends):
-            if end == n_frames:
-                break
-            if k + 1 < len(starts):
-                nxt = starts[k + 1]
-                receptor = int(np.argmax(bound[nxt, tm, :]))
-                rows.append(
-                    (
-                        replica,
-                        tm,
-                        receptor,
-                        "rebinding",
-                        time_ps[end],
-                        time_ps[nxt] - time_ps[end],
-                        False,
-                    )
-                )
-            else:
-                rows.append(
-                    (replica, tm, -1, "rebinding", time_ps[end], t_end - time_ps[end], True)
-                )
+        rows.extend(_transmitter_events(bound[:, tm, :], time_ps, tm, replica))
     if not rows:
         return empty_events()
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))

@@ -50,11 +50,15 @@ def _check_events(events: pd.DataFrame) -> None:
 
 
 def calibrate(
-    replicas: Sequence[ReplicaDistances], config: KineticsConfig
+    replicas: Sequence[ReplicaDistances],
+    config: KineticsConfig,
+    friction_per_ps: float | None = None,
 ) -> tuple[Calibration, MSDCurve]:
     """D_sim from the MSD of transmitter centres of mass pooled over replicas.
 
     Replicas are truncated to the shortest one so every molecule shares the lags.
+    ``friction_per_ps`` (the MD thermostat γ, from build.json) fixes γ in the Langevin
+    fallback of :func:`analysis.calibration.fit_diffusion`.
 
     Returns
     -------
@@ -82,7 +86,10 @@ def calibrate(
         dims=config.msd_axes,
         max_lag_fraction=config.msd_max_lag_fraction,
     )
-    return fit_diffusion(curve, config.D_target_nm2_per_ns, config.msd_slope_tolerance), curve
+    calibration = fit_diffusion(
+        curve, config.D_target_nm2_per_ns, config.msd_slope_tolerance, friction_per_ps
+    )
+    return calibration, curve
 
 
 def fit_events(
@@ -201,6 +208,7 @@ def build_kinetics(
     replicas: Sequence[ReplicaDistances],
     config: KineticsConfig,
     provenance: Mapping[str, Any],
+    friction_per_ps: float | None = None,
 ) -> KineticsAnalysis:
     """Everything of ``kinetics.json``.
 
@@ -213,6 +221,8 @@ def build_kinetics(
     config : KineticsConfig
     provenance : Mapping
         ``analysis.provenance.provenance(config)``.
+    friction_per_ps : float, optional
+        MD thermostat friction (1/ps) for the calibration's Langevin fallback.
 
     Returns
     -------
@@ -220,7 +230,7 @@ def build_kinetics(
         ``summary`` is JSON-ready; see ``docs/contracts.md``.
     """
     _check_events(events)
-    calibration, curve = calibrate(replicas, config)
+    calibration, curve = calibrate(replicas, config, friction_per_ps)
     s = calibration.time_scale_factor
     fits = {
         kind: fit_events(events, kind, config, seed_offset=i) for i, kind in enumerate(EVENT_KINDS)

@@ -186,6 +186,7 @@ def fit_step(
     full_config: Mapping[str, Any],
     json_out: str | os.PathLike,
     figure_dir: str | os.PathLike,
+    build_json: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Fits, calibration and cleft bridge -> ``kinetics.json`` and the figures.
 
@@ -193,13 +194,20 @@ def fit_step(
     ----------
     full_config : Mapping
         The configuration whose hash goes into the provenance block.
+    build_json : path-like, optional
+        The MD stage's build.json; its ``friction_per_ps`` fixes γ in the MSD
+        calibration's Langevin fallback.
     """
     events = pd.read_parquet(events_path)
     replicas = [load_replica_distances(p) for p in distance_paths]
     if not replicas:
         raise ValueError("distance_paths is empty: calibration needs the per-replica NPZ files")
     surf = load_surfaces(surfaces_path)
-    analysis = build_kinetics(events, replicas, config, provenance(full_config))
+    friction = None
+    if build_json is not None:
+        build = json.loads(Path(build_json).read_text(encoding="utf-8"))
+        friction = build.get("friction_per_ps")
+    analysis = build_kinetics(events, replicas, config, provenance(full_config), friction)
     summary = dict(analysis.summary)
     provenance_block = summary.pop("provenance")
     summary["renewal_rel_error"] = surf.renewal_rel_error

@@ -30,6 +30,7 @@ from scipy import special
 __all__ = [
     "PowerLawFit",
     "fit_power_law",
+    "hurwitz_zeta",
     "power_law_loglik_pointwise",
     "sample_discrete_power_law",
     "sample_continuous_power_law",
@@ -42,6 +43,46 @@ _ALPHA_MAX = 20.0
 _NEWTON_STEPS = 12
 _DIFF_STEP = 1e-5
 _BOUND_POINTS = 24
+_SECOND_BOUND_POINTS = 256
+_ASYMPTOTIC_Q = 16.0
+# Euler-Maclaurin coefficients B_2k / (2k)! of the Hurwitz zeta expansion
+_EM_COEFFS = (1.0 / 12.0, -1.0 / 720.0, 1.0 / 30240.0, -1.0 / 1209600.0)
+
+
+def hurwitz_zeta(s, q) -> np.ndarray:
+    """Hurwitz zeta ``sum_{i>=0} (q + i)^-s`` for s > 1, q > 0 (broadcasting).
+
+    For ``q >= 16`` the Euler-Maclaurin expansion with four Bernoulli terms (relative
+    error below 1e-9 for s <= 5, 1e-7 for s <= 10) replaces ``scipy.special.zeta``,
+    which is several times slower; smaller q use scipy.
+
+    Parameters
+    ----------
+    s, q : array_like
+        Exponent and offset; broadcast together.
+
+    Returns
+    -------
+    np.ndarray
+    """
+    s, q = np.broadcast_arrays(np.asarray(s, dtype=float), np.asarray(q, dtype=float))
+    out = np.empty(s.shape)
+    big = q >= _ASYMPTOTIC_Q
+    if np.any(~big):
+        out[~big] = special.zeta(s[~big], q[~big])
+    if np.any(big):
+        sb, qb = s[big], q[big]
+        inv_q2 = 1.0 / (qb * qb)
+        q_pow = np.exp(-sb * np.log(qb))  # q^-s
+        total = qb * q_pow / (sb - 1.0) + 0.5 * q_pow
+        rising = sb.copy()  # s (s+1) ... (s+2k-2)
+        term = q_pow / qb  # q^(-s-2k+1)
+        for k, coeff in enumerate(_EM_COEFFS):
+            total += coeff * rising * term
+            rising = rising * (sb + 2 * k + 1) * (sb + 2 * k + 2)
+            term = term * inv_q2
+        out[big] = total
+    return out
 
 
 @dataclass(frozen=True)
@@ -102,9 +143,9 @@ class PowerLawFit:
 def _log_norm(alpha: np.ndarray, lo: np.ndarray, hi: float | None, discrete: bool) -> np.ndarray:
     """Log of the normalisation of ``x^-alpha`` on [lo, hi] (vectorized over alpha, lo)."""
     if discrete:
-        z = special.zeta(alpha, lo)
+        z = hurwitz_zeta(alpha, lo)
         if hi is not None:
-            z = z - special.zeta(alpha, hi + 1.0)
+            z = z - hurwitz_zeta(alpha, hi + 1.0)
         return np.log(z)
     if hi is None:
         return -np.log(alpha - 1.0) + (1.0 - alpha) * np.log(lo)
@@ -147,11 +188,11 @@ def _solve_alpha(lo, n, sum_log, hi, discrete):
 def _model_cdf(alpha, lo, x, hi, discrete):
     """``P(X < x)`` of the fitted tail (broadcasting alpha/lo against x)."""
     if discrete:
-        z_lo = special.zeta(alpha, lo)
-        z_x = special.zeta(alpha, x)
+        z_lo = hurwitz_zeta(alpha, lo)
+        z_x = hurwitz_zeta(alpha, x)
         if hi is None:
             return 1.0 - z_x / z_lo
-        z_hi = special.zeta(alpha, hi + 1.0)
+        z_hi = hurwitz_zeta(alpha, hi + 1.0)
         return (z_lo - z_x) / (z_lo - z_hi)
     a1 = 1.0 - alpha
     if hi is None:
@@ -279,6 +320,12 @@ def _ks_branch_and_bound(values, n_below, n_tail, cand, lo, alpha, hi, discrete)
     for i in order:
         if bound[i] >= best:
             break
+        # a tighter bound over more tail points often settles the candidate cheaply
+        stop = cand[i] + _SECOND_BOUND_POINTS
+        if stop < values.size:
+            ks[i] = _ks_one(values, n_below, n_tail, cand[i], lo[i], alpha[i], hi, discrete, stop)
+            if ks[i] >= best:
+                continue
         ks[i] = _ks_one(values, n_below, n_tail, cand[i], lo[i], alpha[i], hi, discrete)
         best = min(best, ks[i])
     return ks

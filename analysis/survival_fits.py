@@ -20,7 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
+
+from analysis.survival_families import FAMILIES, Family
 
 __all__ = [
     "FAMILIES",
@@ -37,60 +39,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Family:
-    dist: stats.rv_continuous
-    names: tuple[str, ...]
-    init: Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-def _init_expon(t: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    return np.array([t.sum() / max(observed.sum(), 1)])
-
-
-def _observed_moments(t: np.ndarray, observed: np.ndarray) -> tuple[float, float]:
-    x = t[observed] if observed.sum() >= 2 else t
-    mean = float(x.mean())
-    var = float(x.var()) if x.var() > 0 else mean**2
-    return mean, var
-
-
-def _init_gamma(t, observed):
-    mean, var = _observed_moments(t, observed)
-    return np.array([mean**2 / var, var / mean])
-
-
-def _init_weibull(t, observed):
-    mean, _ = _observed_moments(t, observed)
-    return np.array([1.0, mean])
-
-
-def _init_lognorm(t, observed):
-    x = np.log(t[observed] if observed.sum() >= 2 else t)
-    return np.array([max(float(x.std()), 0.1), float(np.exp(x.mean()))])
-
-
-def _init_invgauss(t, observed):
-    mean, var = _observed_moments(t, observed)
-    shape = mean**3 / var
-    return np.array([mean / shape, shape])
-
-
-def _init_levy(t, observed):
-    x = t[observed] if observed.sum() >= 1 else t
-    return np.array([len(x) / float(np.sum(1.0 / x))])
-
-
-FAMILIES: dict[str, _Family] = {
-    "expon": _Family(stats.expon, ("scale",), _init_expon),
-    "gamma": _Family(stats.gamma, ("a", "scale"), _init_gamma),
-    "weibull_min": _Family(stats.weibull_min, ("c", "scale"), _init_weibull),
-    "lognorm": _Family(stats.lognorm, ("s", "scale"), _init_lognorm),
-    "invgauss": _Family(stats.invgauss, ("mu", "scale"), _init_invgauss),
-    "levy": _Family(stats.levy, ("scale",), _init_levy),
-}
 
 
 @dataclass(frozen=True)
@@ -270,17 +218,40 @@ def kaplan_meier(durations, censored) -> KaplanMeier:
     return KaplanMeier(event_times, survival, stderr, restricted)
 
 
-def _negloglik(family: _Family, observed_t: np.ndarray, censored_t: np.ndarray) -> Callable:
+def _compress(t: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Unique observed / censored times, their counts, and each sample's unique index."""
+    obs_u, obs_inv = np.unique(t[~c], return_inverse=True)
+    cen_u, cen_inv = np.unique(t[c], return_inverse=True)
+    return obs_u, obs_inv, cen_u, cen_inv
+
+
+def _negloglik(family: Family, obs_t, obs_w, cen_t, cen_w) -> Callable:
+    """Weighted censored negative log-likelihood in log-parameters."""
+
     def nll(log_params: np.ndarray) -> float:
         params = np.exp(log_params)
         with np.errstate(all="ignore"):
-            shapes, scale = params[:-1], params[-1]
-            total = family.dist.logpdf(observed_t, *shapes, scale=scale).sum()
-            if censored_t.size:
-                total += family.dist.logsf(censored_t, *shapes, scale=scale).sum()
+            total = obs_w @ family.logpdf(obs_t, params)
+            if cen_t.size:
+                total += cen_w @ family.logsf(cen_t, params)
         return float(-total) if np.isfinite(total) else 1e300
 
     return nll
+
+
+def _optimize(family: Family, obs_t, obs_w, cen_t, cen_w, x0: np.ndarray):
+    nll = _negloglik(family, obs_t, obs_w, cen_t, cen_w)
+    result = optimize.minimize(nll, x0, method="L-BFGS-B")
+    if not result.success or not np.isfinite(result.fun):
+        polish = optimize.minimize(
+            nll,
+            result.x,
+            method="Nelder-Mead",
+            options={"xatol": 1e-6, "fatol": 1e-6, "maxiter": 2000},
+        )
+        if polish.fun <= result.fun:
+            result = polish
+    return result
 
 
 def fit_family(family: str, durations, censored, start: Sequence[float] | None = None) -> FamilyFit:
@@ -311,17 +282,15 @@ def fit_family(family: str, durations, censored, start: Sequence[float] | None =
         raise ValueError("censored: every observation is censored; no family can be fitted")
     spec = FAMILIES[family]
     x0 = np.log(np.asarray(start, dtype=float) if start is not None else spec.init(t, ~c))
-    nll = _negloglik(spec, t[~c], t[c])
-    result = optimize.minimize(nll, x0, method="L-BFGS-B")
-    if not result.success or not np.isfinite(result.fun):
-        polish = optimize.minimize(
-            nll,
-            result.x,
-            method="Nelder-Mead",
-            options={"xatol": 1e-6, "fatol": 1e-6, "maxiter": 2000},
-        )
-        if polish.fun <= result.fun:
-            result = polish
+    obs_u, obs_inv, cen_u, cen_inv = _compress(t, c)
+    obs_w = np.bincount(obs_inv, minlength=obs_u.size).astype(float)
+    cen_w = np.bincount(cen_inv, minlength=cen_u.size).astype(float)
+    result = _optimize(spec, obs_u, obs_w, cen_u, cen_w, x0)
+    return _family_fit(family, result, t.size)
+
+
+def _family_fit(family: str, result, n: int) -> FamilyFit:
+    spec = FAMILIES[family]
     k = len(spec.names)
     loglik = -float(result.fun)
     params = dict(zip(spec.names, (float(v) for v in np.exp(result.x)), strict=True))
@@ -330,7 +299,7 @@ def fit_family(family: str, durations, censored, start: Sequence[float] | None =
         params=params,
         loglik=loglik,
         aic=2 * k - 2 * loglik,
-        bic=k * np.log(t.size) - 2 * loglik,
+        bic=k * np.log(n) - 2 * loglik,
         n_params=k,
         success=bool(result.success) and loglik > -1e299,
         message=str(result.message),
@@ -406,13 +375,21 @@ def bootstrap_ci(
     if n_bootstrap < 2:
         raise ValueError(f"n_bootstrap must be >= 2, got {n_bootstrap}")
     t, c = validate_durations(durations, censored)
-    start = list(fit.params.values())
+    spec = FAMILIES[fit.family]
+    x0 = np.log(np.asarray(list(fit.params.values())))
+    obs_u, obs_inv, cen_u, cen_inv = _compress(t, c)
+    obs_index, cen_index = np.flatnonzero(~c), np.flatnonzero(c)
     draws = []
     for _ in range(n_bootstrap):
-        idx = rng.integers(0, t.size, t.size)
-        if c[idx].all():
+        # Resample observations as multinomial counts on the unique times (same law
+        # as resampling the array, cost proportional to the number of unique times).
+        counts = np.bincount(rng.integers(0, t.size, t.size), minlength=t.size).astype(float)
+        obs_w = np.bincount(obs_inv, weights=counts[obs_index], minlength=obs_u.size)
+        cen_w = np.bincount(cen_inv, weights=counts[cen_index], minlength=cen_u.size)
+        if obs_w.sum() == 0:
             continue
-        draws.append(list(fit_family(fit.family, t[idx], c[idx], start=start).params.values()))
+        result = _optimize(spec, obs_u, obs_w, cen_u, cen_w, x0)
+        draws.append(np.exp(result.x))
     if len(draws) < 2:
         raise ValueError("censored: too few bootstrap samples hold an uncensored observation")
     arr = np.asarray(draws)

@@ -38,8 +38,12 @@ def run_stage(config: dict, kinetics_path: str | None, outdir: str | Path) -> No
     write_graph(cfg, kinetics_path, out / "graph.graphml")
     for regime in cfg.sweep.regimes:
         for value in cfg.sweep.control_values:
-            run_sweep_point(cfg, kinetics_path, regime, value, out / "runs" / regime / f"{value:g}", config)
-            run_response(cfg, kinetics_path, regime, value, out / "response" / regime / f"{value:g}.parquet")
+            run_sweep_point(
+                cfg, kinetics_path, regime, value, out / "runs" / regime / f"{value:g}", config
+            )
+            run_response(
+                cfg, kinetics_path, regime, value, out / "response" / regime / f"{value:g}.parquet"
+            )
     for model in REFERENCE_MODELS:
         run_reference(cfg, kinetics_path, model, out / "reference" / model, config)
 

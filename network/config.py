@@ -158,7 +158,9 @@ class DepressingConfig:
 
     def __post_init__(self):
         if not 0 < self.use_fraction <= 1:
-            raise ValueError(f"regimes.depressing.use_fraction must be in (0, 1], got {self.use_fraction}")
+            raise ValueError(
+                f"regimes.depressing.use_fraction must be in (0, 1], got {self.use_fraction}"
+            )
         _positive("regimes.depressing.recovery_tau_ms", self.recovery_tau_ms)
 
 

@@ -61,38 +61,71 @@ def _uniform(rng_state):
 
 
 @numba.njit(cache=True, inline="always")
-def _arrive(j, v, t, integrate, leak_rate, V, last_t, ref_until, theta, theta_t,
-            homeo, homeo_down, theta_min, rng_state):
-    """Deliver value ``v`` to neuron ``j`` at step ``t``; True if ``j`` fires (step 2)."""
-    if t < ref_until[j]:
+def _arrive(j, v, t, integrate, leak_rate, state, theta_t, homeo, homeo_down, theta_min, rng_state):
+    """Deliver value ``v`` to neuron ``j`` at step ``t``; True if ``j`` fires (step 2).
+
+    ``state[j]`` = (V, theta, ref_until, leak_from): one 32-byte record per neuron, so an
+    arrival touches one cache line.
+    """
+    if t < state[j, 2]:
         return False
     if homeo:
-        theta[j] = max(theta_min, theta[j] - homeo_down * (t - theta_t[j]))
+        state[j, 1] = max(theta_min, state[j, 1] - homeo_down * (t - theta_t[j]))
         theta_t[j] = t
     if integrate:
-        if t > last_t[j]:
-            V[j] *= math.exp(-(t - last_t[j]) * leak_rate)
-        last_t[j] = t
-        V[j] += v
-        return V[j] >= theta[j]
-    return v >= theta[j] or _uniform(rng_state) * theta[j] < v
+        if t > state[j, 3]:
+            state[j, 0] *= math.exp(-(t - state[j, 3]) * leak_rate)
+        state[j, 3] = t
+        state[j, 0] += v
+        return state[j, 0] >= state[j, 1]
+    return v >= state[j, 1] or _uniform(rng_state) * state[j, 1] < v
 
 
 @numba.njit(cache=True)
 def _kernel(
-    t_start, t_end,
-    indptr, indices, delay, prob, weight,
-    integrate, reset, leak_rate, ref_steps,
-    depress, use_u, recovery_rate,
-    homeo, eta, homeo_down, theta_min,
-    slow, slow_mean_steps, min_gap_steps,
-    drive_step, drive_neuron, drive_w,
-    V, last_t, ref_until, theta, theta_t, last_spike, J,
-    ring_tgt, ring_val, ring_cnt, counters, expected, rng_state,
-    out_step, out_neuron,
+    t_start,
+    t_end,
+    indptr,
+    indices,
+    delay,
+    prob,
+    weight,
+    integrate,
+    reset,
+    leak_rate,
+    ref_steps,
+    depress,
+    use_u,
+    recovery_rate,
+    homeo,
+    eta,
+    homeo_down,
+    theta_min,
+    slow,
+    slow_mean_steps,
+    min_gap_steps,
+    drive_step,
+    drive_neuron,
+    drive_w,
+    state,
+    theta_t,
+    last_spike,
+    J,
+    ring_tgt,
+    ring_val,
+    ring_cnt,
+    counters,
+    expected,
+    rng_state,
+    out_step,
+    out_neuron,
 ):
-    n = V.size
+    n = state.shape[0]
     n_slots = ring_cnt.size
+    pending = counters[0]
+    max_degree = 0
+    for i in range(n):
+        max_degree = max(max_degree, indptr[i + 1] - indptr[i])
     n_out = 0
     di = 0
     nd = drive_step.size
@@ -129,20 +162,39 @@ def _kernel(
                 counters[1] = -1
             else:
                 break
-            if _arrive(j, v, t, integrate, leak_rate, V, last_t, ref_until, theta, theta_t,
-                       homeo, homeo_down, theta_min, rng_state):
-                V[j] = reset
-                ref_until[j] = t + ref_steps
-                last_t[j] = t + ref_steps
+            if _arrive(
+                j,
+                v,
+                t,
+                integrate,
+                leak_rate,
+                state,
+                theta_t,
+                homeo,
+                homeo_down,
+                theta_min,
+                rng_state,
+            ):
+                state[j, 0] = reset
+                state[j, 2] = t + ref_steps
+                state[j, 3] = t + ref_steps
                 if homeo:
-                    theta[j] += eta
+                    state[j, 1] += eta
                 out_step[n_out] = t
                 out_neuron[n_out] = j
                 n_out += 1
                 counters[2 + cause] += 1
-        counters[0] -= cnt
+        pending -= cnt
         ring_cnt[slot] = 0
-        # 3. transmissions of the neurons that fired at t
+        # 3. transmissions of the neurons that fired at t (ring capacity ensured up front)
+        need = ring_cnt.max() + (n_out - first_spike) * max_degree
+        if need > ring_tgt.shape[1]:
+            c = ring_tgt.shape[1]
+            grown_t = np.empty((n_slots, 2 * need), np.int32)
+            grown_v = np.empty((n_slots, 2 * need), np.float64)
+            grown_t[:, :c] = ring_tgt
+            grown_v[:, :c] = ring_val
+            ring_tgt, ring_val = grown_t, grown_v
         for s_idx in range(first_spike, n_out):
             i = out_neuron[s_idx]
             if depress:
@@ -154,24 +206,18 @@ def _kernel(
                     v *= J[s]
                     J[s] -= use_u * J[s]
                 if not integrate:
-                    expected[0] += prob[s] * min(1.0, v / theta[indices[s]])
+                    expected[0] += prob[s] * min(1.0, v / state[indices[s], 1])
                 if prob[s] < 1.0 and _uniform(rng_state) >= prob[s]:
                     continue
                 arrival = (t + delay[s]) % n_slots
                 c = ring_cnt[arrival]
-                if c == ring_tgt.shape[1]:
-                    grown_t = np.empty((n_slots, 2 * c), np.int32)
-                    grown_v = np.empty((n_slots, 2 * c), np.float64)
-                    grown_t[:, :c] = ring_tgt
-                    grown_v[:, :c] = ring_val
-                    ring_tgt, ring_val = grown_t, grown_v
                 ring_tgt[arrival, c] = indices[s]
                 ring_val[arrival, c] = v
                 ring_cnt[arrival] = c + 1
-                counters[0] += 1
+                pending += 1
             last_spike[i] = t
         # advance the clock: next step if anything is pending, else jump to the next event
-        if counters[0] > 0:
+        if pending > 0:
             t += 1
         else:
             nxt = t_end
@@ -183,6 +229,7 @@ def _kernel(
                     counters[1] = t + min_gap_steps + gap
                 nxt = min(nxt, counters[1])
             t = max(t + 1, nxt)
+    counters[0] = pending
     return n_out, out_step, out_neuron, ring_tgt, ring_val
 
 
@@ -317,7 +364,11 @@ class SpikeRecord:
 
 
 def poisson_drive_events(
-    n_neurons: int, rate_hz: float, dt_ms: float, t_start: int, t_end: int,
+    n_neurons: int,
+    rate_hz: float,
+    dt_ms: float,
+    t_start: int,
+    t_end: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pre-drawn Poisson drive events of steps ``[t_start, t_end)``.
@@ -390,10 +441,8 @@ def simulate(
     ring_cnt = np.zeros(n_slots, np.int64)
     counters = np.array([0, -1, 0, 0], np.int64)  # pending, next kick, n_net, n_drive
     expected = np.zeros(1)  # sum over spikes of the expected offspring (probabilistic model)
-    V = np.zeros(n)
-    last_t = np.zeros(n, np.int64)
-    ref_until = np.zeros(n, np.int64)
-    theta = np.full(n, theta0)
+    state = np.zeros((n, 4))  # V, theta, ref_until, leak_from (steps, exact in float64)
+    state[:, 1] = theta0
     theta_t = np.zeros(n, np.int64)
     last_spike = np.zeros(n, np.int64)
     J = np.ones(g.n_edges)
@@ -423,17 +472,42 @@ def simulate(
         else:
             d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, drive_rng)
         n_out, out_step, out_neuron, ring_tgt, ring_val = _kernel(
-            t0, t1,
-            g.indptr, g.indices, synapses.delay_steps, synapses.p_transmit, weight,
-            dynamics.model == "integrate", dynamics.reset * theta0,
-            dt / dynamics.leak_tau_ms, ref_steps,
-            depress, dynamics.depression_use or 0.0, dt / dynamics.depression_tau_ms,
-            homeo, eta, homeo_down, dynamics.homeostatic_theta_min * theta0,
-            slow, drive.slow_interval_ms / dt, 2 * max_delay + 1,
-            d_steps, d_neurons, drive.weight * theta0,
-            V, last_t, ref_until, theta, theta_t, last_spike, J,
-            ring_tgt, ring_val, ring_cnt, counters, expected, rng_state,
-            out_step, out_neuron,
+            t0,
+            t1,
+            g.indptr,
+            g.indices,
+            synapses.delay_steps,
+            synapses.p_transmit,
+            weight,
+            dynamics.model == "integrate",
+            dynamics.reset * theta0,
+            dt / dynamics.leak_tau_ms,
+            ref_steps,
+            depress,
+            dynamics.depression_use or 0.0,
+            dt / dynamics.depression_tau_ms,
+            homeo,
+            eta,
+            homeo_down,
+            dynamics.homeostatic_theta_min * theta0,
+            slow,
+            drive.slow_interval_ms / dt,
+            2 * max_delay + 1,
+            d_steps,
+            d_neurons,
+            drive.weight * theta0,
+            state,
+            theta_t,
+            last_spike,
+            J,
+            ring_tgt,
+            ring_val,
+            ring_cnt,
+            counters,
+            expected,
+            rng_state,
+            out_step,
+            out_neuron,
         )
         steps_parts.append(out_step[:n_out].copy())
         neuron_parts.append(out_neuron[:n_out].copy())
@@ -441,7 +515,11 @@ def simulate(
         rate = t1 / elapsed if elapsed > 0 else float("inf")
         log.info(
             "step %d/%d (%.1f%%), %.3g steps/s, %d spikes, ETA %.1f s",
-            t1, n_steps, 100.0 * t1 / n_steps, rate, sum(p.size for p in steps_parts),
+            t1,
+            n_steps,
+            100.0 * t1 / n_steps,
+            rate,
+            sum(p.size for p in steps_parts),
             (n_steps - t1) / rate,
         )
     wall = time.perf_counter() - start

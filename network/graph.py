@@ -85,7 +85,9 @@ def from_networkx(graph: nx.Graph) -> Graph:
     if graph.number_of_nodes() < 2:
         raise ValueError(f"graph must have >= 2 nodes, got {graph.number_of_nodes()}")
     index = {node: i for i, node in enumerate(graph.nodes())}
-    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64).reshape(-1, 2)
+    edges = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64).reshape(
+        -1, 2
+    )
     src, dst = edges[:, 0], edges[:, 1]
     if not graph.is_directed():
         src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
@@ -135,7 +137,9 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
             lines = path.read_text(encoding="utf-8").replace(",", " ").splitlines()
             graph = nx.parse_edgelist(
                 (ln for ln in lines if ln.strip() and not ln.startswith("#")),
-                create_using=nx.DiGraph, nodetype=str, data=False,
+                create_using=nx.DiGraph,
+                nodetype=str,
+                data=False,
             )
     except (nx.NetworkXError, TypeError, ValueError, SyntaxError) as err:
         raise GraphFileError(f"{path}: not a readable graph file: {err}") from err
@@ -173,12 +177,18 @@ def build_graph(cfg: GraphConfig, rng: np.random.Generator) -> Graph:
         if cfg.model == "erdos_renyi":
             nx_graph = nx.fast_gnp_random_graph(n, k / (n - 1), seed=seed, directed=True)
         elif cfg.model == "watts_strogatz":
-            nx_graph = nx.watts_strogatz_graph(n, max(2, 2 * round(k / 2)), cfg.rewiring_probability, seed=seed)
+            nx_graph = nx.watts_strogatz_graph(
+                n, max(2, 2 * round(k / 2)), cfg.rewiring_probability, seed=seed
+            )
         else:
             nx_graph = nx.barabasi_albert_graph(n, max(1, round(k / 2)), seed=seed)
         graph = from_networkx(nx_graph)
     log.info(
         "graph %s: N=%d, %d synapses (mean out-degree %.2f)%s",
-        cfg.model, n, graph.n_edges, graph.n_edges / n, " [direct CSR]" if direct else "",
+        cfg.model,
+        n,
+        graph.n_edges,
+        graph.n_edges / n,
+        " [direct CSR]" if direct else "",
     )
     return graph

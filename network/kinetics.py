@@ -65,9 +65,13 @@ class SynapticKinetics:
         if not (np.all(np.isfinite(t)) and np.all(np.isfinite(c))):
             raise KineticsError(f"{self.source}: cdf_t_ms / cdf hold NaN or infinity")
         if np.any(np.diff(t) <= 0) or t[0] < 0:
-            raise KineticsError(f"{self.source}: cleft_first_passage.cdf_t_ms must increase from >= 0")
+            raise KineticsError(
+                f"{self.source}: cleft_first_passage.cdf_t_ms must increase from >= 0"
+            )
         if np.any(np.diff(c) < 0) or c[0] < 0 or c[-1] > 1:
-            raise KineticsError(f"{self.source}: cleft_first_passage.cdf must be non-decreasing in [0, 1]")
+            raise KineticsError(
+                f"{self.source}: cleft_first_passage.cdf must be non-decreasing in [0, 1]"
+            )
         if c[-1] <= 0:
             raise KineticsError(f"{self.source}: cleft_first_passage.cdf never rises above 0")
         if not 0 <= self.bound_fraction <= 1:
@@ -143,7 +147,10 @@ def load_kinetics(path: str | os.PathLike) -> SynapticKinetics:
     if data["schema_version"] != 1:
         raise KineticsError(f"{path}: schema_version {data['schema_version']!r} is not 1")
     fpt, occ = data["cleft_first_passage"], data["receptor_occupancy"]
-    for section, key in (("receptor_occupancy", "bound_fraction"), ("receptor_occupancy", "mean_dwell_ms")):
+    for section, key in (
+        ("receptor_occupancy", "bound_fraction"),
+        ("receptor_occupancy", "mean_dwell_ms"),
+    ):
         if data[section][key] is None:
             raise KineticsError(f"{path}: '{section}.{key}' is null")
     return SynapticKinetics(
@@ -178,7 +185,9 @@ def literature_kinetics(cfg: LiteratureConfig, n_grid: int = 400) -> SynapticKin
     levy_time_ms = cfg.cleft_width_nm**2 / (4.0 * cfg.D_nm2_per_ns) * 1e-6  # ns -> ms
     t_ms = levy_time_ms * np.logspace(-3, 3, n_grid)
     cdf = erfc(np.sqrt(levy_time_ms / t_ms))
-    rate_per_ms = cfg.k_on_per_M_per_s * cfg.glutamate_peak_mM * 1e-3 * 1e-3  # M^-1 s^-1 * M -> 1/ms
+    rate_per_ms = (
+        cfg.k_on_per_M_per_s * cfg.glutamate_peak_mM * 1e-3 * 1e-3
+    )  # M^-1 s^-1 * M -> 1/ms
     bound = 1.0 - np.exp(-rate_per_ms * cfg.clearance_ms)
     log.info("literature kinetics: Levy time %.3g ms, bound fraction %.3f", levy_time_ms, bound)
     return SynapticKinetics(

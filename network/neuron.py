@@ -56,22 +56,20 @@ class DriftDiffusionNeuron:
 
 @numba.njit(cache=True)
 def _isis(mu, s, theta, reset, leak_rate, dt, n_isis, normals_seed):
-    np.random.seed(normals_seed)
+    np.random.seed(normals_seed)  # noqa: NPY002 (numba's own generator, seeded here)
     out = np.empty(n_isis)
     sq = s * math.sqrt(dt)
     for k in range(n_isis):
         v = reset
         steps = 0
         while v < theta:
-            v += (mu - v * leak_rate) * dt + sq * np.random.standard_normal()
+            v += (mu - v * leak_rate) * dt + sq * np.random.standard_normal()  # noqa: NPY002
             steps += 1
         out[k] = steps * dt
     return out
 
 
-def simulate_isis(
-    neuron: DriftDiffusionNeuron, dt_ms: float, n_isis: int, seed: int
-) -> np.ndarray:
+def simulate_isis(neuron: DriftDiffusionNeuron, dt_ms: float, n_isis: int, seed: int) -> np.ndarray:
     """Interspike intervals by Euler-Maruyama integration.
 
     Parameters
@@ -94,8 +92,14 @@ def simulate_isis(
         raise ValueError(f"dt_ms must be > 0 and n_isis >= 1, got {dt_ms}, {n_isis}")
     leak_rate = 0.0 if neuron.leak_tau_ms is None else 1.0 / neuron.leak_tau_ms
     isis = _isis(
-        neuron.drift_per_ms, neuron.noise_per_sqrt_ms, neuron.threshold, neuron.reset,
-        leak_rate, dt_ms, n_isis, seed,
+        neuron.drift_per_ms,
+        neuron.noise_per_sqrt_ms,
+        neuron.threshold,
+        neuron.reset,
+        leak_rate,
+        dt_ms,
+        n_isis,
+        seed,
     )
     return isis + neuron.refractory_ms
 

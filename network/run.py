@@ -23,7 +23,7 @@ from analysis.atomic_io import save_npz, write_json, write_parquet
 from analysis.provenance import provenance
 from network.avalanches import auto_bin_steps, bin_counts, extract_avalanches
 from network.config import REFERENCE_MODELS, NetworkConfig
-from network.engine import Dynamics, DriveSpec, SpikeRecord, simulate
+from network.engine import DriveSpec, Dynamics, SpikeRecord, simulate
 from network.graph import build_graph
 from network.kinetics import SynapticKinetics, literature_kinetics, load_kinetics
 from network.synapses import Synapses, analytic_sigma, draw_synapses, gain_for_sigma, write_graphml
@@ -50,7 +50,9 @@ def job_seed(cfg: NetworkConfig, label: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(cfg.seed, spawn_key=(zlib.crc32(label.encode("utf-8")),))
 
 
-def synaptic_kinetics(cfg: NetworkConfig, kinetics_path: str | os.PathLike | None) -> SynapticKinetics:
+def synaptic_kinetics(
+    cfg: NetworkConfig, kinetics_path: str | os.PathLike | None
+) -> SynapticKinetics:
     """Kinetics of the configured source (``kinetics.json`` or literature rates)."""
     if cfg.synapses.source == "literature":
         return literature_kinetics(cfg.synapses.literature)
@@ -80,22 +82,29 @@ def regime_dynamics(
     neuron = cfg.neuron
     gain = gain_for_sigma(synapses, sigma0)
     common = dict(
-        model=neuron.model, gain=gain, threshold=neuron.threshold, reset=neuron.reset,
-        leak_tau_ms=neuron.leak_tau_ms, refractory_ms=neuron.refractory_ms,
+        model=neuron.model,
+        gain=gain,
+        threshold=neuron.threshold,
+        reset=neuron.reset,
+        leak_tau_ms=neuron.leak_tau_ms,
+        refractory_ms=neuron.refractory_ms,
     )
     if regime == "static":
         sigma = analytic_sigma(synapses, gain) if neuron.model == "probabilistic" else None
         return Dynamics(**common), sigma
     if regime == "depressing":
         dyn = Dynamics(
-            **common, depression_use=cfg.depressing.use_fraction,
+            **common,
+            depression_use=cfg.depressing.use_fraction,
             depression_tau_ms=cfg.depressing.recovery_tau_ms,
         )
         return dyn, None
     if regime == "homeostatic":
         h = cfg.homeostatic
         dyn = Dynamics(
-            **common, homeostatic_target_hz=h.target_rate_hz, homeostatic_eta=h.eta,
+            **common,
+            homeostatic_target_hz=h.target_rate_hz,
+            homeostatic_eta=h.eta,
             homeostatic_theta_min=h.threshold_min,
         )
         return dyn, None
@@ -122,9 +131,7 @@ def _bin_steps(cfg: NetworkConfig, record: SpikeRecord) -> int:
     return max(1, int(round(float(cfg.run.bin_ms) / record.dt_ms)))
 
 
-def _write_run(
-    outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict
-) -> RunOutcome:
+def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict) -> RunOutcome:
     bin_ms = bin_steps * record.dt_ms
     counts = bin_counts(record.step, record.n_steps, bin_steps)
     avalanches = extract_avalanches(counts, bin_ms)
@@ -147,15 +154,24 @@ def _write_run(
     }
     outdir.mkdir(parents=True, exist_ok=True)
     save_npz(
-        outdir / "spikes.npz", step=record.step.astype(np.int64), neuron=record.neuron.astype(np.int32),
-        dt_ms=record.dt_ms, n_neurons=record.n_neurons, duration_ms=record.duration_ms,
-        bin_ms=bin_ms, bin_counts=counts,
+        outdir / "spikes.npz",
+        step=record.step.astype(np.int64),
+        neuron=record.neuron.astype(np.int32),
+        dt_ms=record.dt_ms,
+        n_neurons=record.n_neurons,
+        duration_ms=record.duration_ms,
+        bin_ms=bin_ms,
+        bin_counts=counts,
     )
     write_parquet(outdir / "avalanches.parquet", avalanches)
     write_json(outdir / "summary.json", summary)
     log.info(
         "%s: %d spikes, %.3g Hz, sigma_estimate %s, %d avalanches",
-        outdir, record.step.size, record.rate_hz, summary["sigma_estimate"], len(avalanches),
+        outdir,
+        record.step.size,
+        record.rate_hz,
+        summary["sigma_estimate"],
+        len(avalanches),
     )
     return RunOutcome(record, avalanches, summary)
 
@@ -168,7 +184,8 @@ def write_graph(cfg: NetworkConfig, kinetics_path: PathOrNone, path: str | os.Pa
     kinetics = synaptic_kinetics(cfg, kinetics_path)
     synapses = build_network(cfg, kinetics)
     write_graphml(
-        path, synapses,
+        path,
+        synapses,
         f"synsoc network: {cfg.graph.model}, N={synapses.graph.n_neurons}, "
         f"synapse source {cfg.synapses.source} ({kinetics.source})",
     )
@@ -203,7 +220,11 @@ def run_sweep_point(
     dynamics, sigma = regime_dynamics(cfg, synapses, regime, sigma0)
     label = f"run/{regime}/{sigma0:g}"
     record = simulate(
-        synapses, dynamics, _drive(cfg), cfg.run.duration_ms, job_seed(cfg, label),
+        synapses,
+        dynamics,
+        _drive(cfg),
+        cfg.run.duration_ms,
+        job_seed(cfg, label),
         cfg.run.chunk_steps,
     )
     summary = {
@@ -241,8 +262,12 @@ def run_response(
     for rate in cfg.response.drive_rates_hz:
         drive = DriveSpec("poisson", rate, cfg.drive.weight, cfg.drive.slow_interval_ms)
         record = simulate(
-            synapses, dynamics, drive, cfg.response.duration_ms,
-            job_seed(cfg, f"response/{regime}/{sigma0:g}/{rate:g}"), cfg.run.chunk_steps,
+            synapses,
+            dynamics,
+            drive,
+            cfg.response.duration_ms,
+            job_seed(cfg, f"response/{regime}/{sigma0:g}/{rate:g}"),
+            cfg.run.chunk_steps,
         )
         rows.append({"drive_rate_hz": float(rate), "response_rate_hz": record.rate_hz})
     frame = pd.DataFrame(rows)
@@ -270,7 +295,8 @@ def _reference_setup(cfg: NetworkConfig, synapses: Synapses, model: str):
         p = np.minimum(1.0, ref.levina_sigma0 / k_out)
         syn = synapses.replace(delay_steps=one_step, p_transmit=p, efficacy=np.ones(m))
         dyn = Dynamics(
-            refractory_ms=dt, depression_use=cfg.depressing.use_fraction,
+            refractory_ms=dt,
+            depression_use=cfg.depressing.use_fraction,
             depression_tau_ms=cfg.depressing.recovery_tau_ms,
         )
         drive = DriveSpec("slow", slow_interval_ms=cfg.drive.slow_interval_ms)
@@ -299,7 +325,9 @@ def run_reference(
     synapses = build_network(cfg, synaptic_kinetics(cfg, kinetics_path))
     syn, dyn, drive, sigma = _reference_setup(cfg, synapses, model)
     label = f"reference/{model}"
-    record = simulate(syn, dyn, drive, cfg.reference.duration_ms, job_seed(cfg, label), cfg.run.chunk_steps)
+    record = simulate(
+        syn, dyn, drive, cfg.reference.duration_ms, job_seed(cfg, label), cfg.run.chunk_steps
+    )
     summary = {
         "regime": model,
         "control_name": "sigma0",

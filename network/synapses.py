@@ -65,8 +65,11 @@ class Synapses:
     def replace(self, **changes) -> Synapses:
         """Copy with some arrays replaced (reference models reuse the graph)."""
         fields = dict(
-            graph=self.graph, delay_steps=self.delay_steps, p_transmit=self.p_transmit,
-            efficacy=self.efficacy, dt_ms=self.dt_ms,
+            graph=self.graph,
+            delay_steps=self.delay_steps,
+            p_transmit=self.p_transmit,
+            efficacy=self.efficacy,
+            dt_ms=self.dt_ms,
         )
         fields.update(changes)
         return Synapses(**fields)
@@ -103,7 +106,9 @@ def draw_synapses(
     efficacy = rng.binomial(cfg.n_receptors, kinetics.bound_fraction, size=m) / cfg.n_receptors
     log.info(
         "synapses: p_transmit %.3f, mean delay %.3f ms (%.1f steps), mean efficacy %.3f theta",
-        p, delay_ms.mean() if m else 0.0, delay_steps.mean() if m else 0.0,
+        p,
+        delay_ms.mean() if m else 0.0,
+        delay_steps.mean() if m else 0.0,
         efficacy.mean() if m else 0.0,
     )
     return Synapses(graph, delay_steps, np.full(m, p), efficacy.astype(np.float64), dt_ms)
@@ -170,8 +175,12 @@ def write_graphml(path: str | os.PathLike, synapses: Synapses, description: str)
         f'<edge source="{s}" target="{t}"><data key="delay_ms">{d:.6g}</data>'
         f'<data key="p_transmit">{p:.6g}</data><data key="efficacy">{e:.6g}</data></edge>'
         for s, t, d, p, e in zip(
-            g.sources().tolist(), g.indices.tolist(), delay_ms.tolist(),
-            synapses.p_transmit.tolist(), synapses.efficacy.tolist(), strict=True,
+            g.sources().tolist(),
+            g.indices.tolist(),
+            delay_ms.tolist(),
+            synapses.p_transmit.tolist(),
+            synapses.efficacy.tolist(),
+            strict=True,
         )
     ]
     write_text(path, "\n".join(head + nodes + edges + ["</graph>", "</graphml>", ""]))

@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 from synapse_md.config import MDConfig
 from synapse_md.forces import (
     RECEPTOR_K,
+    SIDECHAIN_K,
     TRANSMITTER_K,
     flat_bottom_walls,
     native_obc2_force,
@@ -130,8 +131,11 @@ def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.Sys
     forcefield = amber_forcefield("amber14/tip3p.xml")
     geometry, pad = config.geometry, config.explicit.padding_nm
     box = np.array(
-        [geometry.lateral_nm + 2 * pad, geometry.lateral_nm + 2 * pad,
-         geometry.cleft_height_nm + 2 * pad]
+        [
+            geometry.lateral_nm + 2 * pad,
+            geometry.lateral_nm + 2 * pad,
+            geometry.cleft_height_nm + 2 * pad,
+        ]
     )
     solute_before = np.asarray(modeller.positions.value_in_unit(unit.nanometer))
     n_solute = len(solute_before)
@@ -166,8 +170,9 @@ def build_cleft(config: MDConfig) -> CleftSystem:
     -------
     CleftSystem
         With walls on every solute atom, transmitter heavy-atom restraints (global parameter
-        ``k_transmitter_restraint``, lifted at release) and receptor backbone restraints
-        (``k_receptor_restraint``).
+        ``k_transmitter_restraint``) and restraints on the other receptor heavy atoms
+        (``k_receptor_sidechain_restraint``), both lifted at release, and receptor
+        backbone restraints (``k_receptor_restraint``) that stay.
     """
     if not isinstance(config, MDConfig):
         raise ValueError(f"config must be an MDConfig, got {type(config).__name__}")
@@ -226,24 +231,51 @@ def build_cleft(config: MDConfig) -> CleftSystem:
     )
     system.addForce(
         position_restraints(
-            t_anchor, positions[t_anchor], config.transmitter.restraint_k_kj_per_mol_nm2,
+            t_anchor,
+            positions[t_anchor],
+            config.transmitter.restraint_k_kj_per_mol_nm2,
             TRANSMITTER_K,
         )
     )
     r_anchor = np.array(
-        [i for chain in receptors for i in chain
-         if atoms[i].name in BACKBONE_ATOMS and atoms[i].residue.name not in _CAPS]
+        [
+            i
+            for chain in receptors
+            for i in chain
+            if atoms[i].name in BACKBONE_ATOMS and atoms[i].residue.name not in _CAPS
+        ]
     )
     system.addForce(
         position_restraints(
             r_anchor, positions[r_anchor], config.receptor.restraint_k_kj_per_mol_nm2, RECEPTOR_K
         )
     )
+    r_anchor_set = set(r_anchor.tolist())
+    sidechains = np.array(
+        [
+            i
+            for chain in receptors
+            for i in chain
+            if atoms[i].element.symbol != "H" and i not in r_anchor_set
+        ]
+    )
+    system.addForce(
+        position_restraints(
+            sidechains,
+            positions[sidechains],
+            config.receptor.restraint_k_kj_per_mol_nm2,
+            SIDECHAIN_K,
+        )
+    )
     mass = sum(atoms[i].element.mass.value_in_unit(unit.dalton) for i in transmitters[0])
     logger.info(
         "built %s cleft: %d atoms (%d transmitters ACE-%s-NME, %d receptors ACE-%s-NME)",
-        config.solvent, system.getNumParticles(), n_t, config.transmitter.sequence,
-        len(receptors), config.receptor.sequence,
+        config.solvent,
+        system.getNumParticles(),
+        n_t,
+        config.transmitter.sequence,
+        len(receptors),
+        config.receptor.sequence,
     )
     return CleftSystem(
         system=system,
@@ -273,10 +305,16 @@ def _place_receptors(template, config, box_low, box_high, rng) -> list[np.ndarra
         for centre in centres:
             for _ in range(tries):
                 angle, spin = rng.uniform(0, 2 * np.pi, 2)
-                rz = np.array([[np.cos(angle), -np.sin(angle), 0],
-                               [np.sin(angle), np.cos(angle), 0], [0, 0, 1]])
-                rx = np.array([[1, 0, 0], [0, np.cos(spin), -np.sin(spin)],
-                               [0, np.sin(spin), np.cos(spin)]])
+                rz = np.array(
+                    [
+                        [np.cos(angle), -np.sin(angle), 0],
+                        [np.sin(angle), np.cos(angle), 0],
+                        [0, 0, 1],
+                    ]
+                )
+                rx = np.array(
+                    [[1, 0, 0], [0, np.cos(spin), -np.sin(spin)], [0, np.sin(spin), np.cos(spin)]]
+                )
                 jitter = np.append(rng.uniform(-_GRID_JITTER_NM, _GRID_JITTER_NM, 2), 0.0)
                 coords = template @ (rz @ rx).T + centre + jitter
                 if np.any(coords < box_low) or np.any(coords > box_high):

@@ -44,7 +44,7 @@ class GeometryConfig:
     release_z_max_nm: float = 1.2
     receptor_z_nm: float = 1.9
     min_separation_nm: float = 0.35
-    release_clearance_nm: float = 0.45
+    release_clearance_nm: float = 0.55
     wall_k_kj_per_mol_nm2: float = 10000.0
     max_placement_attempts: int = 2000
 
@@ -110,7 +110,7 @@ class MDConfig:
     """Everything the MD stage needs; see ``workflow/schemas/md.schema.yaml``."""
 
     seed: int = 2026
-    replicas: int = 4
+    replicas: int = 8
     solvent: str = "implicit"
     temperature_K: float = 300.0
     salt_molar: float = 0.15
@@ -121,13 +121,11 @@ class MDConfig:
     precision: str = "mixed"
     minimize_max_iterations: int = 1000
     equilibration_ps: float = 10.0
-    production_ps: float = 60.0
+    production_ps: float = 40.0
     frame_interval_ps: float = 0.4
     checkpoint_frames: int = 25
     geometry: GeometryConfig = field(default_factory=GeometryConfig)
-    transmitter: MoleculeConfig = field(
-        default_factory=lambda: MoleculeConfig("E", 8, 1000.0)
-    )
+    transmitter: MoleculeConfig = field(default_factory=lambda: MoleculeConfig("E", 5, 1000.0))
     receptor: MoleculeConfig = field(default_factory=lambda: MoleculeConfig("RR", 4, 1000.0))
     explicit: ExplicitConfig = field(default_factory=ExplicitConfig)
 
@@ -143,8 +141,14 @@ class MDConfig:
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
-        for name in ("temperature_K", "friction_per_ps", "timestep_fs", "production_ps",
-                     "frame_interval_ps", "hydrogen_mass_amu"):
+        for name in (
+            "temperature_K",
+            "friction_per_ps",
+            "timestep_fs",
+            "production_ps",
+            "frame_interval_ps",
+            "hydrogen_mass_amu",
+        ):
             _positive(name, getattr(self, name))
         _positive("salt_molar", self.salt_molar, allow_zero=True)
         _positive("equilibration_ps", self.equilibration_ps, allow_zero=True)
@@ -201,7 +205,7 @@ def md_config_from_mapping(section: Mapping[str, Any]) -> MDConfig:
     data = dict(section)
     data["geometry"] = GeometryConfig(**data.get("geometry", {}))
     data["explicit"] = ExplicitConfig(**data.get("explicit", {}))
-    transmitter = {"sequence": "E", "count": 8, "restraint_k_kj_per_mol_nm2": 1000.0}
+    transmitter = {"sequence": "E", "count": 5, "restraint_k_kj_per_mol_nm2": 1000.0}
     transmitter.update(data.get("transmitter", {}))
     receptor = {"sequence": "RR", "count": 4, "restraint_k_kj_per_mol_nm2": 1000.0}
     receptor.update(data.get("receptor", {}))

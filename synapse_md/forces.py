@@ -15,6 +15,8 @@ from openmm.app.internal.customgbforces import GBSAOBC2Force
 __all__ = [
     "TRANSMITTER_K",
     "RECEPTOR_K",
+    "SIDECHAIN_K",
+    "RELEASED_PARAMETERS",
     "flat_bottom_walls",
     "position_restraints",
     "native_obc2_force",
@@ -22,6 +24,10 @@ __all__ = [
 
 TRANSMITTER_K = "k_transmitter_restraint"
 RECEPTOR_K = "k_receptor_restraint"
+SIDECHAIN_K = "k_receptor_sidechain_restraint"
+# Restraints that hold the start configuration during equilibration and are set to
+# zero at release (t = 0); the receptor backbone restraint (RECEPTOR_K) stays.
+RELEASED_PARAMETERS = (TRANSMITTER_K, SIDECHAIN_K)
 
 
 def flat_bottom_walls(
@@ -52,9 +58,7 @@ def flat_bottom_walls(
         raise ValueError("low_nm and high_nm must be shape (3,) with high_nm > low_nm")
     if k_kj_per_mol_nm2 <= 0:
         raise ValueError(f"k_kj_per_mol_nm2 must be > 0, got {k_kj_per_mol_nm2}")
-    terms = " + ".join(
-        f"max(0, {q} - {q}_hi)^2 + max(0, {q}_lo - {q})^2" for q in ("x", "y", "z")
-    )
+    terms = " + ".join(f"max(0, {q} - {q}_hi)^2 + max(0, {q}_lo - {q})^2" for q in ("x", "y", "z"))
     force = openmm.CustomExternalForce(f"0.5 * k_wall * ({terms})")
     force.addGlobalParameter("k_wall", float(k_kj_per_mol_nm2))
     for axis, q in enumerate(("x", "y", "z")):
@@ -82,7 +86,8 @@ def position_restraints(
     k_kj_per_mol_nm2 : float
         Initial value of the global force constant.
     parameter : str
-        Name of the global parameter holding k (``TRANSMITTER_K`` or ``RECEPTOR_K``).
+        Name of the global parameter holding k (``TRANSMITTER_K``, ``RECEPTOR_K`` or
+        ``SIDECHAIN_K``).
 
     Returns
     -------

@@ -95,8 +95,17 @@ def place_molecules(
         raise ValueError("restarts and max_attempts must be >= 1")
     for _ in range(restarts):
         result = _place_once(
-            templates, centre_low_nm, centre_high_nm, box_low_nm, box_high_nm,
-            min_separation_nm, rng, max_attempts, fixed, clearance, centres_nm,
+            templates,
+            centre_low_nm,
+            centre_high_nm,
+            box_low_nm,
+            box_high_nm,
+            min_separation_nm,
+            rng,
+            max_attempts,
+            fixed,
+            clearance,
+            centres_nm,
         )
         if result is not None:
             return result
@@ -108,8 +117,17 @@ def place_molecules(
 
 
 def _place_once(
-    templates, centre_low_nm, centre_high_nm, box_low_nm, box_high_nm,
-    min_separation_nm, rng, max_attempts, fixed, clearance, centres_nm,
+    templates,
+    centre_low_nm,
+    centre_high_nm,
+    box_low_nm,
+    box_high_nm,
+    min_separation_nm,
+    rng,
+    max_attempts,
+    fixed,
+    clearance,
+    centres_nm,
 ) -> list[np.ndarray] | None:
     """One greedy pass of :func:`place_molecules`; ``None`` if a molecule found no spot."""
     placed_atoms = np.zeros((0, 3))

@@ -107,7 +107,9 @@ def select_platform(
             last_error = err
             continue
         logger.info(
-            "OpenMM platform %s, device %s, properties %s", choice.name, choice.device,
+            "OpenMM platform %s, device %s, properties %s",
+            choice.name,
+            choice.device,
             choice.properties,
         )
         return choice

@@ -29,7 +29,7 @@ import pandas as pd
 
 from analysis.atomic_io import atomic_path, write_json, write_text
 from synapse_md.config import MDConfig
-from synapse_md.forces import TRANSMITTER_K
+from synapse_md.forces import RELEASED_PARAMETERS
 from synapse_md.platforms import PlatformChoice
 from synapse_md.simulation import (
     BLOWUP_CAUSES,
@@ -141,7 +141,8 @@ def _start_fresh(context, equilibrated_state, config, velocity_seed, work, meta)
     work.mkdir(parents=True)
     write_json(work / "meta.json", meta)
     context.setState(equilibrated_state)
-    context.setParameter(TRANSMITTER_K, 0.0)  # release: transmitters are free from t = 0
+    for parameter in RELEASED_PARAMETERS:  # release: transmitters free from t = 0
+        context.setParameter(parameter, 0.0)
     context.setTime(0.0)
     context.setStepCount(0)
     context.setVelocitiesToTemperature(config.temperature_K * unit.kelvin, velocity_seed)
@@ -269,7 +270,13 @@ def run_replica(
         step = resumed
         logger.info("%s: resuming from checkpoint at step %d", where, step)
     frames_done = step // spf
-    chunks_done = next(i for i, (_, last) in enumerate(ranges) if last == frames_done) + 1
+    boundaries = [last for _, last in ranges]
+    if step % spf or frames_done not in boundaries:
+        raise RuntimeError(
+            f"{where}: checkpoint step {step} is not a chunk boundary of this configuration; "
+            f"delete {work} and rerun"
+        )
+    chunks_done = boundaries.index(frames_done) + 1
     for stale in work.glob("chunk_*"):
         if int(stale.stem.split("_")[1]) >= chunks_done:
             stale.unlink()
@@ -295,13 +302,23 @@ def run_replica(
             writer.add(state, frame * config.frame_interval_ps, step, speed, where)
         writer.write(work, index)
         _save_checkpoint(context, work / "checkpoint.chk")
-        rate = (step - start_step) * config.timestep_ps * 1e-3 * 86400 / (
-            time.perf_counter() - start_wall
+        rate = (
+            (step - start_step)
+            * config.timestep_ps
+            * 1e-3
+            * 86400
+            / (time.perf_counter() - start_wall)
         )
         eta = (total_steps - step) * config.timestep_ps * 1e-3 * 86400 / rate
         logger.info(
             "%s: step %d/%d (%.1f/%.1f ps), %.1f ns/day, ETA %.0f s",
-            where, step, total_steps, step * config.timestep_ps, config.production_ps, rate, eta,
+            where,
+            step,
+            total_steps,
+            step * config.timestep_ps,
+            config.production_ps,
+            rate,
+            eta,
         )
 
     frames = _assemble(work, replica_dir, len(ranges), config, topology, periodic)

@@ -25,7 +25,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BOLTZMANN_KJ_PER_MOL_K = unit.MOLAR_GAS_CONSTANT_R.value_in_unit(unit.kilojoule_per_mole / unit.kelvin)
+BOLTZMANN_KJ_PER_MOL_K = unit.MOLAR_GAS_CONSTANT_R.value_in_unit(
+    unit.kilojoule_per_mole / unit.kelvin
+)
 BLOWUP_CAUSES = (
     "likely causes: time step too large for the hydrogen mass (timestep_fs / hydrogen_mass_amu), "
     "overlapping atoms at the start (min_separation_nm, minimization), or walls/restraints "
@@ -89,7 +91,8 @@ def make_context(
 def degrees_of_freedom(system: openmm.System) -> int:
     """3 N (massive particles) - constraints - 3 if a CMMotionRemover is present."""
     massive = sum(
-        1 for i in range(system.getNumParticles())
+        1
+        for i in range(system.getNumParticles())
         if system.getParticleMass(i).value_in_unit(unit.dalton) > 0
     )
     dof = 3 * massive - system.getNumConstraints()

@@ -84,8 +84,9 @@ def build_stage(config: Mapping[str, Any], system_dir: str | Path, threads: int 
     positions = state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
     after = state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
     check_finite(positions, after, "build (minimization)", 0)
-    logger.info("minimized: %.1f -> %.1f kJ/mol", before.value_in_unit(unit.kilojoule_per_mole),
-                after)
+    logger.info(
+        "minimized: %.1f -> %.1f kJ/mol", before.value_in_unit(unit.kilojoule_per_mole), after
+    )
 
     buffer = io.StringIO()
     app.PDBFile.writeFile(cleft.topology, positions * unit.nanometer, buffer, keepIds=True)
@@ -119,7 +120,7 @@ def build_stage(config: Mapping[str, Any], system_dir: str | Path, threads: int 
         "transmitter_mass_amu": cleft.transmitter_mass_amu,
         "minimized_energy_kj_per_mol": after,
         "platform": platform.name,
-        "provenance": provenance(config),
+        "provenance": provenance({"md": config["md"]}),
     }
     write_json(system_dir / "build.json", record)
     return record
@@ -162,7 +163,8 @@ def equilibrate_stage(
     check_finite(
         state.getPositions(asNumpy=True).value_in_unit(unit.nanometer),
         state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole),
-        "equilibration", md.equilibration_steps,
+        "equilibration",
+        md.equilibration_steps,
     )
     elapsed = time.perf_counter() - start
     logger.info("equilibrated %.1f ps in %.1f s", md.equilibration_ps, elapsed)
@@ -184,6 +186,12 @@ def production_stage(
     state = openmm.XmlSerializer.deserialize((system_dir / "equilibrated.xml").read_text())
     platform = _platform(md, threads)
     return run_replica(
-        system, pdb.topology, state, md, replica, replica_dir, platform,
-        extra_json={"provenance": provenance(config)},
+        system,
+        pdb.topology,
+        state,
+        md,
+        replica,
+        replica_dir,
+        platform,
+        extra_json={"provenance": provenance({"md": config["md"]})},
     )

@@ -50,3 +50,16 @@ def test_mean_size_per_duration_and_gamma_on_exact_power():
 def test_gamma_needs_enough_durations():
     with pytest.raises(ValueError, match="needs >= 2 durations"):
         fit_gamma(np.array([1, 2, 3]), np.array([1, 1, 1]), t_min=1, min_count=2)
+
+
+def test_gamma_undefined_keeps_tau_and_alpha():
+    """Every duration distinct: no <S>(T) fit, yet tau and alpha are still reported."""
+    rng = np.random.default_rng(9)
+    durations = np.arange(1, 301)
+    sizes = durations + rng.integers(0, 3, durations.size)
+    result = avalanche_scaling(sizes, durations, n_bootstrap=3, seed=0, min_count=2)
+    summary = result.as_dict()
+    assert result.gamma is None and result.relation_holds is None
+    assert summary["gamma"]["status"] == "undefined"
+    assert "durations" in summary["scaling_relation"]["reason"]
+    assert summary["tau"]["value"] > 1

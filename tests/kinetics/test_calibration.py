@@ -71,3 +71,14 @@ def test_langevin_form_when_run_is_too_short_for_a_linear_regime():
     cal = fit_diffusion(msd_curve(xyz, time), 0.33, slope_tolerance=0.1)
     assert cal.method == "langevin"
     assert abs(cal.D_sim_nm2_per_ns / expected - 1) < 0.1, (cal.D_sim_nm2_per_ns, expected)
+
+
+def test_known_friction_fixes_gamma_in_a_purely_ballistic_run():
+    # 8 ps at gamma = 0.1 /ps: MSD ~ t^2 throughout; with gamma known, D is still exact.
+    mass, gamma, temperature = 200.0, 0.1, 300.0
+    time, xyz = langevin_free(300, mass, gamma, temperature, 0.02, 20, 20, np.random.default_rng(9))
+    expected = KB_KJ_PER_MOL_K * temperature / (mass * gamma) * 1000.0
+    cal = fit_diffusion(msd_curve(xyz, time), 0.33, friction_per_ps=gamma)
+    assert cal.method == "langevin_fixed_gamma"
+    z, msg = zscore(cal.D_sim_nm2_per_ns, expected, cal.D_sim_stderr_nm2_per_ns)
+    assert abs(z) < 4 and abs(cal.D_sim_nm2_per_ns / expected - 1) < 0.1, msg

@@ -22,6 +22,26 @@ def test_hysteresis_ignores_flicker_between_cutoffs():
     np.testing.assert_array_equal(hysteresis_bound(d, CUT), np.array(expected, bool))
 
 
+def _reference_hysteresis(d, cut):
+    """Slow, obvious state machine over frames."""
+    state = np.zeros(d.shape[1:], bool)
+    out = np.zeros(d.shape, bool)
+    for k, frame in enumerate(d):
+        state = np.where(frame < cut.r_on_nm, True, np.where(frame > cut.r_off_nm, False, state))
+        out[k] = state
+    return out
+
+
+def test_vectorized_hysteresis_matches_frame_loop():
+    rng = np.random.default_rng(3)
+    d = np.abs(0.55 + np.cumsum(rng.normal(0, 0.08, (500, 7, 3)), axis=0) * 0.2)
+    d[0, 0, 0] = 0.1  # bound in the first frame
+    d[-1, 1, 1] = 0.2  # binds in the last frame
+    got = hysteresis_bound(d.astype(np.float32), CUT)
+    np.testing.assert_array_equal(got, _reference_hysteresis(d.astype(np.float32), CUT))
+    assert got.any() and not got.all()
+
+
 def test_events_from_flickering_series_are_exact():
     d = np.array([1.0, 0.5, 0.39, 0.5, 0.59, 0.45, 0.61, 0.5, 0.41, 0.3, 0.7, 0.35])
     t = np.arange(d.size) * 2.0

@@ -2,8 +2,6 @@
 
 import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.brownian import brownian_points, write_point_trajectory
+from analysis.cli import main
 from analysis.kinetics_plots import FIGURE_STEMS
 
 # The workflow tests' runner (private workflow copy, own .snakemake lock), loaded by path.
@@ -30,11 +29,15 @@ def _md_layout(results, n_replicas=2, seed=4):
     box = np.array([4.0, 4.0, 4.0])
     receptors = np.array([[1.0, 1.0, 3.0], [3.0, 1.0, 3.0], [1.0, 3.0, 3.0], [3.0, 3.0, 3.0]])
     for replica in range(n_replicas):
-        start = np.column_stack((rng.uniform(0, 4, N_TM), rng.uniform(0, 4, N_TM), np.full(N_TM, 0.5)))
+        start = np.column_stack(
+            (rng.uniform(0, 4, N_TM), rng.uniform(0, 4, N_TM), np.full(N_TM, 0.5))
+        )
         system = brownian_points(start, receptors, 0.01, 0.1, 800, 10, rng, box_nm=box)
         write_point_trajectory(system, results / "md" / f"replica_{replica}")
     build = {
-        "transmitters": [{"index": i, "atom_indices": [i], "residue_name": "GLU"} for i in range(N_TM)],
+        "transmitters": [
+            {"index": i, "atom_indices": [i], "residue_name": "GLU"} for i in range(N_TM)
+        ],
         "receptors": [
             {"index": j, "atom_indices": [N_TM + j], "residue_name": "ARG"} for j in range(N_RC)
         ],
@@ -76,8 +79,14 @@ def test_kinetics_rules_on_synthetic_md_layout(tmp_path):
     )
     target = str(results / "kinetics" / "kinetics.json")
     run = wf_helpers.snakemake(
-        work, "--configfile", "config/test.yaml", "-c2", "--allowed-rules", *KINETICS_RULES,
-        "--", target,
+        work,
+        "--configfile",
+        "config/test.yaml",
+        "-c2",
+        "--allowed-rules",
+        *KINETICS_RULES,
+        "--",
+        target,
     )
     assert run.returncode == 0, run.stdout[-4000:]
     _check_kinetics_json(results / "kinetics" / "kinetics.json")
@@ -92,28 +101,34 @@ def test_kinetics_rules_on_synthetic_md_layout(tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_events_and_fit(tmp_path):
+def test_cli_events_and_fit(tmp_path, capsys):
     results = tmp_path / "results"
     _md_layout(results, n_replicas=1, seed=5)
     replica = results / "md" / "replica_0"
     (tmp_path / "cfg.yaml").write_text("kinetics: {n_bootstrap: 10, n_gof_bootstrap: 0}\n")
     events = tmp_path / "out" / "events.parquet"
-    base = [sys.executable, "-m", "analysis.cli"]
-    run = subprocess.run(
-        [*base, "events", str(replica / "trajectory.xtc"), "--top", str(replica / "topology.pdb"),
-         "--transmitters", "name OE1", "--receptors", "name NE", "--r-on", "0.45", "--r-off", "0.65",
-         "-o", str(events)],
-        capture_output=True, text=True,
+    code = main(
+        [
+            "events",
+            str(replica / "trajectory.xtc"),
+            "--top",
+            str(replica / "topology.pdb"),
+            "--transmitters",
+            "name OE1",
+            "--receptors",
+            "name NE",
+            "--r-on",
+            "0.45",
+            "--r-off",
+            "0.65",
+            "-o",
+            str(events),
+        ]
     )
-    assert run.returncode == 0, run.stderr
+    assert code == 0
     assert (events.parent / "events.distances.npz").is_file()
     out = tmp_path / "out" / "kinetics.json"
-    run = subprocess.run(
-        [*base, "fit", str(events), "--config", str(tmp_path / "cfg.yaml"), "-o", str(out)],
-        capture_output=True, text=True,
-    )
-    assert run.returncode == 0, run.stderr
+    assert main(["fit", str(events), "--config", str(tmp_path / "cfg.yaml"), "-o", str(out)]) == 0
     _check_kinetics_json(out)
-    missing = subprocess.run([*base, "fit", str(tmp_path / "nope.parquet"), "-o", str(out)],
-                             capture_output=True, text=True)
-    assert missing.returncode == 2 and "nope.parquet" in missing.stderr
+    assert main(["fit", str(tmp_path / "nope.parquet"), "-o", str(out)]) == 2
+    assert "nope.parquet" in capsys.readouterr().err

@@ -40,7 +40,7 @@ def test_defaults_fill_the_typed_config():
     config = md_config_from_mapping(validate_config({"md": {}})["md"])
     assert config == MDConfig()
     assert config.steps_per_frame == 100
-    assert config.production_frames == 150
+    assert config.production_frames == 100
 
 
 @pytest.mark.parametrize(

@@ -43,4 +43,6 @@ def test_free_particle_diffusion_coefficient():
     d_sim = msd / (6 * (lag_ps - (1 - np.exp(-gamma * lag_ps)) / gamma))
     d_theory = kT / (mass * gamma)
     assert msd == pytest.approx(expected, rel=0.05)
-    assert d_sim == pytest.approx(d_theory, rel=0.05), f"D_sim={d_sim:.4f}, kT/(m gamma)={d_theory:.4f}"
+    assert d_sim == pytest.approx(d_theory, rel=0.05), (
+        f"D_sim={d_sim:.4f}, kT/(m gamma)={d_theory:.4f}"
+    )

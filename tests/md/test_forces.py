@@ -21,8 +21,8 @@ def _energy(force: openmm.Force, positions_nm: np.ndarray) -> float:
         system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference")
     )
     context.setPositions(positions_nm * unit.nanometer)
-    return context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(
-        unit.kilojoule_per_mole
+    return (
+        context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
     )
 
 
@@ -67,7 +67,9 @@ def test_native_obc2_matches_amber_obc2_xml():
         energies.append(
             (
                 state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole),
-                state.getForces(asNumpy=True).value_in_unit(unit.kilojoule_per_mole / unit.nanometer),
+                state.getForces(asNumpy=True).value_in_unit(
+                    unit.kilojoule_per_mole / unit.nanometer
+                ),
             )
         )
     (e_native, f_native), (e_xml, f_xml) = energies

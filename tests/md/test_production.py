@@ -115,8 +115,20 @@ def test_sigkill_and_resume(system_dir, tmp_path):
     (out / "md").mkdir(parents=True)
     (out / "md" / "system").symlink_to(system_dir)
     replica_dir = out / "md" / "replica_0"
-    command = [sys.executable, "-m", "analysis.cli", "md", "--config", str(config_file),
-               "--out", str(out), "--replica", "0", "--threads", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "analysis.cli",
+        "md",
+        "--config",
+        str(config_file),
+        "--out",
+        str(out),
+        "--replica",
+        "0",
+        "--threads",
+        "1",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not (replica_dir / "work" / "chunk_00003.xtc").exists():
@@ -138,14 +150,16 @@ def test_blow_up_names_replica_and_step_and_leaves_no_outputs(
 ):
     system = openmm.XmlSerializer.deserialize((system_dir / "system.xml").read_text())
     topology = openmm.app.PDBFile(str(system_dir / "topology.pdb")).topology
-    context = openmm.Context(system, openmm.VerletIntegrator(0.001),
-                             openmm.Platform.getPlatformByName("Reference"))
+    context = openmm.Context(
+        system, openmm.VerletIntegrator(0.001), openmm.Platform.getPlatformByName("Reference")
+    )
     collapsed = np.random.default_rng(0).normal(0, 0.01, (system.getNumParticles(), 3))
     context.setPositions(collapsed * unit.nanometer)
     state = context.getState(getPositions=True, getVelocities=True, getParameters=True)
     replica_dir = tmp_path / "replica_0"
     with pytest.raises(SimulationBlowUp, match=r"replica 0.*step \d+.*time step"):
-        run_replica(system, topology, state, tiny_md, 0, replica_dir,
-                    select_platform("CPU", threads=1))
+        run_replica(
+            system, topology, state, tiny_md, 0, replica_dir, select_platform("CPU", threads=1)
+        )
     for name in ("replica.json", "trajectory.xtc", "state.csv", "final_state.xml"):
         assert not (replica_dir / name).exists()

@@ -9,7 +9,7 @@ import pytest
 
 from synapse_md.builder import build_cleft, debye_kappa_per_nm
 from synapse_md.config import GeometryConfig, MDConfig, MoleculeConfig
-from synapse_md.forces import TRANSMITTER_K
+from synapse_md.forces import RELEASED_PARAMETERS
 from synapse_md.simulation import BOLTZMANN_KJ_PER_MOL_K, make_integrator
 
 REFERENCE = "Reference"
@@ -17,7 +17,9 @@ REFERENCE = "Reference"
 
 def _context(system, integrator, platform="CPU"):
     properties = {"Threads": "2"} if platform == "CPU" else {}
-    return openmm.Context(system, integrator, openmm.Platform.getPlatformByName(platform), properties)
+    return openmm.Context(
+        system, integrator, openmm.Platform.getPlatformByName(platform), properties
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,9 @@ def test_build_records_molecules(tiny_cleft):
     assert tiny_cleft.transmitter_residue == "GLU" and tiny_cleft.receptor_residue == "ARG"
     assert tiny_cleft.transmitter_mass_amu == pytest.approx(201.2, abs=0.5)
     charges = []
-    nonbonded = next(f for f in tiny_cleft.system.getForces() if isinstance(f, openmm.NonbondedForce))
+    nonbonded = next(
+        f for f in tiny_cleft.system.getForces() if isinstance(f, openmm.NonbondedForce)
+    )
     for i in tiny_cleft.transmitters[0]:
         charges.append(nonbonded.getParticleParameters(i)[0].value_in_unit(unit.elementary_charge))
     assert sum(charges) == pytest.approx(-1.0, abs=1e-6)
@@ -56,12 +60,17 @@ def test_walls_confine_and_receptors_stay_within_rmsf(tiny_md, tiny_cleft, minim
     integrator = make_integrator(tiny_md, seed=3)
     context = _context(tiny_cleft.system, integrator)
     context.setPositions(minimized)
-    context.setParameter(TRANSMITTER_K, 0.0)
+    for parameter in RELEASED_PARAMETERS:
+        context.setParameter(parameter, 0.0)
     context.setVelocitiesToTemperature(tiny_md.temperature_K * unit.kelvin, 4)
     geometry = tiny_md.geometry
     receptor = np.array(tiny_cleft.receptors[0])
-    restraint = next(f for f in tiny_cleft.system.getForces() if f.getName() == "k_receptor_restraint")
-    anchored = np.array([restraint.getParticleParameters(i)[0] for i in range(restraint.getNumParticles())])
+    restraint = next(
+        f for f in tiny_cleft.system.getForces() if f.getName() == "k_receptor_restraint"
+    )
+    anchored = np.array(
+        [restraint.getParticleParameters(i)[0] for i in range(restraint.getNumParticles())]
+    )
     frames = []
     for _ in range(60):
         integrator.step(50)

@@ -13,9 +13,15 @@ def kinetics_document() -> dict:
     t_ms = np.linspace(0.0, 2.0, 201)
     cdf = 0.9 * (1.0 - np.exp(-t_ms / 0.2))
     fit = {
-        "family": "gamma", "params": {"shape": 1.0, "scale_ps": 50.0}, "params_ci95": {},
-        "mean_ps": 50.0, "n_events": 40, "n_censored": 2, "all_censored": False,
-        "lower_bound_mean_ps": None, "aic_table": [],
+        "family": "gamma",
+        "params": {"shape": 1.0, "scale_ps": 50.0},
+        "params_ci95": {},
+        "mean_ps": 50.0,
+        "n_events": 40,
+        "n_censored": 2,
+        "all_censored": False,
+        "lower_bound_mean_ps": None,
+        "aic_table": [],
     }
     return {
         "schema_version": 1,
@@ -23,13 +29,20 @@ def kinetics_document() -> dict:
         "dwell": fit,
         "rebinding": fit,
         "time_calibration": {
-            "D_sim_nm2_per_ns": 1.0, "D_sim_stderr_nm2_per_ns": 0.1,
-            "D_target_nm2_per_ns": 0.33, "time_scale_factor": 3.0,
+            "D_sim_nm2_per_ns": 1.0,
+            "D_sim_stderr_nm2_per_ns": 0.1,
+            "D_target_nm2_per_ns": 0.33,
+            "time_scale_factor": 3.0,
         },
         "cleft_first_passage": {
-            "family": "exponential", "params": {"scale_ms": 0.2}, "mean_ms": 0.2,
-            "median_ms": 0.14, "cleft_width_nm": 20.0, "D_nm2_per_ns": 0.33,
-            "cdf_t_ms": t_ms.tolist(), "cdf": cdf.tolist(),
+            "family": "exponential",
+            "params": {"scale_ms": 0.2},
+            "mean_ms": 0.2,
+            "median_ms": 0.14,
+            "cleft_width_nm": 20.0,
+            "D_nm2_per_ns": 0.33,
+            "cdf_t_ms": t_ms.tolist(),
+            "cdf": cdf.tolist(),
         },
         "release_binding_probability": {"window_ms": 1.0, "probability": 0.9},
         "receptor_occupancy": {"mean_dwell_ms": 0.5, "bound_fraction": 0.6},

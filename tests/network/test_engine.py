@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from network.engine import Dynamics, DriveSpec, poisson_drive_events, simulate
+from network.engine import DriveSpec, Dynamics, poisson_drive_events, simulate
 from network.graph import Graph, _from_edges
 from network.synapses import Synapses
 
@@ -18,8 +18,11 @@ def small_network(n=60, k=6, seed=0) -> Synapses:
     graph = _from_edges(src, rng.integers(0, n, size=src.size), n)
     m = graph.n_edges
     return Synapses(
-        graph, rng.integers(1, 6, size=m).astype(np.int32), np.ones(m),
-        rng.uniform(0.5, 1.5, size=m), 0.1,
+        graph,
+        rng.integers(1, 6, size=m).astype(np.int32),
+        np.ones(m),
+        rng.uniform(0.5, 1.5, size=m),
+        0.1,
     )
 
 
@@ -76,7 +79,9 @@ def reference_run(syn: Synapses, dyn: Dynamics, drive_w: float, events, n_steps:
     "dynamics",
     [
         Dynamics(model="integrate", gain=0.6, leak_tau_ms=2.0, refractory_ms=0.3),
-        Dynamics(model="integrate", gain=1.2, leak_tau_ms=5.0, depression_use=0.3, depression_tau_ms=20.0),
+        Dynamics(
+            model="integrate", gain=1.2, leak_tau_ms=5.0, depression_use=0.3, depression_tau_ms=20.0
+        ),
         Dynamics(model="integrate", gain=0.9, homeostatic_target_hz=50.0, homeostatic_eta=0.05),
     ],
     ids=["static", "depressing", "homeostatic"],
@@ -84,9 +89,18 @@ def reference_run(syn: Synapses, dyn: Dynamics, drive_w: float, events, n_steps:
 def test_kernel_matches_clock_driven_reference(dynamics):
     syn = small_network()
     n_steps = 1500
-    events = poisson_drive_events(syn.graph.n_neurons, 40.0, 0.1, 0, n_steps, np.random.default_rng(4))
-    record = simulate(syn, dynamics, DriveSpec("poisson", weight=0.7), n_steps * 0.1, 1,
-                      chunk_steps=400, drive_events=events)
+    events = poisson_drive_events(
+        syn.graph.n_neurons, 40.0, 0.1, 0, n_steps, np.random.default_rng(4)
+    )
+    record = simulate(
+        syn,
+        dynamics,
+        DriveSpec("poisson", weight=0.7),
+        n_steps * 0.1,
+        1,
+        chunk_steps=400,
+        drive_events=events,
+    )
     expected = reference_run(syn, dynamics, 0.7, events, n_steps)
     assert len(expected) > 100
     got = list(zip(record.step.tolist(), record.neuron.tolist(), strict=True))
@@ -94,9 +108,14 @@ def test_kernel_matches_clock_driven_reference(dynamics):
 
 
 def test_seeded_runs_are_bitwise_reproducible():
-    syn = small_network(n=500, k=10).replace(p_transmit=np.full(small_network(n=500, k=10).graph.n_edges, 0.1))
+    syn = small_network(n=500, k=10).replace(
+        p_transmit=np.full(small_network(n=500, k=10).graph.n_edges, 0.1)
+    )
     dyn = Dynamics(gain=1.0, depression_use=0.2)
-    runs = [simulate(syn, dyn, DriveSpec("poisson", rate_hz=20.0), 300.0, 42, chunk_steps=700) for _ in range(2)]
+    runs = [
+        simulate(syn, dyn, DriveSpec("poisson", rate_hz=20.0), 300.0, 42, chunk_steps=700)
+        for _ in range(2)
+    ]
     assert runs[0].step.size > 100
     assert np.array_equal(runs[0].step, runs[1].step)
     assert np.array_equal(runs[0].neuron, runs[1].neuron)
@@ -105,9 +124,15 @@ def test_seeded_runs_are_bitwise_reproducible():
 
 
 def test_chunking_does_not_change_the_run():
-    syn = small_network(n=300, k=8).replace(p_transmit=np.full(small_network(n=300, k=8).graph.n_edges, 0.12))
-    a = simulate(syn, Dynamics(), DriveSpec("slow", slow_interval_ms=1.0), 400.0, 3, chunk_steps=137)
-    b = simulate(syn, Dynamics(), DriveSpec("slow", slow_interval_ms=1.0), 400.0, 3, chunk_steps=4000)
+    syn = small_network(n=300, k=8).replace(
+        p_transmit=np.full(small_network(n=300, k=8).graph.n_edges, 0.12)
+    )
+    a = simulate(
+        syn, Dynamics(), DriveSpec("slow", slow_interval_ms=1.0), 400.0, 3, chunk_steps=137
+    )
+    b = simulate(
+        syn, Dynamics(), DriveSpec("slow", slow_interval_ms=1.0), 400.0, 3, chunk_steps=4000
+    )
     assert a.step.size > 50
     assert np.array_equal(a.step, b.step) and np.array_equal(a.neuron, b.neuron)
 

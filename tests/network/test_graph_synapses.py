@@ -14,7 +14,9 @@ from network.synapses import analytic_sigma, draw_synapses, gain_for_sigma, writ
 
 @pytest.mark.parametrize("model", ["erdos_renyi", "watts_strogatz", "barabasi_albert", "regular"])
 def test_graph_models_mean_degree(model):
-    graph = build_graph(GraphConfig(model=model, n_neurons=800, mean_degree=8), np.random.default_rng(0))
+    graph = build_graph(
+        GraphConfig(model=model, n_neurons=800, mean_degree=8), np.random.default_rng(0)
+    )
     assert graph.n_edges / graph.n_neurons == pytest.approx(8, rel=0.1)
     assert not np.any(graph.sources() == graph.indices)
     if model == "regular":
@@ -72,11 +74,14 @@ def test_synapse_draws_and_graphml_roundtrip(tmp_path):
 
 def test_gain_for_sigma_against_brute_force():
     graph = build_graph(GraphConfig(n_neurons=200, mean_degree=6), np.random.default_rng(2))
-    syn = draw_synapses(graph, _kinetics(), SynapseConfig(n_receptors=4), 0.1, np.random.default_rng(1))
+    syn = draw_synapses(
+        graph, _kinetics(), SynapseConfig(n_receptors=4), 0.1, np.random.default_rng(1)
+    )
     gain = gain_for_sigma(syn, 0.9)
-    brute = sum(
-        syn.p_transmit[s] * min(1.0, gain * syn.efficacy[s]) for s in range(graph.n_edges)
-    ) / graph.n_neurons
+    brute = (
+        sum(syn.p_transmit[s] * min(1.0, gain * syn.efficacy[s]) for s in range(graph.n_edges))
+        / graph.n_neurons
+    )
     assert brute == pytest.approx(0.9, rel=1e-9)
     assert analytic_sigma(syn, gain) == pytest.approx(0.9, rel=1e-9)
     with pytest.raises(ValueError, match="sigma0=50"):

@@ -21,8 +21,12 @@ def test_load_valid(kinetics_json):
 
 @pytest.mark.parametrize(
     "section, key",
-    [("cleft_first_passage", "cdf"), ("cleft_first_passage", "cdf_t_ms"),
-     ("receptor_occupancy", "bound_fraction"), ("receptor_occupancy", "mean_dwell_ms")],
+    [
+        ("cleft_first_passage", "cdf"),
+        ("cleft_first_passage", "cdf_t_ms"),
+        ("receptor_occupancy", "bound_fraction"),
+        ("receptor_occupancy", "mean_dwell_ms"),
+    ],
 )
 def test_missing_key_names_key_and_file(tmp_path, section, key):
     doc = kinetics_document()

@@ -13,7 +13,7 @@ from scipy import special, stats
 
 from network.avalanches import bin_counts, extract_avalanches
 from network.config import GraphConfig
-from network.engine import Dynamics, DriveSpec, simulate
+from network.engine import DriveSpec, Dynamics, simulate
 from network.graph import build_graph
 from network.synapses import Synapses
 
@@ -35,8 +35,9 @@ def branching_network(graph, sigma: float) -> Synapses:
 
 def avalanche_table(graph, sigma: float, duration_ms: float, seed: int):
     syn = branching_network(graph, sigma)
-    record = simulate(syn, Dynamics(refractory_ms=0.1), DriveSpec("slow", slow_interval_ms=0.0),
-                      duration_ms, seed)
+    record = simulate(
+        syn, Dynamics(refractory_ms=0.1), DriveSpec("slow", slow_interval_ms=0.0), duration_ms, seed
+    )
     return extract_avalanches(bin_counts(record.step, record.n_steps, 1), 0.1), record
 
 
@@ -91,7 +92,9 @@ def test_critical_sizes_borel_and_durations_tail(er_graph):
     t = np.arange(8, 41)
     survival = np.array([(durations >= ti).mean() for ti in t])
     slope = np.polyfit(np.log(t), np.log(survival), 1)[0]
-    assert -1.0 - 0.15 < slope < -1.0 + 0.15, f"duration survival slope {slope:.3f}, want -1 (P ~ T^-2)"
+    assert -1.0 - 0.15 < slope < -1.0 + 0.15, (
+        f"duration survival slope {slope:.3f}, want -1 (P ~ T^-2)"
+    )
     assert record.sigma_expected == pytest.approx(1.0, abs=0.01)
 
 
@@ -117,5 +120,7 @@ def test_depressing_self_organises_over_tenfold_drive():
         assert record.sigma_estimate == pytest.approx(1.0, abs=0.05)
         assert record.sigma_expected == pytest.approx(1.0, abs=0.05), f"h = {rate} Hz"
     # Without depression the same coupling stays supercritical (the test can fail).
-    static = simulate(syn, Dynamics(refractory_ms=0.1), DriveSpec("slow", slow_interval_ms=0.0), 5.0, 9)
+    static = simulate(
+        syn, Dynamics(refractory_ms=0.1), DriveSpec("slow", slow_interval_ms=0.0), 5.0, 9
+    )
     assert static.sigma_expected > 1.9

@@ -68,6 +68,7 @@ rule kinetics_fit:
         events=f"{RESULTS}/kinetics/events.parquet",
         distances=kinetics_replica_files("distances", "npz"),
         surfaces=f"{RESULTS}/kinetics/surfaces.npz",
+        build=f"{RESULTS}/md/system/build.json",
     output:
         kinetics=f"{RESULTS}/kinetics/kinetics.json",
         figures=kinetics_figure_files(),

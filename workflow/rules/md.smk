@@ -8,6 +8,8 @@ rule md_build:
         topology=f"{RESULTS}/md/system/topology.pdb",
         system=f"{RESULTS}/md/system/system.xml",
         build=f"{RESULTS}/md/system/build.json",
+    params:
+        md=config["md"],
     log:
         f"{RESULTS}/logs/md/build.log",
     benchmark:
@@ -29,6 +31,8 @@ rule md_equilibrate:
         system=f"{RESULTS}/md/system/system.xml",
     output:
         state=f"{RESULTS}/md/system/equilibrated.xml",
+    params:
+        md=config["md"],
     log:
         f"{RESULTS}/logs/md/equilibrate.log",
     benchmark:
@@ -58,6 +62,8 @@ rule md_production:
         record=f"{RESULTS}/md/replica_{{replica}}/replica.json",
     wildcard_constraints:
         replica=r"\d+",
+    params:
+        md=config["md"],
     log:
         f"{RESULTS}/logs/md/replica_{{replica}}.log",
     benchmark:

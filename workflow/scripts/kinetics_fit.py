@@ -20,4 +20,5 @@ fit_step(
     dict(smk.config),
     smk.output.kinetics,
     smk.params.figure_dir,
+    smk.input.build,
 )

@@ -5,7 +5,11 @@ import logging
 from network.config import NetworkConfig
 from network.run import write_graph
 
-logging.basicConfig(filename=snakemake.log[0], level=logging.INFO,  # noqa: F821
-                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-cfg = NetworkConfig.from_section(snakemake.params.network)  # noqa: F821
-write_graph(cfg, snakemake.input.kinetics or None, snakemake.output.graph)  # noqa: F821
+logging.basicConfig(
+    filename=snakemake.log[0],  # noqa: F821
+    level=logging.INFO,
+    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+)
+smk = snakemake  # noqa: F821
+cfg = NetworkConfig.from_section(smk.params.network)
+write_graph(cfg, smk.input.kinetics or None, smk.output.graph)

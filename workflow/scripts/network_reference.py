@@ -6,13 +6,17 @@ from pathlib import Path
 from network.config import NetworkConfig
 from network.run import run_reference
 
-logging.basicConfig(filename=snakemake.log[0], level=logging.INFO,  # noqa: F821
-                    format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-cfg = NetworkConfig.from_section(snakemake.params.network)  # noqa: F821
+logging.basicConfig(
+    filename=snakemake.log[0],  # noqa: F821
+    level=logging.INFO,
+    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+)
+smk = snakemake  # noqa: F821
+cfg = NetworkConfig.from_section(smk.params.network)
 run_reference(
     cfg,
-    snakemake.input.kinetics or None,  # noqa: F821
-    snakemake.wildcards.model,  # noqa: F821
-    Path(snakemake.output.summary).parent,  # noqa: F821
-    snakemake.config,  # noqa: F821
+    smk.input.kinetics or None,
+    smk.wildcards.model,
+    Path(smk.output.summary).parent,
+    smk.config,
 )

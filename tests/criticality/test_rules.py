@@ -1,0 +1,59 @@
+"""The criticality rules run under Snakemake on a results tree shaped like the network's."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import RUNS
+
+REPO = Path(__file__).resolve().parents[2]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+
+@pytest.mark.slow
+def test_criticality_rules_on_synthetic_network_outputs(results_tree):
+    config = {
+        "results_dir": str(results_tree),
+        "network": {
+            "synapses": {"source": "literature"},
+            "sweep": {"regimes": ["static"], "control_values": [0.5, 1.0]},
+        },
+        "criticality": {
+            "gof_bootstrap": 2,
+            "exponent_bootstrap": 5,
+            "branching_bootstrap": 5,
+            "branching_k_max_bins": 10,
+        },
+    }
+    config_file = results_tree / "criticality_rules.yaml"
+    config_file.write_text(yaml.safe_dump(config))
+    sweep = results_tree / "criticality" / "sweep"
+    targets = [str(sweep / "alignment.json"), str(sweep / "dynamic_range.json")]
+    rules = ["criticality_run", "criticality_dynamic_range", "criticality_alignment"]
+    done = subprocess.run(
+        [
+            str(SNAKEMAKE),
+            *targets,
+            "--configfile",
+            str(config_file),
+            "--cores",
+            "1",
+            "--nolock",
+            "--allowed-rules",
+            *rules,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for regime, control in RUNS:
+        run = results_tree / "criticality" / "runs" / regime / control
+        assert json.loads((run / "criticality.json").read_text())["run"] == f"{regime}/{control}"
+        assert (run / "figures" / "avalanche_distributions.svg").exists()
+    assert (sweep / "alignment.csv").exists() and (sweep / "dynamic_range.png").exists()

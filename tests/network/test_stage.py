@@ -1,0 +1,90 @@
+"""The whole network stage on the tiny configuration: files and keys of docs/contracts.md."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.configuration import ConfigError, load_config, validate_config
+from network.cli import register, run_stage
+from network.config import NetworkConfig
+
+
+def tiny_config(tmp_path):
+    cfg = load_config("config/tiny.yaml")
+    cfg["network"]["graph"]["n_neurons"] = 300
+    cfg["network"]["sweep"]["regimes"] = ["static", "depressing", "homeostatic"]
+    return validate_config(cfg)
+
+
+@pytest.mark.slow
+def test_stage_outputs_follow_contract(tmp_path, kinetics_json):
+    config = tiny_config(tmp_path)
+    out = tmp_path / "network"
+    run_stage(config, str(kinetics_json), out)
+    assert (out / "graph.graphml").stat().st_size > 0
+    net = NetworkConfig.from_section(config["network"])
+    for regime in net.sweep.regimes:
+        for value in net.sweep.control_values:
+            run = out / "runs" / regime / f"{value:g}"
+            summary = json.loads((run / "summary.json").read_text())
+            for key in (
+                "regime",
+                "control_name",
+                "control_value",
+                "n_neurons",
+                "rate_hz",
+                "sigma_analytic",
+                "sigma_estimate",
+                "duration_ms",
+                "bin_ms",
+                "n_spikes",
+                "n_avalanches",
+                "seed",
+                "provenance",
+            ):
+                assert key in summary, key
+            assert summary["regime"] == regime and summary["control_value"] == value
+            assert (summary["sigma_analytic"] is None) == (regime != "static")
+            spikes = np.load(run / "spikes.npz")
+            assert spikes["step"].dtype == np.int64 and spikes["neuron"].dtype == np.int32
+            assert spikes["bin_counts"].sum() == summary["n_spikes"] == spikes["step"].size
+            aval = pd.read_parquet(run / "avalanches.parquet")
+            assert list(aval.columns) == [
+                "avalanche_id",
+                "start_ms",
+                "size",
+                "duration_bins",
+                "duration_ms",
+                "bin_ms",
+                "profile",
+            ]
+            assert len(aval) == summary["n_avalanches"]
+            assert all(sum(p) == s for p, s in zip(aval["profile"], aval["size"], strict=True))
+            resp = pd.read_parquet(out / "response" / regime / f"{value:g}.parquet")
+            assert list(resp.columns) == ["drive_rate_hz", "response_rate_hz"]
+            assert np.all(np.diff(resp["response_rate_hz"]) > 0)  # more drive, more response
+    for model in ("branching", "kinouchi_copelli", "levina"):
+        summary = json.loads((out / "reference" / model / "summary.json").read_text())
+        assert summary["regime"] == model
+        assert pd.read_parquet(out / "reference" / model / "avalanches.parquet").shape[0] > 0
+
+
+def test_cli_parses_and_config_errors_name_the_key(tmp_path):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["network", "--kinetics", "k.json", "--config", "c.yaml", "-o", "out"])
+    assert (args.kinetics, args.config, args.output) == ("k.json", "c.yaml", "out")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"network": {"graph": {"n_neurons": 1}}}))
+    with pytest.raises(ConfigError, match="network.graph.n_neurons"):
+        load_config(bad)
+    bad.write_text(yaml.safe_dump({"network": {"sweep": {"regimes": ["chaotic"]}}}))
+    with pytest.raises(ConfigError, match="network.sweep.regimes"):
+        load_config(bad)
