@@ -42,6 +42,8 @@ class ScalingResult:
         Bootstrap percentile intervals of ``tau``, ``alpha``, ``gamma_predicted`` and,
         when gamma is defined, ``gamma`` and ``gamma_difference``.
     n_bootstrap : int
+        Bootstrap resamples that could be fit (resamples whose tail collapses to a
+        single value are dropped).
     gamma_note : str
         ``"ok"`` or the reason gamma is undefined.
     """
@@ -227,18 +229,28 @@ def avalanche_scaling(
         logger.warning("gamma undefined: %s", err)
     rng = np.random.default_rng(seed)
     boot = np.empty((n_bootstrap, 3))
+    valid = np.ones(n_bootstrap, dtype=bool)
     for i in range(n_bootstrap):
         pick = rng.integers(0, s.size, s.size)
         bs, bt = s[pick], t[pick]
-        boot[i, 0] = fit_power_law(bs, xmin=size_fit.xmin, min_tail=2).alpha
-        boot[i, 1] = fit_power_law(bt, xmin=duration_fit.xmin, min_tail=2).alpha
-        if gamma is not None:
-            in_range = (bt >= t_range[0]) & (bt <= t_range[1])
-            boot[i, 2] = fit_gamma(bs[in_range], bt[in_range], t_range[0], 1)[0]
+        try:
+            boot[i, 0] = fit_power_law(bs, xmin=size_fit.xmin, min_tail=2).alpha
+            boot[i, 1] = fit_power_law(bt, xmin=duration_fit.xmin, min_tail=2).alpha
+            if gamma is not None:
+                in_range = (bt >= t_range[0]) & (bt <= t_range[1])
+                boot[i, 2] = fit_gamma(bs[in_range], bt[in_range], t_range[0], 1)[0]
+        except ValueError:
+            # a resample whose tail collapsed to one value cannot be fit; it is dropped
+            valid[i] = False
+    if valid.sum() < 2:
+        raise ValueError(
+            f"exponent bootstrap: only {valid.sum()} of {n_bootstrap} resamples could be fit"
+        )
+    boot = boot[valid]
     predicted = (boot[:, 1] - 1.0) / (boot[:, 0] - 1.0)
     columns = {"tau": boot[:, 0], "alpha": boot[:, 1], "gamma_predicted": predicted}
     if gamma is not None:
         columns.update(gamma=boot[:, 2], gamma_difference=boot[:, 2] - predicted)
     ci95 = {k: [float(v) for v in np.percentile(c, [2.5, 97.5])] for k, c in columns.items()}
     logger.info("tau=%.3f alpha=%.3f gamma=%s", size_fit.alpha, duration_fit.alpha, gamma)
-    return ScalingResult(size_fit, duration_fit, gamma, t_range, ci95, n_bootstrap, note)
+    return ScalingResult(size_fit, duration_fit, gamma, t_range, ci95, int(valid.sum()), note)

@@ -26,6 +26,8 @@ from scipy import optimize
 
 __all__ = ["BranchingResult", "lag_regression_slopes", "branching_ratio"]
 
+_M_MAX = 2.0  # upper bound of m in the exponential fit
+
 logger = logging.getLogger(__name__)
 
 
@@ -75,6 +77,11 @@ class BranchingResult:
             ),
             "n_bootstrap": self.n_bootstrap,
             "method": "Wilting & Priesemann 2018 multistep regression; block bootstrap CI",
+            "note": (
+                f"m at the fit bound {_M_MAX}: activity grows, the estimate is a bound only"
+                if self.mr >= _M_MAX - 1e-6
+                else "ok"
+            ),
         }
 
 
@@ -131,7 +138,7 @@ def _fit_exponential(slopes: np.ndarray) -> tuple[float, float]:
     else:
         start = (max(slopes[0], 1e-3), 0.5)
     (b, m), _ = optimize.curve_fit(
-        lambda kk, b, m: b * m**kk, k, slopes, p0=start, bounds=([-np.inf, 0.0], [np.inf, 2.0])
+        lambda kk, b, m: b * m**kk, k, slopes, p0=start, bounds=([-np.inf, 0.0], [np.inf, _M_MAX])
     )
     return float(b), float(m)
 

@@ -278,14 +278,14 @@ def _langevin_fit(
             keep = np.setdiff1d(np.arange(n_mol), group)
             sub = MSDCurve(curve.lag_ps, curve.msd_nm2[:, keep], curve.count[:, keep], curve.n_dims)
             leave_out.append(
-                _fit_langevin_curve(t, sub.mean()[window], curve.n_dims, friction_per_ps)
+                _fit_langevin_curve(t, sub.mean()[window], curve.n_dims, friction_per_ps)[0]
             )
     except RuntimeError as err:
         raise ValueError(f"msd: the Langevin MSD fit did not converge: {err}") from err
     g = len(groups)
     leave_out = np.asarray(leave_out)
     stderr = float(np.sqrt((g - 1) / g * np.sum((leave_out - leave_out.mean()) ** 2)))
-    return d_all, stderr, window
+    return d_all, stderr, gamma, window
 
 
 def fit_diffusion(
@@ -322,7 +322,7 @@ def fit_diffusion(
             "no linear MSD regime (slope within %g of 1): fitting the Langevin form",
             slope_tolerance,
         )
-        d_ps, stderr_ps, window = _langevin_fit(curve, slope_tolerance, friction_per_ps)
+        d_ps, stderr_ps, gamma, window = _langevin_fit(curve, slope_tolerance, friction_per_ps)
         t = curve.lag_ps[window]
         d_sim, stderr, n = d_ps * 1000.0, stderr_ps * 1000.0, curve.msd_nm2.shape[1]
         method = "langevin" if friction_per_ps is None else "langevin_fixed_gamma"
@@ -336,7 +336,7 @@ def fit_diffusion(
         design = np.vstack((t, np.ones_like(t))).T
         coef, *_ = np.linalg.lstsq(design, curve.msd_nm2[window][:, usable], rcond=None)
         d_each = coef[0] / (2 * curve.n_dims) * 1000.0  # nm²/ps -> nm²/ns
-        method = "linear"
+        method, gamma = "linear", None
         n = int(d_each.size)
         if n < 2:
             raise ValueError(
@@ -363,4 +363,5 @@ def fit_diffusion(
         (float(t[0]), float(t[-1])),
         n,
         method,
+        gamma,
     )

@@ -109,8 +109,8 @@ def group_atoms_by_molecule(topology: md.Topology, atom_indices: np.ndarray) -> 
 
 def atom_pairs_for_groups(
     transmitters: Sequence[np.ndarray], receptors: Sequence[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """All atom pairs between every transmitter group and every receptor group.
+) -> tuple[np.ndarray, int]:
+    """Atom pairs of every (transmitter, receptor) molecule pair, in equal-size blocks.
 
     Parameters
     ----------
@@ -119,10 +119,14 @@ def atom_pairs_for_groups(
 
     Returns
     -------
-    pairs : np.ndarray, shape=(n_atom_pairs, 2), dtype=int
-        Pairs ordered by (transmitter, receptor) molecule pair, contiguous per pair.
-    offsets : np.ndarray, shape=(n_transmitters * n_receptors,), dtype=int
-        Start of each molecule pair's block in ``pairs`` (for ``np.minimum.reduceat``).
+    pairs : np.ndarray, shape=(block * n_transmitters * n_receptors, 2), dtype=int
+        Row j * n_pairs + k holds the j-th atom pair of molecule pair
+        k = transmitter * n_receptors + receptor (atom-pair index slowest, so the
+        minimum over a molecule pair reduces contiguous rows of molecule pairs).
+        Molecule pairs with fewer atom pairs repeat their first one, which leaves
+        the minimum unchanged.
+    block : int
+        Atom pairs per molecule pair (the largest count).
     """
     if len(transmitters) == 0:
         raise ValueError("transmitters must hold at least one atom group")
@@ -131,16 +135,14 @@ def atom_pairs_for_groups(
     for name, groups in (("transmitters", transmitters), ("receptors", receptors)):
         if any(len(group) == 0 for group in groups):
             raise ValueError(f"{name} holds an empty atom group")
+    block = max(len(t) for t in transmitters) * max(len(r) for r in receptors)
     blocks = []
-    offsets = []
-    start = 0
     for tm_atoms in transmitters:
         for rc_atoms in receptors:
             grid = np.stack(np.meshgrid(tm_atoms, rc_atoms, indexing="ij"), axis=-1).reshape(-1, 2)
-            blocks.append(grid)
-            offsets.append(start)
-            start += len(grid)
-    return np.concatenate(blocks).astype(int), np.asarray(offsets, dtype=int)
+            pad = np.repeat(grid[:1], block - len(grid), axis=0)
+            blocks.append(np.concatenate((grid, pad)))
+    return np.stack(blocks, axis=1).reshape(-1, 2).astype(int), block
 
 
 def pair_min_distances(
@@ -164,10 +166,11 @@ def pair_min_distances(
     np.ndarray, shape=(n_frames, n_transmitters, n_receptors), dtype=float32
         Distances in nm.
     """
-    pairs, offsets = atom_pairs_for_groups(transmitters, receptors)
+    pairs, block = atom_pairs_for_groups(transmitters, receptors)
     distances = md.compute_distances(trajectory, pairs, periodic=periodic)
-    reduced = np.minimum.reduceat(distances, offsets, axis=1)
-    return reduced.reshape(trajectory.n_frames, len(transmitters), len(receptors))
+    n_tm, n_rc = len(transmitters), len(receptors)
+    reduced = distances.reshape(trajectory.n_frames, block, n_tm * n_rc).min(axis=1)
+    return reduced.reshape(trajectory.n_frames, n_tm, n_rc)
 
 
 def hysteresis_bound(distance_nm: np.ndarray, cutoffs: HysteresisCutoffs) -> np.ndarray:
@@ -216,11 +219,21 @@ def hysteresis_bound(distance_nm: np.ndarray, cutoffs: HysteresisCutoffs) -> np.
     return flat.reshape(series.shape).T.reshape(shape)
 
 
-def _runs(state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (exclusive) frames of the True runs of a 1-D boolean series."""
-    padded = np.concatenate(([False], state, [False])).astype(np.int8)
-    change = np.diff(padded)
-    return np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+def _runs(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of True in every column of ``state`` (frames, series).
+
+    Returns
+    -------
+    series, start, end : np.ndarray, dtype=int
+        One entry per run, ordered by series then start; ``end`` is exclusive.
+    """
+    n_frames, n_series = state.shape
+    padded = np.zeros((n_series, n_frames + 2), dtype=np.int8)
+    padded[:, 1:-1] = state.T
+    change = np.diff(padded, axis=1)
+    series, start = np.nonzero(change == 1)
+    _, end = np.nonzero(change == -1)
+    return series, start, end
 
 
 def empty_events() -> pd.DataFrame:
@@ -238,36 +251,56 @@ def empty_events() -> pd.DataFrame:
     )
 
 
-def _transmitter_events(bound: np.ndarray, time_ps: np.ndarray, tm: int, replica: int) -> list:
-    """First-passage and rebinding rows of one transmitter; ``bound`` shape (frames, receptors)."""
-    n_frames = bound.shape[0]
-    t_end = time_ps[-1]
-    starts, ends = _runs(bound.any(axis=1))
-    if len(starts) == 0:
-        return [(replica, tm, -1, "first_passage", 0.0, t_end, True)]
-    rows = [
-        (
-            replica,
-            tm,
-            int(np.argmax(bound[starts[0]])),
-            "first_passage",
-            0.0,
-            time_ps[starts[0]],
-            False,
-        )
-    ]
-    for k, end in enumerate(ends):
-        if end == n_frames:
-            break
-        if k + 1 < len(starts):
-            nxt = starts[k + 1]
-            gap = time_ps[nxt] - time_ps[end]
-            rows.append(
-                (replica, tm, int(np.argmax(bound[nxt])), "rebinding", time_ps[end], gap, False)
-            )
-        else:
-            rows.append((replica, tm, -1, "rebinding", time_ps[end], t_end - time_ps[end], True))
-    return rows
+def _dwell_events(bound: np.ndarray, time_ext: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Columns (transmitter, receptor, kind, start, duration, censored) of every dwell."""
+    n_frames, n_tm, n_rc = bound.shape
+    pair, start, end = _runs(bound.reshape(n_frames, n_tm * n_rc))
+    return (
+        pair // n_rc,
+        pair % n_rc,
+        np.full(pair.size, "dwell"),
+        time_ext[start],
+        time_ext[end] - time_ext[start],
+        end == n_frames,
+    )
+
+
+def _transmitter_events(bound: np.ndarray, time_ext: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Columns of the first-passage and rebinding events of every transmitter."""
+    n_frames, n_tm, _ = bound.shape
+    tm, start, end = _runs(bound.any(axis=2))
+    # First passage: the first run of each transmitter; censored if it has none.
+    first = np.ones(tm.size, dtype=bool)
+    first[1:] = tm[1:] != tm[:-1]
+    never = np.setdiff1d(np.arange(n_tm), tm[first])
+    fp_tm = np.concatenate((tm[first], never))
+    fp_receptor = np.concatenate(
+        (bound[start[first], tm[first]].argmax(axis=1), -np.ones_like(never))
+    )
+    fp_duration = np.concatenate((time_ext[start[first]], np.full(never.size, time_ext[-1])))
+    fp_censored = np.concatenate((np.zeros(first.sum(), bool), np.ones(never.size, bool)))
+    # Rebinding: from the end of a run to the next run of the same transmitter; the
+    # last run of a transmitter, if it ends before the run does, gives a censored one.
+    last = np.ones(tm.size, dtype=bool)
+    last[:-1] = tm[1:] != tm[:-1]
+    nxt = np.flatnonzero(~last) + 1
+    rb_from = np.concatenate((np.flatnonzero(~last), np.flatnonzero(last & (end < n_frames))))
+    rb_tm = tm[rb_from]
+    closed = np.arange(rb_from.size) < nxt.size
+    rb_receptor = np.full(rb_from.size, -1)
+    rb_receptor[closed] = bound[start[nxt], tm[nxt]].argmax(axis=1)
+    rb_stop = np.full(rb_from.size, time_ext[-1])
+    rb_stop[closed] = time_ext[start[nxt]]
+    rb_start = time_ext[end[rb_from]]
+    kinds = np.array(["first_passage"] * fp_tm.size + ["rebinding"] * rb_tm.size)
+    return (
+        np.concatenate((fp_tm, rb_tm)),
+        np.concatenate((fp_receptor, rb_receptor)),
+        kinds,
+        np.concatenate((np.zeros(fp_tm.size), rb_start)),
+        np.concatenate((fp_duration, rb_stop - rb_start)),
+        np.concatenate((fp_censored, ~closed)),
+    )
 
 
 def events_from_distances(
@@ -311,35 +344,30 @@ def events_from_distances(
     if n_frames == 0 or n_tm == 0 or n_rc == 0:
         return empty_events()
     bound = hysteresis_bound(distance_nm, cutoffs)
-    t_end = time_ps[-1]
-    rows: list[tuple] = []
-    for tm, rc in np.argwhere(bound.any(axis=0)):
-        starts, ends = _runs(bound[:, tm, rc])
-        for start, end in zip(starts, ends, strict=True):
-            censored = end == n_frames
-            stop = t_end if censored else time_ps[end]
-            rows.append((replica, tm, rc, "dwell", time_ps[start], stop - time_ps[start], censored))
-    for tm in range(n_tm):
-        rows.extend(_transmitter_events(bound[:, tm, :], time_ps, tm, replica))
-    if not rows:
-        return empty_events()
-    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-    frame = frame.astype(
+    # time_ext[n_frames] is the end of the run: a run ending there is censored.
+    time_ext = np.append(time_ps, time_ps[-1])
+    columns = list(
+        zip(_dwell_events(bound, time_ext), _transmitter_events(bound, time_ext), strict=True)
+    )
+    tm, rc, kind, start, duration, censored = (np.concatenate(c) for c in columns)
+    frame = pd.DataFrame(
         {
-            "replica": "int64",
-            "transmitter": "int64",
-            "receptor": "int64",
-            "start_ps": "float64",
-            "duration_ps": "float64",
-            "censored": "bool",
+            "replica": np.full(tm.size, replica, dtype=np.int64),
+            "transmitter": tm.astype(np.int64),
+            "receptor": rc.astype(np.int64),
+            "kind": kind.astype(object),
+            "start_ps": start.astype(np.float64),
+            "duration_ps": duration.astype(np.float64),
+            "censored": censored.astype(bool),
         }
     )
+    is_fp = kind == "first_passage"
     logger.info(
         "replica %d: %d first passages (%d censored), %d dwells, %d rebindings",
         replica,
-        int((frame.kind == "first_passage").sum()),
-        int(((frame.kind == "first_passage") & frame.censored).sum()),
-        int((frame.kind == "dwell").sum()),
-        int((frame.kind == "rebinding").sum()),
+        int(is_fp.sum()),
+        int((is_fp & censored).sum()),
+        int((kind == "dwell").sum()),
+        int((kind == "rebinding").sum()),
     )
     return frame

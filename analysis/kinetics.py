@@ -261,6 +261,7 @@ def build_kinetics(
             "n_molecules": calibration.n_molecules,
             "msd_dims": config.msd_dims,
             "method": calibration.method,
+            "friction_per_ps": calibration.friction_per_ps,
         },
         "cleft_first_passage": _cleft_block(cleft, source),
         "release_binding_probability": {

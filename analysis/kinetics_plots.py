@@ -57,7 +57,12 @@ def plot_waiting_times(
     ax_h.set_xlabel("waiting time (ps)")
     ax_h.set_ylabel("probability density (1/ps)")
     ax_h.set_title(f"{title}: {fit.n_events} events, {fit.n_censored} censored")
-    ax_h.legend(fontsize=8)
+    if observed.size:
+        ax_h.legend(fontsize=8)
+    else:
+        ax_h.text(
+            0.5, 0.5, "no observed (uncensored) events", ha="center", transform=ax_h.transAxes
+        )
     if fit.kaplan_meier is not None and fit.kaplan_meier.time.size:
         km = fit.kaplan_meier
         t = np.concatenate(([0.0], km.time))
@@ -75,8 +80,9 @@ def plot_waiting_times(
         for family_fit in fit.fits:
             ax_s.plot(grid, family_fit.frozen().sf(grid), label=family_fit.family)
     elif fit.kaplan_meier is not None:
-        ax_s.axhline(
-            1.0, color="k", label=f"all censored; mean >= {fit.kaplan_meier.restricted_mean:.3g} ps"
+        bound_ps = fit.kaplan_meier.restricted_mean
+        ax_s.plot(
+            [0.0, bound_ps], [1.0, 1.0], "k-", label=f"all censored; mean >= {bound_ps:.3g} ps"
         )
     ax_s.set_xlabel("waiting time (ps)")
     ax_s.set_ylabel("survival probability S(t)")
@@ -126,10 +132,9 @@ def plot_msd(curve: MSDCurve, calibration: Calibration):
     ax.loglog(curve.lag_ps[ok], msd[ok], "o", label="MSD (unbound windows)")
     lo, hi = calibration.fit_window_ps
     grid = np.geomspace(lo, hi, 50)
-    slope = 2 * curve.n_dims * calibration.D_sim_nm2_per_ns / 1000.0
     ax.loglog(
         grid,
-        slope * grid,
+        calibration.model_msd_nm2(grid, curve.n_dims),
         "r-",
         label=(
             f"D_sim = {calibration.D_sim_nm2_per_ns:.3g} ± "

@@ -88,7 +88,12 @@ def synthetic_replicate(data: np.ndarray, fit: PowerLawFit, rng: np.random.Gener
 
 
 def bootstrap_gof(
-    data, fit: PowerLawFit, n_bootstrap: int, seed: int, min_tail: int = 10
+    data,
+    fit: PowerLawFit,
+    n_bootstrap: int,
+    seed: int,
+    min_tail: int = 10,
+    search_xmin: bool = True,
 ) -> GofResult:
     """Bootstrap p-value of the power-law hypothesis for ``data``.
 
@@ -104,6 +109,9 @@ def bootstrap_gof(
         Root seed; replicate i uses ``SeedSequence(seed).spawn(n_bootstrap)[i]``.
     min_tail : int
         Passed to the refits.
+    search_xmin : bool
+        Refit each synthetic set with the x_min search (as Clauset et al. do when x_min
+        was searched); False keeps ``fit.xmin`` fixed, matching a fit with given x_min.
 
     Returns
     -------
@@ -115,7 +123,13 @@ def bootstrap_gof(
     worse = 0
     for child in np.random.SeedSequence(seed).spawn(n_bootstrap):
         synthetic = synthetic_replicate(x, fit, np.random.default_rng(child))
-        refit = fit_power_law(synthetic, discrete=fit.discrete, xmax=fit.xmax, min_tail=min_tail)
+        refit = fit_power_law(
+            synthetic,
+            discrete=fit.discrete,
+            xmin=None if search_xmin else fit.xmin,
+            xmax=fit.xmax,
+            min_tail=min_tail,
+        )
         worse += refit.ks_distance >= fit.ks_distance
     p = worse / n_bootstrap
     logger.info("bootstrap GOF: p = %.3f over %d replicates", p, n_bootstrap)

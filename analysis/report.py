@@ -43,7 +43,14 @@ logger = logging.getLogger(__name__)
 
 _FIT_KINDS = ("first_passage", "dwell", "rebinding")
 _RUN_KEYS = ("rate_hz", "sigma_analytic", "sigma_estimate", "n_spikes", "n_avalanches")
-_CRITICALITY_WORDS = ("tau", "alpha", "gamma", "branching", "sigma", "scaling", "collapse")
+_CRITICALITY_LEAVES = (
+    "value",
+    "estimate",
+    "status",
+    "gamma_predicted",
+    "conventional",
+    "multistep_regression",
+)
 
 
 @dataclass(frozen=True)
@@ -156,14 +163,18 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
 
 
 def _criticality_columns(records: Sequence[Mapping[str, Any]], max_columns: int) -> list[str]:
-    """Keys naming the exponents and branching ratios, in first-seen order."""
+    """Keys of the run's own estimates (exponent values, statuses, branching ratios).
+
+    A key is kept when its last component is one of ``_CRITICALITY_LEAVES`` and it is
+    not a quoted reference value (``reference_*``); first-seen order.
+    """
     columns: list[str] = []
     for flat in records:
-        for key, value in flat.items():
-            leaf = key.lower()
-            if key in columns or isinstance(value, str | bool) or value is None:
+        for key in flat:
+            parts = key.split(".")
+            if key in columns or parts[0].startswith("reference"):
                 continue
-            if any(word in leaf for word in _CRITICALITY_WORDS) and "ci" not in leaf.split(".")[-1]:
+            if parts[-1] in _CRITICALITY_LEAVES:
                 columns.append(key)
     return columns[:max_columns]
 
@@ -178,8 +189,8 @@ def runs_table(
     runs : sequence of NetworkRun
         At least one run.
     max_columns : int
-        At most this many criticality columns (keys naming exponents, branching
-        ratios, scaling relation or shape collapse; confidence intervals left out).
+        At most this many criticality columns (exponent values, fit statuses,
+        branching ratios; quoted reference values and fit details left out).
     """
     if not runs:
         raise ValueError("runs must hold at least one network run")

@@ -1,11 +1,12 @@
 """MD throughput: the project's replica runner vs a bare ``integrator.step`` loop.
 
 Both run the same built, equilibrated default system on the same platform, alternated
-in one process (``--rounds`` times each); the runner pays for frames, state rows,
-chunked XTC writing, checkpoints and the final assembly. Prints ns/day of both and
+in one process (``--rounds`` times each; the best round of each is compared); the
+runner pays for frames, state rows, chunked XTC writing, checkpoints and the final
+assembly. Prints ns/day of both and
 their ratio (goal >= 0.95); the last stdout line is one JSON object.
 
-    python bench/md_throughput.py [--config config/config.yaml] [--ps 20] [--rounds 3]
+    python bench/md_throughput.py [--config config/config.yaml] [--ps 10] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def runner_ns_per_day(system, topology, state, md, platform, workdir: Path) -> f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="config/config.yaml")
-    parser.add_argument("--ps", type=float, default=20.0, help="simulated ps per measurement")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--ps", type=float, default=10.0, help="simulated ps per measurement")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--platform", default=None, help="override md.platform")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads")
     args = parser.parse_args()
@@ -82,11 +83,14 @@ def main() -> None:
                 f"round {index}: runner {runner[-1]:8.1f} ns/day   bare {bare[-1]:8.1f} ns/day"
                 f"   ratio {runner[-1] / bare[-1]:.3f}"
             )
-    ns_per_day, bare_ns = statistics.median(runner), statistics.median(bare)
+    # Best of the rounds (timeit's rule: the fastest run is the least disturbed by
+    # other processes) and, as a cross-check, the median of the paired round ratios.
+    ns_per_day, bare_ns = max(runner), max(bare)
+    paired = statistics.median(r / b for r, b in zip(runner, bare, strict=True))
     print(
-        f"median: runner {ns_per_day:.1f} ns/day, bare {bare_ns:.1f} ns/day, "
-        f"ratio {ns_per_day / bare_ns:.3f} ({platform.name}, {platform.device}, "
-        f"{system.getNumParticles()} atoms, {md.solvent})"
+        f"best: runner {ns_per_day:.1f} ns/day, bare {bare_ns:.1f} ns/day, "
+        f"ratio {ns_per_day / bare_ns:.3f}; median paired ratio {paired:.3f} "
+        f"({platform.name}, {platform.device}, {system.getNumParticles()} atoms, {md.solvent})"
     )
     print(
         json.dumps(
@@ -95,6 +99,7 @@ def main() -> None:
                 "ns_per_day": round(ns_per_day, 2),
                 "bare_ns_per_day": round(bare_ns, 2),
                 "ratio": round(ns_per_day / bare_ns, 4),
+                "median_paired_ratio": round(paired, 4),
                 "platform": platform.name,
                 "device": platform.device,
                 "n_atoms": system.getNumParticles(),

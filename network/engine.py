@@ -21,6 +21,9 @@ Update order within one step t (exact and documented in docs/network.md):
    probability p_s, arriving at t + delay_s with value w_s J_s (J_s = 1 without
    depression); with depression J_s first recovers, J_s <- 1 - (1 - J_s) exp(-(t - t_i) dt / tau_J),
    and then loses the fraction u of its resource at every presynaptic spike (LHG).
+   Without depression and with one delay per presynaptic neuron ("row mode") the spike is
+   queued once and its row expanded on arrival (coin flips drawn there), as Brian2 does
+   for homogeneous delays: same arrival order, ~K times fewer queue operations.
 
 A spike is "network" caused if the firing arrival was synaptic, "drive" caused if it was
 a drive event or kick; sigma_estimate = n_network / n_spikes is the measured mean
@@ -81,6 +84,22 @@ def _arrive(j, v, t, integrate, leak_rate, state, theta_t, homeo, homeo_down, th
     return v >= state[j, 1] or _uniform(rng_state) * state[j, 1] < v
 
 
+@numba.njit(cache=True, inline="always")
+def _record(
+    j, t, cause, reset, ref_steps, homeo, eta, state, counters, out_step, out_neuron, n_out
+):
+    """Neuron ``j`` fires at ``t``: reset, refractory, threshold rise, spike appended (step 2)."""
+    state[j, 0] = reset
+    state[j, 2] = t + ref_steps
+    state[j, 3] = t + ref_steps
+    if homeo:
+        state[j, 1] += eta
+    out_step[n_out] = t
+    out_neuron[n_out] = j
+    counters[2 + cause] += 1
+    return n_out + 1
+
+
 @numba.njit(cache=True)
 def _kernel(
     t_start,
@@ -88,6 +107,8 @@ def _kernel(
     indptr,
     indices,
     delay,
+    row_delay,
+    row_mode,
     prob,
     weight,
     integrate,
@@ -134,37 +155,82 @@ def _kernel(
         slot = t % n_slots
         first_spike = n_out
         cnt = ring_cnt[slot]
-        d_end = di
-        while d_end < nd and drive_step[d_end] == t:
-            d_end += 1
-        need = n_out + cnt + (d_end - di) + 1
-        if need > out_step.size:
-            grown_s = np.empty(2 * need, np.int64)
-            grown_n = np.empty(2 * need, np.int32)
+        if out_step.size < n_out + n + 1:  # at most one spike per neuron and step
+            grown_s = np.empty(2 * (n_out + n + 1), np.int64)
+            grown_n = np.empty(2 * (n_out + n + 1), np.int32)
             grown_s[:n_out] = out_step[:n_out]
             grown_n[:n_out] = out_neuron[:n_out]
             out_step, out_neuron = grown_s, grown_n
-        # 1-2. arrivals: synaptic (cause 0), then drive events and the kick (cause 1)
-        for k in range(cnt + (d_end - di) + 1):
-            if k < cnt:
-                j = ring_tgt[slot, k]
-                v = ring_val[slot, k]
-                cause = 0
-            elif di < d_end:
-                j = drive_neuron[di]
-                v = drive_w
-                cause = 1
-                di += 1
-            elif slow and counters[1] == t:
-                j = min(n - 1, int(_uniform(rng_state) * n))
-                v = math.inf
-                cause = 1
-                counters[1] = -1
+        # 1-2. synaptic arrivals (cause 0) in queue order, drive events, the kick (cause 1)
+        for k in range(cnt):
+            if row_mode:
+                i = ring_tgt[slot, k]
+                for s in range(indptr[i], indptr[i + 1]):
+                    if prob[s] < 1.0 and _uniform(rng_state) >= prob[s]:
+                        continue
+                    j = indices[s]
+                    if _arrive(
+                        j,
+                        weight[s],
+                        t,
+                        integrate,
+                        leak_rate,
+                        state,
+                        theta_t,
+                        homeo,
+                        homeo_down,
+                        theta_min,
+                        rng_state,
+                    ):
+                        n_out = _record(
+                            j,
+                            t,
+                            0,
+                            reset,
+                            ref_steps,
+                            homeo,
+                            eta,
+                            state,
+                            counters,
+                            out_step,
+                            out_neuron,
+                            n_out,
+                        )
             else:
-                break
+                j = ring_tgt[slot, k]
+                if _arrive(
+                    j,
+                    ring_val[slot, k],
+                    t,
+                    integrate,
+                    leak_rate,
+                    state,
+                    theta_t,
+                    homeo,
+                    homeo_down,
+                    theta_min,
+                    rng_state,
+                ):
+                    n_out = _record(
+                        j,
+                        t,
+                        0,
+                        reset,
+                        ref_steps,
+                        homeo,
+                        eta,
+                        state,
+                        counters,
+                        out_step,
+                        out_neuron,
+                        n_out,
+                    )
+        while di < nd and drive_step[di] == t:
+            j = drive_neuron[di]
+            di += 1
             if _arrive(
                 j,
-                v,
+                drive_w,
                 t,
                 integrate,
                 leak_rate,
@@ -175,19 +241,55 @@ def _kernel(
                 theta_min,
                 rng_state,
             ):
-                state[j, 0] = reset
-                state[j, 2] = t + ref_steps
-                state[j, 3] = t + ref_steps
-                if homeo:
-                    state[j, 1] += eta
-                out_step[n_out] = t
-                out_neuron[n_out] = j
-                n_out += 1
-                counters[2 + cause] += 1
+                n_out = _record(
+                    j,
+                    t,
+                    1,
+                    reset,
+                    ref_steps,
+                    homeo,
+                    eta,
+                    state,
+                    counters,
+                    out_step,
+                    out_neuron,
+                    n_out,
+                )
+        if slow and counters[1] == t:
+            j = min(n - 1, int(_uniform(rng_state) * n))
+            counters[1] = -1
+            if _arrive(
+                j,
+                math.inf,
+                t,
+                integrate,
+                leak_rate,
+                state,
+                theta_t,
+                homeo,
+                homeo_down,
+                theta_min,
+                rng_state,
+            ):
+                n_out = _record(
+                    j,
+                    t,
+                    1,
+                    reset,
+                    ref_steps,
+                    homeo,
+                    eta,
+                    state,
+                    counters,
+                    out_step,
+                    out_neuron,
+                    n_out,
+                )
         pending -= cnt
         ring_cnt[slot] = 0
         # 3. transmissions of the neurons that fired at t (ring capacity ensured up front)
-        need = ring_cnt.max() + (n_out - first_spike) * max_degree
+        n_new = n_out - first_spike
+        need = ring_cnt.max() + (n_new if row_mode else n_new * max_degree)
         if need > ring_tgt.shape[1]:
             c = ring_tgt.shape[1]
             grown_t = np.empty((n_slots, 2 * need), np.int32)
@@ -197,6 +299,17 @@ def _kernel(
             ring_tgt, ring_val = grown_t, grown_v
         for s_idx in range(first_spike, n_out):
             i = out_neuron[s_idx]
+            if row_mode:
+                # one queue entry per spike; the row is expanded (and p drawn) on arrival
+                if not integrate:
+                    for s in range(indptr[i], indptr[i + 1]):
+                        expected[0] += prob[s] * min(1.0, weight[s] / state[indices[s], 1])
+                if indptr[i + 1] > indptr[i]:
+                    arrival = (t + row_delay[i]) % n_slots
+                    ring_tgt[arrival, ring_cnt[arrival]] = i
+                    ring_cnt[arrival] += 1
+                    pending += 1
+                continue
             if depress:
                 decay = math.exp(-(t - last_spike[i]) * recovery_rate)
             for s in range(indptr[i], indptr[i + 1]):
@@ -363,6 +476,25 @@ class SpikeRecord:
         return self.step.size / (self.n_neurons * self.duration_ms * 1e-3)
 
 
+def _row_delays(synapses: Synapses, allowed: bool) -> tuple[np.ndarray, bool]:
+    """Per-neuron delay and whether every row's delay is homogeneous ("row mode").
+
+    In row mode (no depression, one delay per presynaptic neuron) a spike is queued once
+    and its row expanded on arrival, with the transmission coin flipped there: the same
+    arrival order and statistics with one queue entry per spike instead of per synapse.
+    """
+    g = synapses.graph
+    row_delay = np.ones(g.n_neurons, np.int64)
+    nonempty = np.flatnonzero(g.out_degree > 0)
+    if not allowed or nonempty.size == 0:
+        return row_delay, False
+    starts = g.indptr[nonempty]
+    lo = np.minimum.reduceat(synapses.delay_steps, starts)
+    hi = np.maximum.reduceat(synapses.delay_steps, starts)
+    row_delay[nonempty] = lo
+    return row_delay, bool(np.all(lo == hi))
+
+
 def poisson_drive_events(
     n_neurons: int,
     rate_hz: float,
@@ -447,6 +579,7 @@ def simulate(
     last_spike = np.zeros(n, np.int64)
     J = np.ones(g.n_edges)
     ref_steps = max(1, int(round(dynamics.refractory_ms / dt)))
+    row_delay, row_mode = _row_delays(synapses, dynamics.depression_use is None)
     depress = dynamics.depression_use is not None
     homeo = dynamics.homeostatic_target_hz is not None
     eta = dynamics.homeostatic_eta * theta0
@@ -477,6 +610,8 @@ def simulate(
             g.indptr,
             g.indices,
             synapses.delay_steps,
+            row_delay,
+            row_mode,
             synapses.p_transmit,
             weight,
             dynamics.model == "integrate",

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+import openmm
 import openmm.app as app
 import openmm.unit as unit
 import PeptideBuilder
@@ -114,7 +115,10 @@ def capped_peptide(
     pdb = app.PDBFile(io.StringIO(buffer.getvalue()))
     modeller = app.Modeller(pdb.topology, pdb.positions)
     with seeded_python_random(seed):
-        modeller.addHydrogens(forcefield, pH=7.0)
+        # Reference platform: the hydrogen relaxation is then bitwise reproducible.
+        modeller.addHydrogens(
+            forcefield, pH=7.0, platform=openmm.Platform.getPlatformByName("Reference")
+        )
     positions = np.asarray(modeller.positions.value_in_unit(unit.nanometer), dtype=float)
     positions -= positions.mean(axis=0)
     logger.debug("built ACE-%s-NME: %d atoms", sequence, len(positions))

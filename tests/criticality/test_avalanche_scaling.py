@@ -63,3 +63,13 @@ def test_gamma_undefined_keeps_tau_and_alpha():
     assert summary["gamma"]["status"] == "undefined"
     assert "durations" in summary["scaling_relation"]["reason"]
     assert summary["tau"]["value"] > 1
+
+
+def test_bootstrap_drops_resamples_whose_tail_collapses():
+    """Few distinct large durations: some resamples cannot be fit and are dropped."""
+    rng = np.random.default_rng(10)
+    durations = np.concatenate([rng.integers(1, 5, 400), [8, 8, 9, 11, 13, 18, 27]])
+    sizes = durations * 2
+    result = avalanche_scaling(sizes, durations, n_bootstrap=40, seed=3, min_tail=2)
+    assert 2 <= result.n_bootstrap <= 40
+    assert result.ci95["tau"][0] <= result.size_fit.alpha <= result.ci95["tau"][1] + 1e-9

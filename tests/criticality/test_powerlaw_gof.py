@@ -17,4 +17,5 @@ def test_power_law_data_is_plausible_and_reproducible():
 def test_exponential_data_is_ruled_out():
     data = np.random.default_rng(2).geometric(0.1, 2000)
     fit = fit_power_law(data, xmin=1)
+    assert bootstrap_gof(data, fit, 40, seed=3, search_xmin=False).p_value <= 0.1
     assert bootstrap_gof(data, fit, 40, seed=3).p_value <= 0.1

@@ -1,6 +1,7 @@
 """The criticality rules run under Snakemake on a results tree shaped like the network's."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +16,12 @@ SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
 @pytest.mark.slow
-def test_criticality_rules_on_synthetic_network_outputs(results_tree):
+def test_criticality_rules_on_synthetic_network_outputs(results_tree, tmp_path):
+    # fresh tree holding only the network outputs, so every criticality rule must run
+    root = tmp_path / "results"
+    shutil.copytree(results_tree / "network", root / "network")
     config = {
-        "results_dir": str(results_tree),
+        "results_dir": str(root),
         "network": {
             "synapses": {"source": "literature"},
             "sweep": {"regimes": ["static"], "control_values": [0.5, 1.0]},
@@ -29,9 +33,9 @@ def test_criticality_rules_on_synthetic_network_outputs(results_tree):
             "branching_k_max_bins": 10,
         },
     }
-    config_file = results_tree / "criticality_rules.yaml"
+    config_file = tmp_path / "criticality_rules.yaml"
     config_file.write_text(yaml.safe_dump(config))
-    sweep = results_tree / "criticality" / "sweep"
+    sweep = root / "criticality" / "sweep"
     targets = [str(sweep / "alignment.json"), str(sweep / "dynamic_range.json")]
     rules = ["criticality_run", "criticality_dynamic_range", "criticality_alignment"]
     done = subprocess.run(
@@ -52,8 +56,9 @@ def test_criticality_rules_on_synthetic_network_outputs(results_tree):
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "4 of 4 steps (100%) done" in done.stderr
     for regime, control in RUNS:
-        run = results_tree / "criticality" / "runs" / regime / control
+        run = root / "criticality" / "runs" / regime / control
         assert json.loads((run / "criticality.json").read_text())["run"] == f"{regime}/{control}"
         assert (run / "figures" / "avalanche_distributions.svg").exists()
     assert (sweep / "alignment.csv").exists() and (sweep / "dynamic_range.png").exists()

@@ -1,5 +1,6 @@
 """First-passage oracles: Lévy, inverse Gaussian and the absorbing sphere, through the pipeline."""
 
+import mdtraj as md
 import numpy as np
 from scipy import stats
 
@@ -46,8 +47,6 @@ def test_absorbing_sphere_through_trajectory(tmp_path):
     start = r0 * direction / np.linalg.norm(direction, axis=1, keepdims=True)
     system = brownian_points(start, np.zeros((1, 3)), D, dt, frames, spf, rng)
     xtc, pdb = write_point_trajectory(system, tmp_path)
-    import mdtraj as md
-
     tm, rc, mols = groups_from_selections(md.load_topology(str(pdb)), "name OE1", "name NE")
     data = read_replica(xtc, pdb, tm, rc, mols, periodic=False)
     events = events_from_distances(data.distance_nm, data.time_ps, HysteresisCutoffs(a, 2.0))

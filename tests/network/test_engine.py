@@ -154,3 +154,18 @@ def test_invalid_arguments_raise():
         DriveSpec(mode="tonic")
     with pytest.raises(ValueError, match="indptr"):
         Graph(np.array([0, 2]), np.array([0], np.int32), 1)
+
+
+def test_row_mode_matches_reference():
+    """One delay per presynaptic neuron: spikes are queued once per row (row mode)."""
+    syn = small_network()
+    g = syn.graph
+    per_row = np.random.default_rng(8).integers(1, 6, size=g.n_neurons)
+    syn = syn.replace(delay_steps=np.repeat(per_row, g.out_degree).astype(np.int32))
+    dyn = Dynamics(model="integrate", gain=0.6, leak_tau_ms=2.0, refractory_ms=0.3)
+    events = poisson_drive_events(g.n_neurons, 40.0, 0.1, 0, 1500, np.random.default_rng(4))
+    record = simulate(syn, dyn, DriveSpec("poisson", weight=0.7), 150.0, 1, drive_events=events)
+    expected = reference_run(syn, dyn, 0.7, events, 1500)
+    assert len(expected) > 100
+    got = list(zip(record.step.tolist(), record.neuron.tolist(), strict=True))
+    assert got == [(int(t), int(i)) for t, i in expected]

@@ -136,7 +136,7 @@ def test_network_change_reruns_only_network_and_later(tiny_run):
         config = yaml.safe_load(handle)
     config["network"]["seed"] = int(config["network"].get("seed", 7)) + 1
     changed = tiny_run / "config" / "tiny_network_changed.yaml"
-    changed.write_text(yaml.safe_dump(config))
+    changed.write_text(yaml.safe_dump(config, sort_keys=False))
     result = snakemake(tiny_run, "-n", "--configfile", str(changed), timeout=120)
     assert result.returncode == 0, result.stdout[-3000:]
     rules = planned_rules(result.stdout)

@@ -77,13 +77,14 @@ def test_summary_and_tables(tmp_path):
     assert "| first_passage | inverse_gaussian | 123.4 |" in text
     assert "time_scale_factor = 1.515" in text
     assert "| static | 0.9 | 3.2 | 1 | 0.97 |" in text
-    assert "tau.value" in text and "branching_ratio.multistep" in text
+    assert "tau.value" in text and "branching_ratio.multistep_regression" in text
+    assert "reference_exponents" not in text
     assert "| dynamic_range_db.1 | 20.5 |" in text
     assert "| md | 12.5 |" in text
     with open(tables["criticality"]) as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 4 and float(rows[1]["tau.value"]) == pytest.approx(1.51)
-    assert "tau.ci95" not in rows[0]
+    assert "tau.ci95" not in rows[0] and "alpha.value" in rows[0]
     with open(tables["kinetics"]) as handle:
         assert [r["event"] for r in csv.DictReader(handle)] == [
             "first_passage",

@@ -74,7 +74,6 @@ rule kinetics_fit:
         figures=kinetics_figure_files(),
     params:
         kinetics=config["kinetics"],
-        figure_dir=f"{RESULTS}/kinetics/figures",
     log:
         f"{RESULTS}/logs/kinetics/fit.log",
     benchmark:

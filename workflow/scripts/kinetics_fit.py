@@ -1,6 +1,7 @@
 """Snakemake script of rule kinetics_fit: fits, calibration, cleft bridge -> kinetics.json."""
 
 import logging
+from pathlib import Path
 
 from analysis.kinetics_config import KineticsConfig
 from analysis.kinetics_pipeline import fit_step
@@ -19,6 +20,6 @@ fit_step(
     config,
     dict(smk.config),
     smk.output.kinetics,
-    smk.params.figure_dir,
+    Path(smk.output.figures[0]).parent,
     smk.input.build,
 )

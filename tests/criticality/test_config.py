@@ -1,0 +1,39 @@
+"""The criticality config section: schema errors name the key; shipped configs build."""
+
+from pathlib import Path
+
+import pytest
+
+from analysis.configuration import ConfigError, load_config, validate_config
+from analysis.criticality_config import CriticalityConfig
+
+
+@pytest.mark.parametrize(
+    "section, key",
+    [
+        ({"gof_bootstrap": 0}, "criticality.gof_bootstrap"),
+        ({"llr_alternatives": ["weibull"]}, "criticality.llr_alternatives.0"),
+        ({"bootstrap": 5}, "criticality"),
+    ],
+)
+def test_schema_errors_name_the_key(section, key):
+    with pytest.raises(ConfigError, match=key):
+        validate_config({"criticality": section})
+
+
+@pytest.mark.parametrize("name", ["config", "tiny", "large"])
+def test_shipped_configs_build_typed_config(name):
+    section = load_config(Path(__file__).resolve().parents[2] / "config" / f"{name}.yaml")[
+        "criticality"
+    ]
+    config = CriticalityConfig.from_mapping(section)
+    assert config.gof_bootstrap >= 1 and set(config.reference_models) <= {
+        "branching",
+        "kinouchi_copelli",
+        "levina",
+    }
+
+
+def test_dataclass_validates_too():
+    with pytest.raises(ValueError, match="criticality.min_tail"):
+        CriticalityConfig(min_tail=1)
