@@ -6,7 +6,8 @@ Transmitters move in a slab between walls, so by default the lateral (x, y) MSD 
 used (MSD = 4 D t in 2D), over time windows in which the transmitter stays unbound.
 
 The linear (diffusive) regime is detected on log-spaced lags as the longest run of
-consecutive lags (at least three) whose log–log slope d ln MSD / d ln t lies within
+consecutive lags (at least three, spanning a lag ratio of at least
+``min_window_ratio``) whose log–log slope d ln MSD / d ln t lies within
 ``slope_tolerance`` of 1 (it excludes the ballistic start, t ≲ 1/γ, and wall
 saturation). D is fitted per transmitter (least squares MSD = 2 d D t + b in that
 window) and averaged; its standard error is the standard error of that mean over
@@ -206,8 +207,14 @@ def _log_slope(lag_ps: np.ndarray, msd: np.ndarray) -> np.ndarray:
     return slope
 
 
-def _linear_window(lag_ps: np.ndarray, msd: np.ndarray, tolerance: float) -> tuple[int, int] | None:
-    """Index range [lo, hi] of the longest run (>= 3 lags) with log–log slope ≈ 1, or None."""
+def _linear_window(
+    lag_ps: np.ndarray, msd: np.ndarray, tolerance: float, min_ratio: float
+) -> tuple[int, int] | None:
+    """Index range [lo, hi] of the longest run with log–log slope ≈ 1, or None.
+
+    The run must hold >= 3 lags and span lag_hi / lag_lo >= ``min_ratio``: a ballistic
+    to confined crossover also passes through slope 1, but only briefly.
+    """
     slope = _log_slope(lag_ps, msd)
     good = np.abs(slope - 1.0) <= tolerance
     best, best_len, start = None, 0, None
@@ -218,7 +225,7 @@ def _linear_window(lag_ps: np.ndarray, msd: np.ndarray, tolerance: float) -> tup
             if i - start > best_len:
                 best, best_len = (start, i), i - start
             start = None
-    if best is None or best_len < 2:
+    if best is None or best_len < 2 or lag_ps[best[1]] / lag_ps[best[0]] < min_ratio:
         return None
     return best
 
@@ -293,6 +300,7 @@ def fit_diffusion(
     D_target_nm2_per_ns: float,
     slope_tolerance: float = 0.15,
     friction_per_ps: float | None = None,
+    min_window_ratio: float = 4.0,
 ) -> Calibration:
     """Fit D in the detected linear regime (else the Langevin form); s = D_sim / D_target.
 
@@ -305,6 +313,8 @@ def fit_diffusion(
         Allowed |d ln MSD / d ln t - 1| inside the linear regime.
     friction_per_ps : float, optional
         Thermostat friction γ (1/ps), fixed in the Langevin fallback when given.
+    min_window_ratio : float
+        Shortest accepted linear regime as lag_max / lag_min (> 1).
 
     Returns
     -------
@@ -316,7 +326,9 @@ def fit_diffusion(
         raise ValueError(f"slope_tolerance must be in (0, 1), got {slope_tolerance}")
     if friction_per_ps is not None and not (np.isfinite(friction_per_ps) and friction_per_ps > 0):
         raise ValueError(f"friction_per_ps must be > 0, got {friction_per_ps}")
-    found = _linear_window(curve.lag_ps, curve.mean(), slope_tolerance)
+    if not np.isfinite(min_window_ratio) or min_window_ratio <= 1:
+        raise ValueError(f"min_window_ratio must be > 1, got {min_window_ratio}")
+    found = _linear_window(curve.lag_ps, curve.mean(), slope_tolerance, min_window_ratio)
     if found is None:
         logger.warning(
             "no linear MSD regime (slope within %g of 1): fitting the Langevin form",

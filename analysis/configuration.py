@@ -42,6 +42,10 @@ def _registry(schema_dir: Path) -> Registry:
     resources = []
     for file in sorted(schema_dir.glob("*.schema.yaml")):
         contents = _load_yaml(file, "schema file")
+        # A ``$schema`` key in a referenced file would make jsonschema switch to a
+        # plain validator for that section, which fills no defaults; all synsoc
+        # schemas are draft 2020-12, declared once, at the top level.
+        contents.pop("$schema", None)
         resources.append((file.name, Resource.from_contents(contents, DRAFT202012)))
     return Registry().with_resources(resources)
 

@@ -87,7 +87,11 @@ def calibrate(
         max_lag_fraction=config.msd_max_lag_fraction,
     )
     calibration = fit_diffusion(
-        curve, config.D_target_nm2_per_ns, config.msd_slope_tolerance, friction_per_ps
+        curve,
+        config.D_target_nm2_per_ns,
+        config.msd_slope_tolerance,
+        friction_per_ps,
+        config.msd_min_window_ratio,
     )
     return calibration, curve
 

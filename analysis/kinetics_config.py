@@ -32,6 +32,7 @@ class KineticsConfig:
     msd_unbound_only: bool
     msd_max_lag_fraction: float
     msd_slope_tolerance: float
+    msd_min_window_ratio: float
     cleft_width_nm: float
     release_window_ms: float
     surface_r_max_nm: float

@@ -41,12 +41,12 @@ def plot_waiting_times(
     fig, (ax_h, ax_s) = plt.subplots(1, 2, figsize=(10, 4))
     observed = durations_ps[~censored & (durations_ps > 0)]
     if observed.size:
-        bins = np.linspace(0, np.percentile(observed, 99), 40) if observed.max() > 0 else 10
+        bins = np.histogram_bin_edges(observed, bins="auto", range=(0.0, observed.max()))
         ax_h.hist(
             observed, bins=bins, density=True, alpha=0.5, label=f"observed (n={observed.size})"
         )
     if fit.best is not None and observed.size:
-        grid = np.linspace(max(observed.min(), 1e-9), np.percentile(observed, 99), 300)
+        grid = np.linspace(max(observed.min(), 1e-9), observed.max(), 300)
         # The histogram is normalised over the plotted range, so condition the
         # fitted density on that range too.
         law = fit.best.frozen()

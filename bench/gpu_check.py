@@ -115,8 +115,9 @@ def compare_platforms(solvent: str, gpu, cpu, seconds: float) -> dict:
         "n_atoms": cleft.system.getNumParticles(),
         "force_relative_rms": relative_rms,
         "force_agreement_ok": relative_rms < 1e-4,
-        f"{gpu.name}_ns_per_day": _ns_per_day(cleft.system, state, md, gpu, seconds),
-        "CPU_ns_per_day": _ns_per_day(cleft.system, state, md, cpu, seconds),
+        "platform": gpu.name,
+        "platform_ns_per_day": _ns_per_day(cleft.system, state, md, gpu, seconds),
+        "cpu_ns_per_day": _ns_per_day(cleft.system, state, md, cpu, seconds),
     }
 
 

@@ -132,7 +132,7 @@ def _bin_steps(cfg: NetworkConfig, record: SpikeRecord) -> int:
 
 
 def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict) -> RunOutcome:
-    bin_ms = bin_steps * record.dt_ms
+    bin_ms = round(bin_steps * record.dt_ms, 9)  # no float noise such as 0.7000000000000001
     counts = bin_counts(record.step, record.n_steps, bin_steps)
     avalanches = extract_avalanches(counts, bin_ms)
     summary = {
@@ -141,7 +141,7 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         "rate_hz": record.rate_hz,
         "sigma_estimate": record.sigma_estimate,
         "sigma_expected": record.sigma_expected,
-        "duration_ms": record.duration_ms,
+        "duration_ms": round(record.duration_ms, 9),
         "dt_ms": record.dt_ms,
         "bin_ms": bin_ms,
         "n_spikes": int(record.step.size),

@@ -16,7 +16,6 @@ import numpy as np
 import openmm
 import openmm.app as app
 import openmm.unit as unit
-from scipy.spatial import cKDTree
 
 from synapse_md.config import MDConfig
 from synapse_md.forces import (
@@ -28,7 +27,7 @@ from synapse_md.forces import (
     position_restraints,
 )
 from synapse_md.molecules import amber_forcefield, capped_peptide, seeded_python_random
-from synapse_md.placement import place_molecules
+from synapse_md.placement import min_distance_nm, place_molecules
 
 __all__ = ["CleftSystem", "build_cleft", "debye_kappa_per_nm", "BACKBONE_ATOMS"]
 
@@ -319,7 +318,7 @@ def _place_receptors(template, config, box_low, box_high, rng) -> list[np.ndarra
                 coords = template @ (rz @ rx).T + centre + jitter
                 if np.any(coords < box_low) or np.any(coords > box_high):
                     continue
-                if placed and cKDTree(np.vstack(placed)).query(coords)[0].min() < (
+                if placed and min_distance_nm(coords, np.vstack(placed)) < (
                     geometry.min_separation_nm
                 ):
                     continue

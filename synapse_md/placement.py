@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-__all__ = ["random_rotation", "place_molecules"]
+__all__ = ["random_rotation", "place_molecules", "min_distance_nm"]
+
+
+def min_distance_nm(first: np.ndarray, second: np.ndarray) -> float:
+    """Smallest distance between two point sets (brute force; molecules are small).
+
+    Parameters
+    ----------
+    first, second : np.ndarray, shape=(n, 3) and (m, 3)
+
+    Returns
+    -------
+    float
+        ``inf`` if either set is empty.
+    """
+    if len(first) == 0 or len(second) == 0:
+        return float("inf")
+    difference = first[:, None, :] - second[None, :, :]
+    return float(np.sqrt(np.min(np.einsum("ijk,ijk->ij", difference, difference))))
 
 
 def random_rotation(rng: np.random.Generator) -> np.ndarray:
@@ -88,9 +105,7 @@ def place_molecules(
     clearance = min_separation_nm if occupied_clearance_nm is None else occupied_clearance_nm
     if clearance <= 0:
         raise ValueError(f"occupied_clearance_nm must be > 0, got {occupied_clearance_nm}")
-    fixed = None
-    if occupied_nm is not None and len(occupied_nm):
-        fixed = cKDTree(np.asarray(occupied_nm, dtype=float))
+    fixed = np.zeros((0, 3)) if occupied_nm is None else np.asarray(occupied_nm, dtype=float)
     if restarts < 1 or max_attempts < 1:
         raise ValueError("restarts and max_attempts must be >= 1")
     for _ in range(restarts):
@@ -131,7 +146,6 @@ def _place_once(
 ) -> list[np.ndarray] | None:
     """One greedy pass of :func:`place_molecules`; ``None`` if a molecule found no spot."""
     placed_atoms = np.zeros((0, 3))
-    tree = None
     result = []
     for index, template in enumerate(templates):
         for _ in range(max_attempts):
@@ -142,14 +156,13 @@ def _place_once(
             coords = template @ random_rotation(rng).T + centre
             if np.any(coords < box_low_nm) or np.any(coords > box_high_nm):
                 continue
-            if fixed is not None and fixed.query(coords, k=1)[0].min() < clearance:
+            if min_distance_nm(coords, fixed) < clearance:
                 continue
-            if tree is not None and tree.query(coords, k=1)[0].min() < min_separation_nm:
+            if min_distance_nm(coords, placed_atoms) < min_separation_nm:
                 continue
             break
         else:
             return None
         result.append(coords)
         placed_atoms = np.vstack([placed_atoms, coords])
-        tree = cKDTree(placed_atoms)
     return result

@@ -25,7 +25,6 @@ import numpy as np
 import openmm
 import openmm.app as app
 import openmm.unit as unit
-import pandas as pd
 
 from analysis.atomic_io import atomic_path, write_json, write_text
 from synapse_md.config import MDConfig
@@ -86,6 +85,16 @@ def _chunk_frame_ranges(config: MDConfig) -> list[tuple[int, int]]:
     return ranges
 
 
+def _csv(rows: list[dict[str, float]]) -> str:
+    """State rows as CSV text with a header line."""
+    lines = [",".join(STATE_COLUMNS)]
+    lines += [
+        ",".join(repr(float(row[c])) if c != "step" else str(int(row[c])) for c in STATE_COLUMNS)
+        for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
 class _ChunkWriter:
     """Collects frames of one chunk and writes them atomically."""
 
@@ -125,10 +134,7 @@ class _ChunkWriter:
                     step=np.array([row["step"] for row in self.rows], dtype=np.int32),
                     box=np.stack(self.box) if self.periodic else None,
                 )
-        write_text(
-            _chunk_path(work, index, ".csv"),
-            pd.DataFrame(self.rows, columns=list(STATE_COLUMNS)).to_csv(index=False),
-        )
+        write_text(_chunk_path(work, index, ".csv"), _csv(self.rows))
 
 
 def _save_checkpoint(context: openmm.Context, path: Path) -> None:
@@ -174,7 +180,7 @@ def _assemble(work, replica_dir, n_chunks, config, topology, periodic) -> int:
         times.append(chunk_time)
         steps.append(chunk_step)
         boxes.append(chunk_box)
-        tables.append(pd.read_csv(_chunk_path(work, index, ".csv")))
+        tables.append(_chunk_path(work, index, ".csv").read_text().splitlines()[1:])
     xyz = np.concatenate(xyz)
     times = np.concatenate(times)
     expected = config.production_frames + 1
@@ -192,7 +198,10 @@ def _assemble(work, replica_dir, n_chunks, config, topology, periodic) -> int:
                 step=np.concatenate(steps),
                 box=np.concatenate(boxes) if periodic else None,
             )
-    write_text(replica_dir / "state.csv", pd.concat(tables).to_csv(index=False))
+    header = ",".join(STATE_COLUMNS)
+    write_text(
+        replica_dir / "state.csv", "\n".join([header, *(r for t in tables for r in t)]) + "\n"
+    )
     buffer = io.StringIO()
     app.PDBFile.writeFile(topology, xyz[0].astype(float) * unit.nanometer, buffer)
     write_text(replica_dir / "topology.pdb", buffer.getvalue())

@@ -102,3 +102,9 @@ def test_save_figure_writes_png_and_svg(tmp_path):
     plt.close(fig)
     assert sorted(p.name for p in written) == ["fig.png", "fig.svg"]
     assert all(p.stat().st_size > 0 for p in written)
+
+
+def test_every_section_gets_its_schema_defaults():
+    config = validate_config({})
+    for section in ("md", "kinetics", "network", "criticality", "report"):
+        assert config[section], f"section {section!r} received no defaults from its schema"

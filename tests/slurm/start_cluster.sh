@@ -19,7 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-if command -v sinfo >/dev/null 2>&1 && sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
+if command -v sinfo >/dev/null 2>&1 && timeout 3 sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
     log "a SLURM node is already up: nothing to do"
     exit 0
 fi
@@ -61,7 +61,8 @@ MpiDefault=none
 MailProg=/bin/true
 # No slurmdbd, so sacct cannot answer: the profile polls squeue, which only sees
 # jobs for MinJobAge seconds after they end (>= 3 x slurm-init-seconds-before-status-checks).
-MinJobAge=300
+# An hour, so the test can still check every job's final state after a long DAG.
+MinJobAge=3600
 ReturnToService=2
 SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=1

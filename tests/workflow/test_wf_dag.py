@@ -89,3 +89,15 @@ def test_snakemake_rejects_malformed_before_any_job(workdir, case):
     assert key.strip("'") in result.stdout, result.stdout[-2000:]
     assert "Job stats" not in result.stdout
     assert not (workdir / "results").exists()
+
+
+def test_activation_run_must_be_in_sweep(workdir):
+    with open(ROOT / "config" / "tiny.yaml") as handle:
+        config = yaml.safe_load(handle)
+    config["report"]["activation_control"] = 123.0
+    bad = workdir / "config" / "bad_activation.yaml"
+    bad.write_text(yaml.safe_dump(config, sort_keys=False))
+    result = snakemake(workdir, "-n", "--configfile", str(bad), timeout=300)
+    assert result.returncode != 0
+    assert "report.activation_regime/activation_control" in result.stdout, result.stdout[-2000:]
+    assert "123.0" in result.stdout
