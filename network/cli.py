@@ -11,8 +11,10 @@ import argparse
 import logging
 from pathlib import Path
 
-from analysis.configuration import load_config
+from analysis.configuration import ConfigError, load_config
 from network.config import REFERENCE_MODELS, NetworkConfig
+from network.graph import GraphFileError
+from network.kinetics import KineticsError
 from network.run import run_reference, run_response, run_sweep_point, write_graph
 
 __all__ = ["register", "run_stage"]
@@ -49,7 +51,11 @@ def run_stage(config: dict, kinetics_path: str | None, outdir: str | Path) -> No
 
 
 def _main(args: argparse.Namespace) -> int:
-    run_stage(load_config(args.config), args.kinetics, args.output)
+    try:
+        run_stage(load_config(args.config), args.kinetics, args.output)
+    except (KineticsError, GraphFileError) as err:
+        # bad input files: one-line message and exit status 2 from analysis.cli
+        raise ConfigError(str(err)) from err
     return 0
 
 

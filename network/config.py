@@ -184,12 +184,15 @@ class RunConfig:
 
     duration_ms: float = 4000.0
     chunk_steps: int = 200000
+    max_spikes: int = 20_000_000
     bin_ms: float | str = "auto"
 
     def __post_init__(self):
         _positive("run.duration_ms", self.duration_ms)
         if self.chunk_steps < 1:
             raise ValueError(f"run.chunk_steps must be >= 1, got {self.chunk_steps}")
+        if self.max_spikes < 1:
+            raise ValueError(f"run.max_spikes must be >= 1, got {self.max_spikes}")
         if self.bin_ms != "auto":
             _positive("run.bin_ms", self.bin_ms)
 

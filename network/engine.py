@@ -140,6 +140,7 @@ def _kernel(
     rng_state,
     out_step,
     out_neuron,
+    spike_budget,
 ):
     n = state.shape[0]
     n_slots = ring_cnt.size
@@ -151,6 +152,7 @@ def _kernel(
     di = 0
     nd = drive_step.size
     t = t_start
+    t_stop = t_end
     while t < t_end:
         slot = t % n_slots
         first_spike = n_out
@@ -329,6 +331,9 @@ def _kernel(
                 ring_cnt[arrival] = c + 1
                 pending += 1
             last_spike[i] = t
+        if n_out >= spike_budget:  # safety stop (run.max_spikes): step t is complete
+            t_stop = t + 1
+            break
         # advance the clock: next step if anything is pending, else jump to the next event
         if pending > 0:
             t += 1
@@ -343,7 +348,7 @@ def _kernel(
                 nxt = min(nxt, counters[1])
             t = max(t + 1, nxt)
     counters[0] = pending
-    return n_out, out_step, out_neuron, ring_tgt, ring_val
+    return n_out, out_step, out_neuron, ring_tgt, ring_val, t_stop
 
 
 @dataclass(frozen=True)
@@ -432,6 +437,8 @@ class SpikeRecord:
     max_delay_steps : int
     wall_s : float
         Wall-clock time of the simulation loop.
+    truncated : bool
+        True if the run stopped early at ``max_spikes`` (n_steps is then the steps run).
     """
 
     step: np.ndarray
@@ -444,6 +451,7 @@ class SpikeRecord:
     expected_offspring: float | None
     max_delay_steps: int
     wall_s: float
+    truncated: bool = False
 
     @property
     def duration_ms(self) -> float:
@@ -530,6 +538,7 @@ def simulate(
     seed: int | np.random.SeedSequence,
     chunk_steps: int = 200000,
     drive_events: tuple[np.ndarray, np.ndarray] | None = None,
+    max_spikes: int | None = None,
 ) -> SpikeRecord:
     """Run the network for ``duration_ms`` and return its spikes.
 
@@ -546,6 +555,10 @@ def simulate(
         Steps per kernel call; progress (steps/s, ETA) is logged after each.
     drive_events : (steps, neurons), optional
         Pre-drawn Poisson drive events (sorted steps), replacing the drawn ones.
+    max_spikes : int, optional
+        Safety stop: the run ends after the step in which this many spikes are reached
+        (a supercritical network would otherwise fill the memory); the record then covers
+        the steps simulated and says ``truncated``.
 
     Returns
     -------
@@ -555,6 +568,8 @@ def simulate(
         raise ValueError(f"duration_ms must be > 0, got {duration_ms}")
     if chunk_steps < 1:
         raise ValueError(f"chunk_steps must be >= 1, got {chunk_steps}")
+    if max_spikes is not None and max_spikes < 1:
+        raise ValueError(f"max_spikes must be >= 1, got {max_spikes}")
     g = synapses.graph
     n, dt = g.n_neurons, synapses.dt_ms
     n_steps = int(round(duration_ms / dt))
@@ -594,6 +609,9 @@ def simulate(
         all_neurons = np.asarray(drive_events[1], np.int32)
         if all_steps.size and (np.any(np.diff(all_steps) < 0) or all_neurons.max() >= n):
             raise ValueError("drive_events steps must be sorted and neurons < n_neurons")
+    budget = np.iinfo(np.int64).max if max_spikes is None else int(max_spikes)
+    n_total = 0
+    truncated = False
     start = time.perf_counter()
     for t0 in range(0, n_steps, chunk_steps):
         t1 = min(n_steps, t0 + chunk_steps)
@@ -604,7 +622,7 @@ def simulate(
             d_steps, d_neurons = all_steps[lo:hi], all_neurons[lo:hi]
         else:
             d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, drive_rng)
-        n_out, out_step, out_neuron, ring_tgt, ring_val = _kernel(
+        n_out, out_step, out_neuron, ring_tgt, ring_val, t_stop = _kernel(
             t0,
             t1,
             g.indptr,
@@ -643,9 +661,22 @@ def simulate(
             rng_state,
             out_step,
             out_neuron,
+            budget - n_total,
         )
         steps_parts.append(out_step[:n_out].copy())
         neuron_parts.append(out_neuron[:n_out].copy())
+        n_total += n_out
+        if t_stop < t1:
+            log.warning(
+                "stopped at step %d of %d: %d spikes reached max_spikes=%d",
+                t_stop,
+                n_steps,
+                n_total,
+                budget,
+            )
+            n_steps = t_stop
+            truncated = True
+            break
         elapsed = time.perf_counter() - start
         rate = t1 / elapsed if elapsed > 0 else float("inf")
         log.info(
@@ -669,4 +700,5 @@ def simulate(
         expected_offspring=float(expected[0]) if dynamics.model == "probabilistic" else None,
         max_delay_steps=max_delay,
         wall_s=wall,
+        truncated=truncated,
     )

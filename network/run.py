@@ -142,6 +142,7 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         "sigma_estimate": record.sigma_estimate,
         "sigma_expected": record.sigma_expected,
         "duration_ms": round(record.duration_ms, 9),
+        "truncated": record.truncated,
         "dt_ms": record.dt_ms,
         "bin_ms": bin_ms,
         "n_spikes": int(record.step.size),
@@ -226,6 +227,7 @@ def run_sweep_point(
         cfg.run.duration_ms,
         job_seed(cfg, label),
         cfg.run.chunk_steps,
+        max_spikes=cfg.run.max_spikes,
     )
     summary = {
         "regime": regime,
@@ -268,6 +270,7 @@ def run_response(
             cfg.response.duration_ms,
             job_seed(cfg, f"response/{regime}/{sigma0:g}/{rate:g}"),
             cfg.run.chunk_steps,
+            max_spikes=cfg.run.max_spikes,
         )
         rows.append({"drive_rate_hz": float(rate), "response_rate_hz": record.rate_hz})
     frame = pd.DataFrame(rows)
@@ -326,7 +329,13 @@ def run_reference(
     syn, dyn, drive, sigma = _reference_setup(cfg, synapses, model)
     label = f"reference/{model}"
     record = simulate(
-        syn, dyn, drive, cfg.reference.duration_ms, job_seed(cfg, label), cfg.run.chunk_steps
+        syn,
+        dyn,
+        drive,
+        cfg.reference.duration_ms,
+        job_seed(cfg, label),
+        cfg.run.chunk_steps,
+        max_spikes=cfg.run.max_spikes,
     )
     summary = {
         "regime": model,

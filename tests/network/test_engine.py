@@ -169,3 +169,14 @@ def test_row_mode_matches_reference():
     assert len(expected) > 100
     got = list(zip(record.step.tolist(), record.neuron.tolist(), strict=True))
     assert got == [(int(t), int(i)) for t, i in expected]
+
+
+def test_max_spikes_stops_a_supercritical_run():
+    syn = small_network(n=400, k=10)
+    syn = syn.replace(p_transmit=np.full(syn.graph.n_edges, 0.3))  # sigma ~ 3
+    full = simulate(syn, Dynamics(), DriveSpec("slow"), 200.0, 2, chunk_steps=500)
+    cut = simulate(syn, Dynamics(), DriveSpec("slow"), 200.0, 2, chunk_steps=500, max_spikes=5000)
+    assert not full.truncated and full.step.size > 5000
+    assert cut.truncated and 5000 <= cut.step.size < 5000 + 400
+    assert cut.duration_ms < full.duration_ms
+    assert np.array_equal(cut.step, full.step[: cut.step.size])

@@ -88,3 +88,13 @@ def test_cli_parses_and_config_errors_name_the_key(tmp_path):
     bad.write_text(yaml.safe_dump({"network": {"sweep": {"regimes": ["chaotic"]}}}))
     with pytest.raises(ConfigError, match="network.sweep.regimes"):
         load_config(bad)
+
+
+def test_cli_bad_kinetics_exits_2_naming_the_key(tmp_path, capsys):
+    from analysis.cli import main
+
+    bad = tmp_path / "kinetics.json"
+    bad.write_text(json.dumps({"schema_version": 1}))
+    argv = ["network", "--kinetics", str(bad), "--config", "config/tiny.yaml", "-o", str(tmp_path)]
+    assert main(argv) == 2
+    assert "missing key 'cleft_first_passage'" in capsys.readouterr().err

@@ -3,7 +3,6 @@
 import logging
 from pathlib import Path
 
-from analysis.configuration import validate_config
 from synapse_md.stages import production_stage
 
 logging.basicConfig(
@@ -11,9 +10,10 @@ logging.basicConfig(
     level=logging.INFO,
     format="%(asctime)s %(levelname)s %(name)s: %(message)s",
 )
-# Only the md section reaches the job (rule params), so editing another section
-# neither reruns nor changes the provenance hash of the MD outputs.
-config = validate_config({"md": snakemake.params.md})  # noqa: F821
+# Only the md section reaches the job (rule params, validated with defaults by
+# common.smk), so editing another section neither reruns nor relabels the MD outputs;
+# the stage builds the typed MDConfig from it (checked in __post_init__).
+config = {"md": dict(snakemake.params.md)}  # noqa: F821
 production_stage(
     config,
     Path(snakemake.input.system).parent,  # noqa: F821
