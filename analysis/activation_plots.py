@@ -257,9 +257,10 @@ def plot_cascade(
         ax=ax,
     )
     fig.colorbar(nodes, ax=ax, label="first firing time in the cascade (ms)")
+    shown = f"; earliest {len(fired)} drawn" if len(fired) < len(first) else ""
     ax.set_title(
         f"largest avalanche: size {int(big['size'])}, {float(big['duration_ms']):g} ms, "
-        f"{len(first)} neurons"
+        f"{len(first)} neurons{shown}"
     )
     ax.set_axis_off()
     fig.tight_layout()

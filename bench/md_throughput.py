@@ -6,7 +6,7 @@ runner pays for frames, state rows, chunked XTC writing, checkpoints and the fin
 assembly. Prints ns/day of both and
 their ratio (goal >= 0.95); the last stdout line is one JSON object.
 
-    python bench/md_throughput.py [--config config/config.yaml] [--ps 10] [--rounds 5]
+    python bench/md_throughput.py [--config config/config.yaml] [--ps 40] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -53,8 +53,13 @@ def runner(system, topology, state, md, platform, workdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="config/config.yaml")
-    parser.add_argument("--ps", type=float, default=10.0, help="simulated ps per measurement")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--ps",
+        type=float,
+        default=40.0,
+        help="simulated ps per measurement (default: production length)",
+    )
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--platform", default=None, help="override md.platform")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads")
     parser.add_argument(

@@ -101,3 +101,9 @@ def test_activation_run_must_be_in_sweep(workdir):
     assert result.returncode != 0
     assert "report.activation_regime/activation_control" in result.stdout, result.stdout[-2000:]
     assert "123.0" in result.stdout
+
+
+def test_trajectories_are_never_temp():
+    md_rules = (ROOT / "workflow" / "rules" / "md.smk").read_text()
+    assert "trajectory.xtc" in md_rules
+    assert "temp(" not in md_rules, "MD outputs must stay for inspection (no temp())"

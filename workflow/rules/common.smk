@@ -86,6 +86,12 @@ def activation_run():
     return regime, control_label(value)
 
 
+def activation_run_file(name):
+    """File ``name`` of the network run shown in the activation figures."""
+    regime, control = activation_run()
+    return f"{RESULTS}/network/runs/{regime}/{control}/{name}"
+
+
 # ---- criticality -------------------------------------------------------------
 def criticality_run_files(stage, name):
     """Per-run files of ``stage`` ("network" or "criticality") in network_runs() order."""

@@ -7,8 +7,8 @@ report: "../report/workflow.rst"
 
 rule report_activation:
     input:
-        spikes=f"{RESULTS}/network/runs/{activation_run()[0]}/{activation_run()[1]}/spikes.npz",
-        avalanches=f"{RESULTS}/network/runs/{activation_run()[0]}/{activation_run()[1]}/avalanches.parquet",
+        spikes=activation_run_file("spikes.npz"),
+        avalanches=activation_run_file("avalanches.parquet"),
         graph=f"{RESULTS}/network/graph.graphml",
         references=criticality_reference_files(),
     output:
