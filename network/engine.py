@@ -40,6 +40,9 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 from network.synapses import Synapses
 
@@ -50,54 +53,67 @@ log = logging.getLogger(__name__)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
+_LEAK_TABLE_SIZE = 1 << 14  # precomputed leak factors for gaps below 1.6 s at dt = 0.1 ms
+_AHEAD = 4  # prefetch distance, in rows (spikes) or ring entries
 
 
-@numba.njit(cache=True, inline="always")
-def _uniform(rng_state):
-    """Uniform [0, 1) from splitmix64 (Steele et al. 2014); state is uint64[1]."""
-    rng_state[0] += _GOLDEN
-    z = rng_state[0]
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Ask the CPU to fetch element ``index`` of a C-contiguous array (flat) into cache.
+
+    LLVM's ``llvm.prefetch`` (read, high locality, data cache): a hint with no effect on
+    results. The kernel issues it a few rows ahead, so the cache misses of the random
+    synapse rows and neuron records of different spikes overlap instead of queueing.
+    """
+
+    def codegen(context, builder, signature, args):
+        array_type, index_type = signature.args
+        data = context.make_array(array_type)(context, builder, args[0]).data
+        offset = context.cast(builder, args[1], index_type, types.intp)
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = builder.module.declare_intrinsic("llvm.prefetch", [i8p], fnty)
+        address = builder.bitcast(builder.gep(data, [offset]), i8p)
+        builder.call(fn, [address, i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+@numba.njit(cache=True)
+def _uniform(rng):
+    """One splitmix64 step (Steele et al. 2014): (uniform in [0, 1), next state).
+
+    The state is a scalar passed in and out, so the kernel keeps it in a register; a
+    helper that took an array would cost atomic reference-count updates per call.
+    """
+    rng += _GOLDEN
+    z = (rng ^ (rng >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
     z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0), rng
 
 
-@numba.njit(cache=True, inline="always")
-def _arrive(j, v, t, integrate, leak_rate, state, theta_t, homeo, homeo_down, theta_min, rng_state):
-    """Deliver value ``v`` to neuron ``j`` at step ``t``; True if ``j`` fires (step 2).
+@numba.njit(cache=True)
+def _leak_factors(leak_rate, size):
+    """``exp(-k * leak_rate)`` for k = 0 .. size - 1, the exact expression of the kernel.
 
-    ``state[j]`` = (V, theta, ref_until, leak_from): one 32-byte record per neuron, so an
-    arrival touches one cache line.
+    Parameters
+    ----------
+    leak_rate : float
+        dt / tau (dimensionless).
+    size : int
+
+    Returns
+    -------
+    np.ndarray, shape=(size,), dtype=float64
+        Bitwise equal to the kernel's ``math.exp(-(t - t_j) * leak_rate)`` for a gap of k
+        steps (same function, same argument; compiled without fastmath).
     """
-    if t < state[j, 2]:
-        return False
-    if homeo:
-        state[j, 1] = max(theta_min, state[j, 1] - homeo_down * (t - theta_t[j]))
-        theta_t[j] = t
-    if integrate:
-        if t > state[j, 3]:
-            state[j, 0] *= math.exp(-(t - state[j, 3]) * leak_rate)
-        state[j, 3] = t
-        state[j, 0] += v
-        return state[j, 0] >= state[j, 1]
-    return v >= state[j, 1] or _uniform(rng_state) * state[j, 1] < v
-
-
-@numba.njit(cache=True, inline="always")
-def _record(
-    j, t, cause, reset, ref_steps, homeo, eta, state, counters, out_step, out_neuron, n_out
-):
-    """Neuron ``j`` fires at ``t``: reset, refractory, threshold rise, spike appended (step 2)."""
-    state[j, 0] = reset
-    state[j, 2] = t + ref_steps
-    state[j, 3] = t + ref_steps
-    if homeo:
-        state[j, 1] += eta
-    out_step[n_out] = t
-    out_neuron[n_out] = j
-    counters[2 + cause] += 1
-    return n_out + 1
+    out = np.empty(size)
+    for k in range(size):
+        out[k] = math.exp(-float(k) * leak_rate)
+    return out
 
 
 @numba.njit(cache=True)
@@ -106,13 +122,16 @@ def _kernel(
     t_end,
     indptr,
     indices,
+    max_degree,
     delay,
     row_delay,
     row_mode,
     prob,
+    certain,
     weight,
     integrate,
     reset,
+    leak_factor,
     leak_rate,
     ref_steps,
     depress,
@@ -142,165 +161,138 @@ def _kernel(
     out_neuron,
     spike_budget,
 ):
+    """Steps ``[t_start, t_end)`` in the update order of the module docstring.
+
+    Returns ``(n_out, t_next, budget_reached)``: the spikes written to ``out_step`` and
+    ``out_neuron``, the first step not simulated, and whether the run stopped after the
+    step in which ``spike_budget`` spikes were reached. The kernel also returns early, at a
+    step boundary, when the output buffers might not hold one more step (at most one spike
+    per neuron and step) or the ring buffer might not hold its transmissions
+    (``counters[4]`` is then the capacity needed); calling it again from ``t_next``
+    continues the same run. No array is reallocated or passed to a helper in here: numba
+    would then put atomic reference-count updates into the per-arrival loop (they cost
+    ~3/4 of the run time before this layout).
+    """
     n = state.shape[0]
     n_slots = ring_cnt.size
+    capacity = ring_tgt.shape[1]
     pending = counters[0]
-    max_degree = 0
-    for i in range(n):
-        max_degree = max(max_degree, indptr[i + 1] - indptr[i])
+    rng = rng_state[0]
     n_out = 0
     di = 0
     nd = drive_step.size
     t = t_start
-    t_stop = t_end
     while t < t_end:
+        if n_out + n > out_step.size:
+            break
         slot = t % n_slots
-        first_spike = n_out
         cnt = ring_cnt[slot]
-        if out_step.size < n_out + n + 1:  # at most one spike per neuron and step
-            grown_s = np.empty(2 * (n_out + n + 1), np.int64)
-            grown_n = np.empty(2 * (n_out + n + 1), np.int32)
-            grown_s[:n_out] = out_step[:n_out]
-            grown_n[:n_out] = out_neuron[:n_out]
-            out_step, out_neuron = grown_s, grown_n
-        # 1-2. synaptic arrivals (cause 0) in queue order, drive events, the kick (cause 1)
-        for k in range(cnt):
-            if row_mode:
-                i = ring_tgt[slot, k]
-                for s in range(indptr[i], indptr[i + 1]):
-                    if prob[s] < 1.0 and _uniform(rng_state) >= prob[s]:
+        # ring capacity for this step's transmissions: at most one spike per arrival
+        # (synaptic, drive event or kick) and per neuron
+        n_drive = 0
+        while di + n_drive < nd and drive_step[di + n_drive] == t:
+            n_drive += 1
+        max_new = min(n, cnt * (max_degree if row_mode else 1) + n_drive + 1)
+        need = ring_cnt.max() + max_new * (1 if row_mode else max_degree)
+        if need > capacity:
+            counters[4] = need
+            break
+        first_spike = n_out
+        # 1-2. arrivals in order: synaptic (cause 0), drive events and the kick (cause 1)
+        k = 0  # next ring entry of the slot
+        s = 0  # row mode: synapses [s, s_end) of the row being expanded
+        s_end = 0
+        kick = slow and counters[1] == t
+        if row_mode:
+            for q in range(cnt):
+                _prefetch(indptr, ring_tgt[slot, q])
+        while True:
+            if s < s_end:
+                syn = s
+                s += 1
+                if not certain and prob[syn] < 1.0:
+                    u, rng = _uniform(rng)
+                    if u >= prob[syn]:
                         continue
-                    j = indices[s]
-                    if _arrive(
-                        j,
-                        weight[s],
-                        t,
-                        integrate,
-                        leak_rate,
-                        state,
-                        theta_t,
-                        homeo,
-                        homeo_down,
-                        theta_min,
-                        rng_state,
-                    ):
-                        n_out = _record(
-                            j,
-                            t,
-                            0,
-                            reset,
-                            ref_steps,
-                            homeo,
-                            eta,
-                            state,
-                            counters,
-                            out_step,
-                            out_neuron,
-                            n_out,
-                        )
-            else:
+                j = indices[syn]
+                v = weight[syn]
+                cause = 0
+            elif k < cnt:
+                if row_mode:
+                    if k + _AHEAD < cnt:
+                        ahead = ring_tgt[slot, k + _AHEAD]
+                        _prefetch(indices, indptr[ahead])
+                        _prefetch(weight, indptr[ahead])
+                        _prefetch(weight, indptr[ahead + 1] - 1)
+                    i = ring_tgt[slot, k]
+                    k += 1
+                    s, s_end = indptr[i], indptr[i + 1]
+                    continue
+                if k + _AHEAD < cnt:
+                    _prefetch(state, 4 * ring_tgt[slot, k + _AHEAD])
                 j = ring_tgt[slot, k]
-                if _arrive(
-                    j,
-                    ring_val[slot, k],
-                    t,
-                    integrate,
-                    leak_rate,
-                    state,
-                    theta_t,
-                    homeo,
-                    homeo_down,
-                    theta_min,
-                    rng_state,
-                ):
-                    n_out = _record(
-                        j,
-                        t,
-                        0,
-                        reset,
-                        ref_steps,
-                        homeo,
-                        eta,
-                        state,
-                        counters,
-                        out_step,
-                        out_neuron,
-                        n_out,
-                    )
-        while di < nd and drive_step[di] == t:
-            j = drive_neuron[di]
-            di += 1
-            if _arrive(
-                j,
-                drive_w,
-                t,
-                integrate,
-                leak_rate,
-                state,
-                theta_t,
-                homeo,
-                homeo_down,
-                theta_min,
-                rng_state,
-            ):
-                n_out = _record(
-                    j,
-                    t,
-                    1,
-                    reset,
-                    ref_steps,
-                    homeo,
-                    eta,
-                    state,
-                    counters,
-                    out_step,
-                    out_neuron,
-                    n_out,
-                )
-        if slow and counters[1] == t:
-            j = min(n - 1, int(_uniform(rng_state) * n))
-            counters[1] = -1
-            if _arrive(
-                j,
-                math.inf,
-                t,
-                integrate,
-                leak_rate,
-                state,
-                theta_t,
-                homeo,
-                homeo_down,
-                theta_min,
-                rng_state,
-            ):
-                n_out = _record(
-                    j,
-                    t,
-                    1,
-                    reset,
-                    ref_steps,
-                    homeo,
-                    eta,
-                    state,
-                    counters,
-                    out_step,
-                    out_neuron,
-                    n_out,
-                )
+                v = ring_val[slot, k]
+                k += 1
+                cause = 0
+            elif di < nd and drive_step[di] == t:
+                j = drive_neuron[di]
+                v = drive_w
+                di += 1
+                cause = 1
+            elif kick:
+                kick = False
+                counters[1] = -1
+                u, rng = _uniform(rng)
+                j = min(n - 1, int(u * n))
+                v = math.inf
+                cause = 1
+            else:
+                break
+            # state[j] = (V, theta, ref_until, leak_from): one 32-byte record per neuron
+            if t < state[j, 2]:
+                continue
+            if homeo:
+                state[j, 1] = max(theta_min, state[j, 1] - homeo_down * (t - theta_t[j]))
+                theta_t[j] = t
+            if integrate:
+                leak_from = state[j, 3]
+                if t > leak_from:
+                    gap = t - int(leak_from)
+                    if gap < leak_factor.size:
+                        state[j, 0] *= leak_factor[gap]
+                    else:
+                        state[j, 0] *= math.exp(-(t - leak_from) * leak_rate)
+                state[j, 3] = t
+                state[j, 0] += v
+                fire = state[j, 0] >= state[j, 1]
+            else:
+                fire = v >= state[j, 1]
+                if not fire:
+                    u, rng = _uniform(rng)
+                    fire = u * state[j, 1] < v
+            if fire:
+                state[j, 0] = reset
+                state[j, 2] = t + ref_steps
+                state[j, 3] = t + ref_steps
+                if homeo:
+                    state[j, 1] += eta
+                out_step[n_out] = t
+                out_neuron[n_out] = j
+                n_out += 1
+                counters[2 + cause] += 1
         pending -= cnt
         ring_cnt[slot] = 0
-        # 3. transmissions of the neurons that fired at t (ring capacity ensured up front)
-        n_new = n_out - first_spike
-        need = ring_cnt.max() + (n_new if row_mode else n_new * max_degree)
-        if need > ring_tgt.shape[1]:
-            c = ring_tgt.shape[1]
-            grown_t = np.empty((n_slots, 2 * need), np.int32)
-            grown_v = np.empty((n_slots, 2 * need), np.float64)
-            grown_t[:, :c] = ring_tgt
-            grown_v[:, :c] = ring_val
-            ring_tgt, ring_val = grown_t, grown_v
+        # 3. transmissions of the neurons that fired at t
+        if not row_mode:
+            for s_idx in range(first_spike, n_out):
+                _prefetch(indptr, out_neuron[s_idx])
         for s_idx in range(first_spike, n_out):
             i = out_neuron[s_idx]
+            if not row_mode and s_idx + _AHEAD < n_out:
+                ahead = out_neuron[s_idx + _AHEAD]
+                _prefetch(indices, indptr[ahead])
+                _prefetch(weight, indptr[ahead])
+                _prefetch(delay, indptr[ahead])
             if row_mode:
                 # one queue entry per spike; the row is expanded (and p drawn) on arrival
                 if not integrate:
@@ -322,8 +314,10 @@ def _kernel(
                     J[s] -= use_u * J[s]
                 if not integrate:
                     expected[0] += prob[s] * min(1.0, v / state[indices[s], 1])
-                if prob[s] < 1.0 and _uniform(rng_state) >= prob[s]:
-                    continue
+                if not certain and prob[s] < 1.0:
+                    u, rng = _uniform(rng)
+                    if u >= prob[s]:
+                        continue
                 arrival = (t + delay[s]) % n_slots
                 c = ring_cnt[arrival]
                 ring_tgt[arrival, c] = indices[s]
@@ -332,8 +326,9 @@ def _kernel(
                 pending += 1
             last_spike[i] = t
         if n_out >= spike_budget:  # safety stop (run.max_spikes): step t is complete
-            t_stop = t + 1
-            break
+            counters[0] = pending
+            rng_state[0] = rng
+            return n_out, t + 1, True
         # advance the clock: next step if anything is pending, else jump to the next event
         if pending > 0:
             t += 1
@@ -343,12 +338,13 @@ def _kernel(
                 nxt = min(nxt, drive_step[di])
             if slow:
                 if counters[1] < 0:
-                    gap = int(-math.log(1.0 - _uniform(rng_state)) * slow_mean_steps)
-                    counters[1] = t + min_gap_steps + gap
+                    u, rng = _uniform(rng)
+                    counters[1] = t + min_gap_steps + int(-math.log(1.0 - u) * slow_mean_steps)
                 nxt = min(nxt, counters[1])
             t = max(t + 1, nxt)
     counters[0] = pending
-    return n_out, out_step, out_neuron, ring_tgt, ring_val, t_stop
+    rng_state[0] = rng
+    return n_out, t, False
 
 
 @dataclass(frozen=True)
@@ -503,6 +499,13 @@ def _row_delays(synapses: Synapses, allowed: bool) -> tuple[np.ndarray, bool]:
     return row_delay, bool(np.all(lo == hi))
 
 
+def _widened(ring: np.ndarray, columns: int) -> np.ndarray:
+    """Copy of a ring buffer array, shape=(n_slots, c), with ``columns`` >= c columns."""
+    out = np.empty((ring.shape[0], columns), ring.dtype)
+    out[:, : ring.shape[1]] = ring
+    return out
+
+
 def poisson_drive_events(
     n_neurons: int,
     rate_hz: float,
@@ -581,12 +584,14 @@ def simulate(
     theta0 = dynamics.threshold
     weight = dynamics.gain * synapses.efficacy * theta0
     max_delay = int(synapses.delay_steps.max()) if g.n_edges else 1
+    max_degree = int(g.out_degree.max()) if n else 0
     n_slots = max_delay + 1
     cap = max(16, int(4 * g.n_edges / max(n, 1)))
     ring_tgt = np.empty((n_slots, cap), np.int32)
     ring_val = np.empty((n_slots, cap), np.float64)
     ring_cnt = np.zeros(n_slots, np.int64)
-    counters = np.array([0, -1, 0, 0], np.int64)  # pending, next kick, n_net, n_drive
+    # pending, next kick, n_net, n_drive, ring capacity needed
+    counters = np.array([0, -1, 0, 0, 0], np.int64)
     expected = np.zeros(1)  # sum over spikes of the expected offspring (probabilistic model)
     state = np.zeros((n, 4))  # V, theta, ref_until, leak_from (steps, exact in float64)
     state[:, 1] = theta0
@@ -594,14 +599,17 @@ def simulate(
     last_spike = np.zeros(n, np.int64)
     J = np.ones(g.n_edges)
     ref_steps = max(1, int(round(dynamics.refractory_ms / dt)))
+    leak_rate = dt / dynamics.leak_tau_ms
+    leak_factor = _leak_factors(leak_rate, _LEAK_TABLE_SIZE)
     row_delay, row_mode = _row_delays(synapses, dynamics.depression_use is None)
+    certain = bool(np.all(synapses.p_transmit >= 1.0))  # no transmission coin to flip
     depress = dynamics.depression_use is not None
     homeo = dynamics.homeostatic_target_hz is not None
     eta = dynamics.homeostatic_eta * theta0
     homeo_down = eta * (dynamics.homeostatic_target_hz or 0.0) * 1e-3 * dt
     slow = drive.mode == "slow"
-    out_step = np.empty(max(1024, n), np.int64)
-    out_neuron = np.empty(max(1024, n), np.int32)
+    out_step = np.empty(max(1 << 16, 4 * n), np.int64)  # flushed after every kernel call
+    out_neuron = np.empty(out_step.size, np.int32)
     steps_parts, neuron_parts = [], []
     empty = (np.empty(0, np.int64), np.empty(0, np.int32))
     if drive_events is not None:
@@ -622,59 +630,70 @@ def simulate(
             d_steps, d_neurons = all_steps[lo:hi], all_neurons[lo:hi]
         else:
             d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, drive_rng)
-        n_out, out_step, out_neuron, ring_tgt, ring_val, t_stop = _kernel(
-            t0,
-            t1,
-            g.indptr,
-            g.indices,
-            synapses.delay_steps,
-            row_delay,
-            row_mode,
-            synapses.p_transmit,
-            weight,
-            dynamics.model == "integrate",
-            dynamics.reset * theta0,
-            dt / dynamics.leak_tau_ms,
-            ref_steps,
-            depress,
-            dynamics.depression_use or 0.0,
-            dt / dynamics.depression_tau_ms,
-            homeo,
-            eta,
-            homeo_down,
-            dynamics.homeostatic_theta_min * theta0,
-            slow,
-            drive.slow_interval_ms / dt,
-            2 * max_delay + 1,
-            d_steps,
-            d_neurons,
-            drive.weight * theta0,
-            state,
-            theta_t,
-            last_spike,
-            J,
-            ring_tgt,
-            ring_val,
-            ring_cnt,
-            counters,
-            expected,
-            rng_state,
-            out_step,
-            out_neuron,
-            budget - n_total,
-        )
-        steps_parts.append(out_step[:n_out].copy())
-        neuron_parts.append(out_neuron[:n_out].copy())
-        n_total += n_out
-        if t_stop < t1:
+        t = t0
+        while t < t1:  # the kernel returns early when its buffers might overflow
+            if counters[4] > ring_tgt.shape[1]:
+                ring_tgt = _widened(ring_tgt, 2 * int(counters[4]))
+                ring_val = _widened(ring_val, 2 * int(counters[4]))
+            first = np.searchsorted(d_steps, t)
+            n_out, t, budget_reached = _kernel(
+                t,
+                t1,
+                g.indptr,
+                g.indices,
+                max_degree,
+                synapses.delay_steps,
+                row_delay,
+                row_mode,
+                synapses.p_transmit,
+                certain,
+                weight,
+                dynamics.model == "integrate",
+                dynamics.reset * theta0,
+                leak_factor,
+                leak_rate,
+                ref_steps,
+                depress,
+                dynamics.depression_use or 0.0,
+                dt / dynamics.depression_tau_ms,
+                homeo,
+                eta,
+                homeo_down,
+                dynamics.homeostatic_theta_min * theta0,
+                slow,
+                drive.slow_interval_ms / dt,
+                2 * max_delay + 1,
+                d_steps[first:],
+                d_neurons[first:],
+                drive.weight * theta0,
+                state,
+                theta_t,
+                last_spike,
+                J,
+                ring_tgt,
+                ring_val,
+                ring_cnt,
+                counters,
+                expected,
+                rng_state,
+                out_step,
+                out_neuron,
+                budget - n_total,
+            )
+            steps_parts.append(out_step[:n_out].copy())
+            neuron_parts.append(out_neuron[:n_out].copy())
+            n_total += n_out
+            if budget_reached:
+                break
+        if t < t1:
             log.warning(
                 "stopped at step %d of %d: %d spikes reached max_spikes=%d",
-                t_stop,
+                t,
                 n_steps,
                 n_total,
                 budget,
             )
-            n_steps = t_stop
+            n_steps = t
             truncated = True
             break
         elapsed = time.perf_counter() - start
@@ -685,7 +704,7 @@ def simulate(
             n_steps,
             100.0 * t1 / n_steps,
             rate,
-            sum(p.size for p in steps_parts),
+            n_total,
             (n_steps - t1) / rate,
         )
     wall = time.perf_counter() - start
