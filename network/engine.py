@@ -5,6 +5,14 @@ the membrane leak and the synaptic recovery are applied lazily when a neuron or 
 is touched, pending transmissions sit in a ring buffer indexed by arrival step, and when
 nothing is pending the clock jumps to the next drive event.
 
+Speed (docs/network.md, Performance): the leak factor exp(-k dt / tau) of a gap of k
+steps comes from a table computed with the kernel's own expression (bitwise equal); the
+random synapse rows and neuron records of upcoming spikes are prefetched a few rows
+ahead; the kernel never reallocates an array or passes one to a helper function, which
+would make numba put atomic reference-count updates into the per-arrival loop (that
+alone was ~60 % of the run time), and returns to :func:`simulate` to flush spikes or
+widen the ring buffer instead.
+
 Update order within one step t (exact and documented in docs/network.md):
 
 1. synaptic arrivals scheduled for t, in the order they were queued (presynaptic spike
@@ -64,6 +72,12 @@ def _prefetch(typingctx, array, index):
     LLVM's ``llvm.prefetch`` (read, high locality, data cache): a hint with no effect on
     results. The kernel issues it a few rows ahead, so the cache misses of the random
     synapse rows and neuron records of different spikes overlap instead of queueing.
+
+    Parameters
+    ----------
+    array : np.ndarray, C-contiguous
+    index : int
+        Flat element index (``4 * j`` for row j of an (n, 4) array).
     """
 
     def codegen(context, builder, signature, args):
@@ -86,6 +100,18 @@ def _uniform(rng):
 
     The state is a scalar passed in and out, so the kernel keeps it in a register; a
     helper that took an array would cost atomic reference-count updates per call.
+
+    Parameters
+    ----------
+    rng : np.uint64
+        Generator state.
+
+    Returns
+    -------
+    u : float
+        Uniform in [0, 1) with 53 random bits.
+    rng : np.uint64
+        Next state.
     """
     rng += _GOLDEN
     z = (rng ^ (rng >> np.uint64(30))) * _MIX1
@@ -141,6 +167,7 @@ def _kernel(
     eta,
     homeo_down,
     theta_min,
+    theta0,
     slow,
     slow_mean_steps,
     min_gap_steps,
@@ -169,15 +196,14 @@ def _kernel(
     step boundary, when the output buffers might not hold one more step (at most one spike
     per neuron and step) or the ring buffer might not hold its transmissions
     (``counters[4]`` is then the capacity needed); calling it again from ``t_next``
-    continues the same run. No array is reallocated or passed to a helper in here: numba
-    would then put atomic reference-count updates into the per-arrival loop (they cost
-    ~3/4 of the run time before this layout).
+    continues the same run.
     """
     n = state.shape[0]
     n_slots = ring_cnt.size
     capacity = ring_tgt.shape[1]
     pending = counters[0]
     rng = rng_state[0]
+    offspring = expected[0]
     n_out = 0
     di = 0
     nd = drive_step.size
@@ -224,6 +250,8 @@ def _kernel(
                         _prefetch(indices, indptr[ahead])
                         _prefetch(weight, indptr[ahead])
                         _prefetch(weight, indptr[ahead + 1] - 1)
+                        if not certain:
+                            _prefetch(prob, indptr[ahead])
                     i = ring_tgt[slot, k]
                     k += 1
                     s, s_end = indptr[i], indptr[i + 1]
@@ -282,22 +310,26 @@ def _kernel(
                 counters[2 + cause] += 1
         pending -= cnt
         ring_cnt[slot] = 0
-        # 3. transmissions of the neurons that fired at t
-        if not row_mode:
+        # 3. transmissions of the neurons that fired at t (row mode reads the row here only
+        # for the expected offspring of the probabilistic model)
+        reads_rows = not (row_mode and integrate)
+        if reads_rows:
             for s_idx in range(first_spike, n_out):
                 _prefetch(indptr, out_neuron[s_idx])
         for s_idx in range(first_spike, n_out):
             i = out_neuron[s_idx]
-            if not row_mode and s_idx + _AHEAD < n_out:
+            if reads_rows and s_idx + _AHEAD < n_out:
                 ahead = out_neuron[s_idx + _AHEAD]
                 _prefetch(indices, indptr[ahead])
                 _prefetch(weight, indptr[ahead])
                 _prefetch(delay, indptr[ahead])
+                _prefetch(prob, indptr[ahead])
             if row_mode:
                 # one queue entry per spike; the row is expanded (and p drawn) on arrival
                 if not integrate:
                     for s in range(indptr[i], indptr[i + 1]):
-                        expected[0] += prob[s] * min(1.0, weight[s] / state[indices[s], 1])
+                        theta = state[indices[s], 1] if homeo else theta0
+                        offspring += prob[s] * min(1.0, weight[s] / theta)
                 if indptr[i + 1] > indptr[i]:
                     arrival = (t + row_delay[i]) % n_slots
                     ring_tgt[arrival, ring_cnt[arrival]] = i
@@ -313,7 +345,8 @@ def _kernel(
                     v *= J[s]
                     J[s] -= use_u * J[s]
                 if not integrate:
-                    expected[0] += prob[s] * min(1.0, v / state[indices[s], 1])
+                    theta = state[indices[s], 1] if homeo else theta0
+                    offspring += prob[s] * min(1.0, v / theta)
                 if not certain and prob[s] < 1.0:
                     u, rng = _uniform(rng)
                     if u >= prob[s]:
@@ -328,6 +361,7 @@ def _kernel(
         if n_out >= spike_budget:  # safety stop (run.max_spikes): step t is complete
             counters[0] = pending
             rng_state[0] = rng
+            expected[0] = offspring
             return n_out, t + 1, True
         # advance the clock: next step if anything is pending, else jump to the next event
         if pending > 0:
@@ -344,6 +378,7 @@ def _kernel(
             t = max(t + 1, nxt)
     counters[0] = pending
     rng_state[0] = rng
+    expected[0] = offspring
     return n_out, t, False
 
 
@@ -597,7 +632,7 @@ def simulate(
     state[:, 1] = theta0
     theta_t = np.zeros(n, np.int64)
     last_spike = np.zeros(n, np.int64)
-    J = np.ones(g.n_edges)
+    J = np.ones(g.n_edges if dynamics.depression_use is not None else 0)  # LHG resources
     ref_steps = max(1, int(round(dynamics.refractory_ms / dt)))
     leak_rate = dt / dynamics.leak_tau_ms
     leak_factor = _leak_factors(leak_rate, _LEAK_TABLE_SIZE)
@@ -660,6 +695,7 @@ def simulate(
                 eta,
                 homeo_down,
                 dynamics.homeostatic_theta_min * theta0,
+                theta0,
                 slow,
                 drive.slow_interval_ms / dt,
                 2 * max_delay + 1,

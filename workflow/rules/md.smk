@@ -41,7 +41,7 @@ rule md_equilibrate:
     resources:
         mem_mb=2000,
         runtime=60,
-        gpu=0,
+        gpu=md_gpus(),
     conda:
         "../../envs/md.yaml"
     script:
@@ -72,7 +72,7 @@ rule md_production:
     resources:
         mem_mb=2000,
         runtime=240,
-        gpu=0,
+        gpu=md_gpus(),
     conda:
         "../../envs/md.yaml"
     script:
