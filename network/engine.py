@@ -8,10 +8,10 @@ nothing is pending the clock jumps to the next drive event.
 Speed (docs/network.md, Performance): the leak factor exp(-k dt / tau) of a gap of k
 steps comes from a table computed with the kernel's own expression (bitwise equal); the
 random synapse rows and neuron records of upcoming spikes are prefetched a few rows
-ahead; the kernel never reallocates an array or passes one to a helper function, which
-would make numba put atomic reference-count updates into the per-arrival loop (that
-alone was ~60 % of the run time), and returns to :func:`simulate` to flush spikes or
-widen the ring buffer instead.
+ahead; the kernel never reallocates an array or passes one to a jitted helper (the
+``_prefetch`` intrinsic emits inline code), which would make numba put atomic
+reference-count updates into the per-arrival loop (that alone was ~60 % of the run
+time), and returns to :func:`simulate` to flush spikes or widen the ring buffer instead.
 
 Update order within one step t (exact and documented in docs/network.md):
 

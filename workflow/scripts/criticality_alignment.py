@@ -1,16 +1,12 @@
 """Snakemake script of rule criticality_alignment: alignment score and exponent tables."""
 
-import logging
 from pathlib import Path
 
 from analysis.criticality_sweep import run_alignment
+from analysis.job_logging import log_to_file
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
-logging.basicConfig(
-    filename=smk.log[0],
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+log_to_file(smk.log[0])
 run_alignment(
     list(smk.input.avalanches),
     list(smk.input.criticality),

@@ -1,16 +1,12 @@
 """Snakemake script of rule criticality_run: criticality.json + figures of one run."""
 
-import logging
 from pathlib import Path
 
 from analysis.criticality import run_criticality
+from analysis.job_logging import log_to_file
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
-logging.basicConfig(
-    filename=smk.log[0],
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+log_to_file(smk.log[0])
 run_criticality(
     smk.input.avalanches,
     Path(smk.output.json).parent,

@@ -1,17 +1,13 @@
 """Snakemake script of rule kinetics_fit: fits, calibration, cleft bridge -> kinetics.json."""
 
-import logging
 from pathlib import Path
 
+from analysis.job_logging import log_to_file
 from analysis.kinetics_config import KineticsConfig
 from analysis.kinetics_pipeline import fit_step
 
 smk = snakemake  # noqa: F821
-logging.basicConfig(
-    filename=smk.log[0],
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+log_to_file(smk.log[0])
 config = KineticsConfig.from_section(smk.params.kinetics)
 fit_step(
     smk.input.events,

@@ -1,15 +1,11 @@
 """Snakemake script: one release replica (synapse_md.stages.production_stage)."""
 
-import logging
 from pathlib import Path
 
+from analysis.job_logging import log_to_file
 from synapse_md.stages import production_stage
 
-logging.basicConfig(
-    filename=snakemake.log[0],  # noqa: F821
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+log_to_file(snakemake.log[0])  # noqa: F821
 # Only the md section reaches the job (rule params, validated with defaults by
 # common.smk), so editing another section neither reruns nor relabels the MD outputs;
 # the stage builds the typed MDConfig from it (checked in __post_init__).

@@ -1,15 +1,10 @@
 """Snakemake script of rule network_graph: build the network, write graph.graphml."""
 
-import logging
-
+from analysis.job_logging import log_to_file
 from network.config import NetworkConfig
 from network.run import write_graph
 
-logging.basicConfig(
-    filename=snakemake.log[0],  # noqa: F821
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
 write_graph(cfg, smk.input.kinetics or None, smk.output.graph)

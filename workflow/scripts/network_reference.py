@@ -1,16 +1,12 @@
 """Snakemake script of rule network_reference: one reference model on the same graph."""
 
-import logging
 from pathlib import Path
 
+from analysis.job_logging import log_to_file
 from network.config import NetworkConfig
 from network.run import run_reference
 
-logging.basicConfig(
-    filename=snakemake.log[0],  # noqa: F821
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
 run_reference(

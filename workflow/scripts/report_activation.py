@@ -1,14 +1,9 @@
 """Snakemake script of rule report_activation: raster, cascade and model comparison."""
 
-import logging
-
 from analysis.activation_plots import ActivationConfig, write_activation_figures
+from analysis.job_logging import log_to_file
 
-logging.basicConfig(
-    filename=snakemake.log[0],  # noqa: F821
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821
 regime, control = smk.params.activation_run
 write_activation_figures(

@@ -1,16 +1,12 @@
 """Snakemake script of rule report_summary: results/report/summary.md and report tables."""
 
-import logging
 from pathlib import Path
 
 from analysis.configuration import validate_config
+from analysis.job_logging import log_to_file
 from analysis.report import NetworkRun, write_report
 
-logging.basicConfig(
-    filename=snakemake.log[0],  # noqa: F821
-    level=logging.INFO,
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
+log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821
 config = validate_config(smk.config)
 runs = [
