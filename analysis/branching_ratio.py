@@ -11,7 +11,7 @@ trial-structured API and plotting side effects add little over the few regressio
 and the block bootstrap below reuses per-block sufficient statistics instead of refitting
 resampled time series.
 
-Confidence intervals: moving-block bootstrap. The series is cut into ``n_blocks``
+Confidence intervals: non-overlapping block bootstrap. The series is cut into ``n_blocks``
 contiguous blocks; per block and lag the sums (n, Σx, Σy, Σxy, Σx²) are stored, and a
 bootstrap replicate sums a resample of blocks, so each replicate costs O(n_blocks k_max).
 """
@@ -48,6 +48,8 @@ class BranchingResult:
     autocorrelation_time_bins : float or None
         ``-1 / ln m`` of the MR estimate (bins); None when m >= 1 (no decay).
     n_bootstrap : int
+        Bootstrap replicates that could be fit (replicates without variance or whose
+        exponential fit fails are dropped).
     """
 
     conventional: float
@@ -137,9 +139,16 @@ def _fit_exponential(slopes: np.ndarray) -> tuple[float, float]:
         start = (np.exp(p[1]), float(np.clip(np.exp(p[0]), 1e-3, 1.5)))
     else:
         start = (max(slopes[0], 1e-3), 0.5)
-    (b, m), _ = optimize.curve_fit(
-        lambda kk, b, m: b * m**kk, k, slopes, p0=start, bounds=([-np.inf, 0.0], [np.inf, _M_MAX])
-    )
+    try:
+        (b, m), _ = optimize.curve_fit(
+            lambda kk, b, m: b * m**kk,
+            k,
+            slopes,
+            p0=start,
+            bounds=([-np.inf, 0.0], [np.inf, _M_MAX]),
+        )
+    except RuntimeError as err:  # least_squares ran out of evaluations
+        raise ValueError(f"multistep regression r_k = b m^k did not converge: {err}") from err
     return float(b), float(m)
 
 
@@ -186,13 +195,31 @@ def branching_ratio(
         raise ValueError("activity is constant; the branching ratio is undefined")
     stats = _block_stats(a, k_max, n_blocks)
     slopes = _slopes(stats.sum(axis=0))
+    if not np.all(np.isfinite(slopes)):
+        raise ValueError(
+            f"activity is constant over the first {a.size - k_max} bins; "
+            "the regression slopes r_k are undefined"
+        )
     b, m = _fit_exponential(slopes)
     rng = np.random.default_rng(seed)
     boot_conv, boot_mr = np.empty(n_bootstrap), np.empty(n_bootstrap)
+    valid = np.zeros(n_bootstrap, dtype=bool)
     for i in range(n_bootstrap):
         resampled = _slopes(stats[rng.integers(0, n_blocks, n_blocks)].sum(axis=0))
+        if not np.all(np.isfinite(resampled)):
+            continue  # every drawn block was constant: no slope, replicate dropped
+        try:
+            boot_mr[i] = _fit_exponential(resampled)[1]
+        except ValueError:
+            continue
         boot_conv[i] = resampled[0]
-        boot_mr[i] = _fit_exponential(resampled)[1]
+        valid[i] = True
+    if valid.sum() < 2:
+        raise ValueError(
+            f"branching-ratio bootstrap: only {valid.sum()} of {n_bootstrap} replicates "
+            "could be fit"
+        )
+    boot_conv, boot_mr = boot_conv[valid], boot_mr[valid]
     logger.info("branching ratio: conventional=%.4f MR=%.4f", slopes[0], m)
     return BranchingResult(
         conventional=float(slopes[0]),
@@ -202,5 +229,5 @@ def branching_ratio(
         mr_amplitude=b,
         slopes=slopes,
         autocorrelation_time_bins=float(-1.0 / np.log(m)) if 0 < m < 1 else None,
-        n_bootstrap=n_bootstrap,
+        n_bootstrap=int(valid.sum()),
     )

@@ -20,11 +20,12 @@ def _run(args: argparse.Namespace) -> int:
     )
     exps = summary["exponents"]
     if "tau" in exps:
+        gamma = exps["gamma"]
         logger.info(
-            "tau=%.3f alpha=%.3f gamma=%.3f -> %s/criticality.json",
+            "tau=%.3f alpha=%.3f gamma=%s -> %s/criticality.json",
             exps["tau"]["value"],
             exps["alpha"]["value"],
-            exps["gamma"]["value"],
+            f"{gamma['value']:.3f}" if "value" in gamma else f"undefined ({gamma['reason']})",
             args.output,
         )
     else:

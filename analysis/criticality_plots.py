@@ -138,7 +138,7 @@ def plot_dynamic_range(curves: list[dict], stem: str | Path) -> list[Path]:
         if pts:
             pts.sort()
             axes[1].plot(*zip(*pts, strict=True), "o-", label=regime)
-    axes[1].set_xlabel("control parameter")
+    axes[1].set_xlabel("control parameter sigma0 (dimensionless)")
     axes[1].set_ylabel("dynamic range Delta (dB)")
     axes[1].legend(fontsize=8)
     fig.tight_layout()

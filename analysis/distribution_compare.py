@@ -167,8 +167,11 @@ def compare_alternatives(data, fit: PowerLawFit, alternatives=ALTERNATIVES) -> l
     Parameters
     ----------
     data : array_like, shape=(n,)
-        The samples that were fit; only the tail ``[fit.xmin, fit.xmax]`` is used.
+        The samples that were fit; only the tail ``x >= fit.xmin`` is used.
     fit : PowerLawFit
+        An untruncated fit (``fit.xmax`` None): the alternatives are normalised on
+        ``[x_min, inf)``, so a ratio against a power law truncated at x_max would
+        compare likelihoods of different supports.
     alternatives : sequence of str
         Subset of ``ALTERNATIVES``.
 
@@ -180,8 +183,12 @@ def compare_alternatives(data, fit: PowerLawFit, alternatives=ALTERNATIVES) -> l
     unknown = set(alternatives) - set(ALTERNATIVES)
     if unknown:
         raise ValueError(f"alternatives: unknown {sorted(unknown)}; choose from {ALTERNATIVES}")
+    if fit.xmax is not None:
+        raise ValueError(
+            f"fit: likelihood-ratio tests need an untruncated power law, got xmax={fit.xmax}"
+        )
     x = np.asarray(data, dtype=float)
-    x = x[(x >= fit.xmin) & (x <= (np.inf if fit.xmax is None else fit.xmax))]
+    x = x[x >= fit.xmin]
     if x.size < 2:
         raise ValueError(f"likelihood-ratio test needs >= 2 tail samples, got {x.size}")
     pl = power_law_loglik_pointwise(x, fit)

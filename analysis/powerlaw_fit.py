@@ -231,10 +231,12 @@ def fit_power_law(
     discrete : bool
         Hurwitz-zeta (discrete) likelihood when True, continuous otherwise.
     xmin : float, optional
-        Fixed lower cut-off; when None every unique value (except the largest) whose
-        tail holds at least ``min_tail`` samples is a candidate.
+        Fixed lower cut-off (an integer when ``discrete``); when None every unique value
+        (except the largest) whose tail holds at least ``min_tail`` samples is a candidate.
     xmax : float, optional
-        Upper truncation (samples above it are ignored); None for an untruncated tail.
+        Upper truncation (samples above it are ignored; an integer when ``discrete``);
+        None for an untruncated tail. The exponent is searched in (1, 20] also when
+        truncated, so a truncated tail flatter than ``x^-1`` is reported at the bound.
     min_tail : int
         Smallest tail size a candidate x_min may leave (>= 2).
 
@@ -253,6 +255,10 @@ def fit_power_law(
         raise ValueError(f"min_tail must be >= 2, got {min_tail}")
     if discrete and x.size and not np.all(x == np.round(x)):
         raise ValueError("discrete fit needs integer-valued data")
+    # the Hurwitz-zeta normalisation sums over the integers xmin, xmin + 1, ..., xmax
+    for name, bound in (("xmin", xmin), ("xmax", xmax)):
+        if discrete and bound is not None and bound != np.round(bound):
+            raise ValueError(f"{name} must be an integer for a discrete fit, got {bound}")
     n_total = int(x.size)
     if xmax is not None:
         x = x[x <= xmax]
@@ -281,6 +287,12 @@ def fit_power_law(
     best = int(np.argmin(ks))
     k = cand[best]
     logger.debug("power-law fit: %d candidates, best xmin=%g", cand.size, lo[best])
+    if not _ALPHA_MIN + 2 * _DIFF_STEP < alpha[best] < _ALPHA_MAX:
+        logger.warning(
+            "power-law exponent %.6g is at the search bound (1, %g]: the MLE lies outside",
+            alpha[best],
+            _ALPHA_MAX,
+        )
     return PowerLawFit(
         alpha=float(alpha[best]),
         alpha_stderr=float(stderr[best]),

@@ -85,10 +85,14 @@ def mean_profiles(profiles, durations, min_count: int, min_duration: int) -> dic
     out = {}
     for duration in chosen:
         idx = np.flatnonzero(t == duration)
-        stack = np.stack([np.asarray(profiles[i], dtype=float) for i in idx])
-        if stack.shape[1] != duration:
-            raise ValueError(f"profile length differs from duration {duration}")
-        out[int(duration)] = stack.mean(axis=0)
+        rows = [np.asarray(profiles[i], dtype=float) for i in idx]
+        wrong = [int(i) for i, row in zip(idx, rows, strict=True) if row.shape != (duration,)]
+        if wrong:
+            raise ValueError(
+                f"profiles: avalanche {wrong[0]} has a profile of length "
+                f"{len(profiles[wrong[0]])}, but its duration is {duration} bins"
+            )
+        out[int(duration)] = np.mean(rows, axis=0)
     return out
 
 

@@ -328,7 +328,10 @@ def _kernel(
                 # one queue entry per spike; the row is expanded (and p drawn) on arrival
                 if not integrate:
                     for s in range(indptr[i], indptr[i + 1]):
-                        theta = state[indices[s], 1] if homeo else theta0
+                        theta = theta0
+                        if homeo:  # theta of the target at t (its decay is lazy)
+                            jt = indices[s]
+                            theta = max(theta_min, state[jt, 1] - homeo_down * (t - theta_t[jt]))
                         offspring += prob[s] * min(1.0, weight[s] / theta)
                 if indptr[i + 1] > indptr[i]:
                     arrival = (t + row_delay[i]) % n_slots
@@ -345,7 +348,10 @@ def _kernel(
                     v *= J[s]
                     J[s] -= use_u * J[s]
                 if not integrate:
-                    theta = state[indices[s], 1] if homeo else theta0
+                    theta = theta0
+                    if homeo:  # theta of the target at t (its decay is lazy)
+                        jt = indices[s]
+                        theta = max(theta_min, state[jt, 1] - homeo_down * (t - theta_t[jt]))
                     offspring += prob[s] * min(1.0, v / theta)
                 if not certain and prob[s] < 1.0:
                     u, rng = _uniform(rng)
@@ -650,8 +656,12 @@ def simulate(
     if drive_events is not None:
         all_steps = np.asarray(drive_events[0], np.int64)
         all_neurons = np.asarray(drive_events[1], np.int32)
-        if all_steps.size and (np.any(np.diff(all_steps) < 0) or all_neurons.max() >= n):
-            raise ValueError("drive_events steps must be sorted and neurons < n_neurons")
+        bad_neuron = all_neurons.size and (all_neurons.min() < 0 or all_neurons.max() >= n)
+        if all_steps.shape != all_neurons.shape or np.any(np.diff(all_steps) < 0) or bad_neuron:
+            raise ValueError(
+                "drive_events must be (steps, neurons) of equal length, steps sorted, "
+                "neurons in [0, n_neurons)"
+            )
     budget = np.iinfo(np.int64).max if max_spikes is None else int(max_spikes)
     n_total = 0
     truncated = False

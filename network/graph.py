@@ -118,14 +118,18 @@ def _direct_random(n: int, degrees: np.ndarray, rng: np.random.Generator, exact:
 
 
 def load_graph_file(path: str | os.PathLike) -> Graph:
-    """Read a GraphML file or a whitespace/comma separated edge list.
+    """Read a GraphML file (suffix ``.graphml``) or a whitespace/comma separated edge list.
+
+    An edge list has one ``source target`` pair per line; blank lines and lines starting
+    with ``#`` are skipped. Nodes are numbered in order of first appearance.
 
     Raises
     ------
     FileNotFoundError
         If the file does not exist.
     GraphFileError
-        If it cannot be parsed or has fewer than two nodes or no edges.
+        If it cannot be parsed (the message names the file, and the line of an edge
+        list), or has fewer than two nodes or no edges.
     """
     path = Path(path)
     if not path.is_file():
@@ -134,13 +138,21 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
         if path.suffix.lower() == ".graphml":
             graph = nx.read_graphml(path)
         else:
+            graph = nx.DiGraph()
             lines = path.read_text(encoding="utf-8").replace(",", " ").splitlines()
-            graph = nx.parse_edgelist(
-                (ln for ln in lines if ln.strip() and not ln.startswith("#")),
-                create_using=nx.DiGraph,
-                nodetype=str,
-                data=False,
-            )
+            for number, line in enumerate(lines, start=1):
+                fields = line.split()
+                if not fields or fields[0].startswith("#"):
+                    continue
+                if len(fields) != 2:
+                    raise GraphFileError(
+                        f"{path}:{number}: an edge list line must be 'source target', got "
+                        f"{len(fields)} fields: {line.strip()[:60]!r} (GraphML needs the "
+                        "suffix .graphml)"
+                    )
+                graph.add_edge(*fields)
+    except GraphFileError:
+        raise
     except (nx.NetworkXError, TypeError, ValueError, SyntaxError) as err:
         raise GraphFileError(f"{path}: not a readable graph file: {err}") from err
     if graph.number_of_nodes() < 2 or graph.number_of_edges() == 0:

@@ -1,9 +1,9 @@
 """Synaptic kinetics for the network: read ``kinetics.json`` or use literature rates.
 
 Only the keys the network needs are read (docs/contracts.md, ``schema_version`` 1):
-``cleft_first_passage.cdf_t_ms`` / ``cdf`` (delay distribution and p_ij),
-``release_binding_probability`` and ``receptor_occupancy.bound_fraction`` /
-``mean_dwell_ms`` (efficacy).
+``cleft_first_passage.cdf_t_ms`` / ``cdf`` (delay distribution and p_ij) and
+``receptor_occupancy.bound_fraction`` (efficacy); ``receptor_occupancy.mean_dwell_ms`` is
+required and validated but only carried along (logged, not used by the dynamics).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class SynapticKinetics:
     bound_fraction : float
         Receptor occupancy after a release, in [0, 1].
     mean_dwell_ms : float
-        Mean bound time of a transmitter (ms).
+        Mean bound time of a transmitter (ms), >= 0 (informational).
     source : str
         ``kinetics.json`` path or ``"literature"``.
     """
@@ -79,6 +79,11 @@ class SynapticKinetics:
                 f"{self.source}: receptor_occupancy.bound_fraction must be in [0, 1], "
                 f"got {self.bound_fraction}"
             )
+        if not (np.isfinite(self.mean_dwell_ms) and self.mean_dwell_ms >= 0):
+            raise KineticsError(
+                f"{self.source}: receptor_occupancy.mean_dwell_ms must be finite and >= 0, "
+                f"got {self.mean_dwell_ms}"
+            )
 
     def cdf_at(self, t_ms: float) -> float:
         """CDF of the cleft first-passage time at ``t_ms`` (linear interpolation)."""
@@ -100,10 +105,15 @@ class SynapticKinetics:
         """
         if size < 0:
             raise ValueError(f"size must be >= 0, got {size}")
-        u = rng.uniform(self.cdf[0], self.cdf[-1], size=size)
-        # A flat CDF segment maps to its first time: keep the strictly increasing part.
-        c, first = np.unique(self.cdf, return_index=True)
-        return np.interp(u, c, self.cdf_t_ms[first])
+        t, c = self.cdf_t_ms, self.cdf
+        u = rng.uniform(c[0], c[-1], size=size)
+        # Generalized inverse of the piecewise-linear CDF: u in (c[k-1], c[k]] lies on the
+        # segment k-1 -> k, which rises (c[k-1] < c[k]); a flat stretch is skipped whole.
+        k = np.searchsorted(c, u, side="left")
+        at_start = k == 0  # u == c[0]: the first time with CDF >= u
+        k = np.maximum(k, 1)
+        frac = (u - c[k - 1]) / np.where(at_start, 1.0, c[k] - c[k - 1])
+        return np.where(at_start, t[0], t[k - 1] + frac * (t[k] - t[k - 1]))
 
 
 def _need(data: dict, key: str, path: str):
@@ -146,18 +156,25 @@ def load_kinetics(path: str | os.PathLike) -> SynapticKinetics:
                 raise KineticsError(f"{path}: missing key '{section}.{key}'")
     if data["schema_version"] != 1:
         raise KineticsError(f"{path}: schema_version {data['schema_version']!r} is not 1")
-    fpt, occ = data["cleft_first_passage"], data["receptor_occupancy"]
-    for section, key in (
-        ("receptor_occupancy", "bound_fraction"),
-        ("receptor_occupancy", "mean_dwell_ms"),
+    values = {}
+    for section, key, kind in (
+        ("cleft_first_passage", "cdf_t_ms", "a list of numbers"),
+        ("cleft_first_passage", "cdf", "a list of numbers"),
+        ("receptor_occupancy", "bound_fraction", "a number"),
+        ("receptor_occupancy", "mean_dwell_ms", "a number"),
     ):
-        if data[section][key] is None:
+        raw = data[section][key]
+        if raw is None:
             raise KineticsError(f"{path}: '{section}.{key}' is null")
+        try:
+            values[key] = np.asarray(raw, dtype=float) if kind.startswith("a list") else float(raw)
+        except (TypeError, ValueError) as err:
+            raise KineticsError(f"{path}: '{section}.{key}' must be {kind}") from err
     return SynapticKinetics(
-        cdf_t_ms=np.asarray(fpt["cdf_t_ms"], dtype=float),
-        cdf=np.asarray(fpt["cdf"], dtype=float),
-        bound_fraction=float(occ["bound_fraction"]),
-        mean_dwell_ms=float(occ["mean_dwell_ms"]),
+        cdf_t_ms=values["cdf_t_ms"],
+        cdf=values["cdf"],
+        bound_fraction=values["bound_fraction"],
+        mean_dwell_ms=values["mean_dwell_ms"],
         source=str(path),
     )
 

@@ -59,8 +59,10 @@ class Synapses:
                 raise ValueError(f"{name} must have shape ({m},)")
         if m and self.delay_steps.min() < 1:
             raise ValueError("delay_steps must be >= 1")
-        if m and (self.p_transmit.min() < 0 or self.p_transmit.max() > 1):
+        if m and not (self.p_transmit.min() >= 0 and self.p_transmit.max() <= 1):
             raise ValueError("p_transmit must lie in [0, 1]")
+        if m and not (np.all(np.isfinite(self.efficacy)) and self.efficacy.min() >= 0):
+            raise ValueError("efficacy must be finite and >= 0")
 
     def replace(self, **changes) -> Synapses:
         """Copy with some arrays replaced (reference models reuse the graph)."""

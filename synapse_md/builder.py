@@ -73,13 +73,28 @@ class CleftSystem:
 
 
 def debye_kappa_per_nm(salt_molar: float, temperature_K: float, dielectric: float = 78.5) -> float:
-    """Debye screening parameter κ = 50.33355 √(I / (ε T)) Å⁻¹, returned in nm⁻¹.
+    """GB salt-screening parameter κ in nm⁻¹, Amber/OpenMM convention.
 
-    Same formula OpenMM uses for ``implicitSolventSaltConc`` (0.15 M, 300 K -> 1.27 nm⁻¹).
+    κ = 0.73 × 50.33355 √(I / (ε T)) Å⁻¹: the Debye–Hückel κ times Amber's 0.73
+    ion-exclusion factor, exactly what OpenMM's ``implicitSolventSaltConc`` computes
+    (``amberprmtopfile.py``; XML force fields accept only ``implicitSolventKappa``).
+    0.15 M, 300 K, ε = 78.5 -> 0.927 nm⁻¹ (the bare Debye κ would be 1.27 nm⁻¹).
+
+    Parameters
+    ----------
+    salt_molar : float
+        Ionic strength in mol/L (>= 0).
+    temperature_K : float
+        Temperature in K (> 0).
+    dielectric : float
+        Solvent dielectric constant (> 0).
     """
     if salt_molar < 0 or temperature_K <= 0 or dielectric <= 0:
-        raise ValueError("salt_molar must be >= 0, temperature_K and dielectric > 0")
-    return 10.0 * 50.33355 * math.sqrt(salt_molar / (dielectric * temperature_K))
+        raise ValueError(
+            "salt_molar must be >= 0, temperature_K and dielectric > 0, got "
+            f"{salt_molar}, {temperature_K}, {dielectric}"
+        )
+    return 0.73 * 10.0 * 50.33355 * math.sqrt(salt_molar / (dielectric * temperature_K))
 
 
 def _align_planar(positions_nm: np.ndarray) -> np.ndarray:
@@ -105,6 +120,10 @@ def _chain_atoms(topology: app.Topology) -> list[list[int]]:
 
 
 def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.System, object]:
+    # No CMMotionRemover: walls and position restraints pin the system to the lab frame
+    # (total momentum is not conserved), the Langevin thermostat needs no drift fix, and
+    # removing the centre-of-mass velocity every step would couple and slow down the free
+    # transmitters (each loses ~m/M_total of its momentum per step), biasing D_sim.
     h_mass = config.hydrogen_mass_amu * unit.amu
     if config.solvent == "implicit":
         forcefield = amber_forcefield()
@@ -113,6 +132,7 @@ def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.Sys
             nonbondedMethod=app.NoCutoff,
             constraints=app.HBonds,
             hydrogenMass=h_mass,
+            removeCMMotion=False,
         )
         system.addForce(native_obc2_force(system, modeller.topology))
         return system, None
@@ -124,6 +144,7 @@ def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.Sys
             nonbondedMethod=app.NoCutoff,
             constraints=app.HBonds,
             hydrogenMass=h_mass,
+            removeCMMotion=False,
             implicitSolventKappa=kappa / unit.nanometer,
         )
         return system, None
@@ -154,6 +175,7 @@ def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.Sys
         nonbondedCutoff=config.explicit.cutoff_nm * unit.nanometer,
         constraints=app.HBonds,
         hydrogenMass=h_mass,
+        removeCMMotion=False,
     )
     return system, (shift, box)
 

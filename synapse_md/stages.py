@@ -27,6 +27,8 @@ from synapse_md.config import MDConfig, md_config_from_mapping
 from synapse_md.platforms import select_platform
 from synapse_md.production import ReplicaResult, run_replica
 from synapse_md.simulation import (
+    BLOWUP_CAUSES,
+    SimulationBlowUp,
     check_finite,
     make_context,
     make_integrator,
@@ -156,7 +158,13 @@ def equilibrate_stage(
         context.setPeriodicBoxVectors(*pdb.topology.getPeriodicBoxVectors())
     context.setVelocitiesToTemperature(md.temperature_K * unit.kelvin, seed)
     start = time.perf_counter()
-    integrator.step(md.equilibration_steps)
+    try:
+        integrator.step(md.equilibration_steps)
+    except openmm.OpenMMException as err:
+        raise SimulationBlowUp(
+            f"equilibration: OpenMM failed near step {context.getStepCount()} ({err}); "
+            f"{BLOWUP_CAUSES}"
+        ) from err
     state = context.getState(
         getPositions=True, getVelocities=True, getEnergy=True, getParameters=True
     )

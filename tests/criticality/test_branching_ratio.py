@@ -35,3 +35,11 @@ def test_lag_slopes_of_ar1_decay_geometrically():
 def test_undefined_inputs_are_explained(series, message):
     with pytest.raises(ValueError, match=message):
         branching_ratio(series, k_max=10, n_bootstrap=5, seed=0)
+
+
+def test_constant_regression_window_is_undefined_not_nan():
+    # variance only in the last k_max bins, which the regressions never use as A_t
+    series = np.zeros(1000)
+    series[-5:] = [1.0, 3.0, 0.0, 2.0, 1.0]
+    with pytest.raises(ValueError, match="slopes r_k are undefined"):
+        branching_ratio(series, k_max=10, n_bootstrap=5, seed=0)

@@ -126,3 +126,25 @@ def test_cli(results_tree, tmp_path):
     assert code == 0
     assert json.loads((tmp_path / "criticality.json").read_text())["run"] == "cli/1"
     assert main(["criticality", str(tmp_path / "missing.parquet"), "-o", str(tmp_path)]) == 2
+
+
+def test_cli_reports_undefined_gamma(tmp_path):
+    """Every duration distinct: tau and alpha defined, gamma undefined; the CLI still exits 0."""
+    durations = np.arange(1, 301)
+    frame = pd.DataFrame(
+        {
+            "avalanche_id": np.arange(durations.size),
+            "start_ms": np.cumsum(durations + 1).astype(float),
+            "size": durations + 1,
+            "duration_bins": durations,
+            "duration_ms": durations.astype(float),
+            "bin_ms": 1.0,
+            "profile": [np.ones(d, dtype=int) for d in durations],
+        }
+    )
+    path = tmp_path / "runs" / "static" / "1" / "avalanches.parquet"
+    write_parquet(path, frame)
+    assert main(["criticality", str(path), "-o", str(tmp_path / "out")]) == 0
+    summary = json.loads((tmp_path / "out" / "criticality.json").read_text())
+    assert summary["exponents"]["gamma"]["status"] == "undefined"
+    assert summary["exponents"]["tau"]["value"] > 1

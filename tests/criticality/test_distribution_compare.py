@@ -2,10 +2,14 @@
 
 import numpy as np
 import pytest
-from scipy import integrate
+from scipy import integrate, special, stats
 
 from analysis.distribution_compare import _upper_gamma, compare_alternatives
-from analysis.powerlaw_fit import fit_power_law, sample_discrete_power_law
+from analysis.powerlaw_fit import (
+    fit_power_law,
+    sample_continuous_power_law,
+    sample_discrete_power_law,
+)
 
 
 def _verdicts(data, xmin):
@@ -50,3 +54,25 @@ def test_unknown_alternative_is_named():
     data = sample_discrete_power_law(2.0, 1, 100, np.random.default_rng(5))
     with pytest.raises(ValueError, match="weibull"):
         compare_alternatives(data, fit_power_law(data), ["weibull"])
+
+
+def test_vuong_statistic_matches_scipy_densities():
+    """R and p from independent scipy.stats log-densities (continuous Pareto vs exponential)."""
+    data = sample_continuous_power_law(2.5, 2.0, 400, np.random.default_rng(6))
+    fit = fit_power_law(data, discrete=False, xmin=2.0)
+    (result,) = compare_alternatives(data, fit, ["exponential"])
+    pl = stats.pareto.logpdf(data, b=fit.alpha - 1.0, scale=2.0)
+    alt = stats.expon.logpdf(data, loc=2.0, scale=np.mean(data) - 2.0)
+    diff = pl - alt
+    z = np.sum(diff) / (np.sqrt(data.size) * np.std(diff))
+    assert result.loglik_ratio == pytest.approx(np.sum(diff), rel=1e-9)
+    assert result.p_value == pytest.approx(special.erfc(abs(z) / np.sqrt(2.0)), rel=1e-9)
+    assert result.p_value == pytest.approx(2.0 * stats.norm.sf(abs(z)), rel=1e-9)
+
+
+def test_truncated_fit_is_refused():
+    rng = np.random.default_rng(7)
+    data = sample_discrete_power_law(2.0, 1, 500, rng, xmax=100)
+    fit = fit_power_law(data, xmin=1, xmax=100)
+    with pytest.raises(ValueError, match="untruncated"):
+        compare_alternatives(data, fit)

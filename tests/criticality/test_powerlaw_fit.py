@@ -107,3 +107,24 @@ def test_agrees_with_powerlaw_package():
 def test_bad_or_tiny_input_gives_clear_message(data, message):
     with pytest.raises(ValueError, match=message):
         fit_power_law(data)
+
+
+def test_discrete_stderr_is_inverse_fisher_information():
+    """se = 1 / sqrt(n Var(log X)), the variance summed directly over the Hurwitz-zeta mass."""
+    alpha, xmin = 2.5, 20
+    data = sample_discrete_power_law(alpha, xmin, 5000, np.random.default_rng(9))
+    fit = fit_power_law(data, xmin=xmin)
+    k = np.arange(xmin, xmin + 2_000_000, dtype=float)
+    mass = k**-fit.alpha / special.zeta(fit.alpha, xmin)
+    log_k = np.log(k)
+    variance = np.sum(mass * log_k**2) - np.sum(mass * log_k) ** 2
+    assert fit.alpha_stderr == pytest.approx(1.0 / np.sqrt(fit.n_tail * variance), rel=1e-4)
+    # the MLE solves the score equation E[log X] = mean(log x)
+    assert np.sum(mass * log_k) == pytest.approx(np.mean(np.log(data)), rel=1e-6)
+
+
+@pytest.mark.parametrize("bounds", [{"xmin": 2.5}, {"xmin": 1, "xmax": 99.5}])
+def test_discrete_bounds_must_be_integers(bounds):
+    data = sample_discrete_power_law(2.0, 1, 200, np.random.default_rng(10))
+    with pytest.raises(ValueError, match="must be an integer"):
+        fit_power_law(data, **bounds)

@@ -28,3 +28,9 @@ def test_collapse_recovers_gamma(gamma):
 def test_collapse_needs_two_durations():
     with pytest.raises(ValueError, match="needs >= 2 durations"):
         shape_collapse([np.ones(5)] * 3, np.array([5, 5, 5]), min_count=2)
+
+
+def test_profile_length_mismatch_names_the_avalanche():
+    profiles = [np.ones(5), np.ones(5), np.ones(4)]
+    with pytest.raises(ValueError, match="avalanche 2 has a profile of length 4"):
+        shape_collapse(profiles, np.array([5, 5, 5]), min_count=2)

@@ -73,6 +73,8 @@ def test_native_obc2_matches_amber_obc2_xml():
             )
         )
     (e_native, f_native), (e_xml, f_xml) = energies
-    assert e_native == pytest.approx(e_xml, abs=0.05 * abs(e_xml) * 1e-2 + 0.5)
+    # Same radii (mbondi2, nm), screening factors, offset 0.009 nm and ACE surface term:
+    # the two implementations agree to round-off (measured 1e-4 kJ/mol of -1140).
+    assert e_native == pytest.approx(e_xml, rel=1e-6, abs=1e-2)
     rms = np.sqrt(np.mean((f_native - f_xml) ** 2)) / np.sqrt(np.mean(f_xml**2))
-    assert rms < 1e-3
+    assert rms < 1e-5, f"relative RMS force difference {rms:.2e}"

@@ -103,6 +103,16 @@ def test_crash_between_chunk_and_checkpoint_resumes_exactly(
     record = json.loads((replica_dir / "replica.json").read_text())
     assert record["resumed_from_step"] == tiny_md.checkpoint_frames * tiny_md.steps_per_frame
     _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)
+    # The checkpoint carries positions, velocities, parameters and the integrator's RNG
+    # state: the resumed replica is the uninterrupted one, frame for frame.
+    straight_dir = tmp_path / "straight_0"
+    production_stage(tiny_config, system_dir, straight_dir, 0, threads=1)
+    resumed = mdtraj.load(str(replica_dir / "trajectory.xtc"), top=str(system_dir / "topology.pdb"))
+    straight = mdtraj.load(
+        str(straight_dir / "trajectory.xtc"), top=str(system_dir / "topology.pdb")
+    )
+    np.testing.assert_allclose(resumed.xyz, straight.xyz, atol=2e-3)
+    np.testing.assert_array_equal(resumed.time, straight.time)
 
 
 @pytest.mark.slow

@@ -31,7 +31,9 @@ def minimized(tiny_cleft):
 
 
 def test_debye_kappa_matches_openmm_formula():
-    assert debye_kappa_per_nm(0.15, 300.0) == pytest.approx(1.27, abs=0.01)
+    """Same κ as OpenMM's implicitSolventSaltConc (Amber: 0.73 × Debye κ, in nm⁻¹)."""
+    # Hand value: 7.3 * 50.33355 * sqrt(0.15 / (78.5 * 300)) = 0.9273 nm^-1.
+    assert debye_kappa_per_nm(0.15, 300.0) == pytest.approx(0.9273, abs=1e-4)
     assert debye_kappa_per_nm(0.0, 300.0) == 0.0
 
 
@@ -52,6 +54,10 @@ def test_build_records_molecules(tiny_cleft):
     for i in tiny_cleft.transmitters[0]:
         charges.append(nonbonded.getParticleParameters(i)[0].value_in_unit(unit.elementary_charge))
     assert sum(charges) == pytest.approx(-1.0, abs=1e-6)
+    # Walls and restraints break translational invariance: no centre-of-mass remover.
+    forces = tiny_cleft.system.getForces()
+    assert not any(isinstance(f, openmm.CMMotionRemover) for f in forces)
+    assert sum(isinstance(f, openmm.GBSAOBCForce) for f in forces) == 1
 
 
 def test_walls_confine_and_receptors_stay_within_rmsf(tiny_md, tiny_cleft, minimized):

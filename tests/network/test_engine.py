@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from network.engine import DriveSpec, Dynamics, poisson_drive_events, simulate
+from network.engine import DriveSpec, Dynamics, _uniform, poisson_drive_events, simulate
 from network.graph import Graph, _from_edges
 from network.synapses import Synapses
 
@@ -154,6 +154,13 @@ def test_invalid_arguments_raise():
         DriveSpec(mode="tonic")
     with pytest.raises(ValueError, match="indptr"):
         Graph(np.array([0, 2]), np.array([0], np.int32), 1)
+    bad_events = (np.array([0, 1]), np.array([3, -1], np.int32))  # -1 would wrap around
+    with pytest.raises(ValueError, match="drive_events"):
+        simulate(syn, Dynamics(), DriveSpec("poisson"), 1.0, 1, drive_events=bad_events)
+    with pytest.raises(ValueError, match="efficacy"):
+        syn.replace(efficacy=np.full(syn.graph.n_edges, np.nan))
+    with pytest.raises(ValueError, match="p_transmit"):
+        syn.replace(p_transmit=np.full(syn.graph.n_edges, np.nan))
 
 
 def test_row_mode_matches_reference():
@@ -180,3 +187,79 @@ def test_max_spikes_stops_a_supercritical_run():
     assert cut.truncated and 5000 <= cut.step.size < 5000 + 400
     assert cut.duration_ms < full.duration_ms
     assert np.array_equal(cut.step, full.step[: cut.step.size])
+
+
+def probabilistic_reference(syn: Synapses, dyn: Dynamics, drive_w, events, n_steps, seed):
+    """Probabilistic model, homeostatic thresholds, per-synapse delays (no row mode).
+
+    Replays the kernel's random stream (the same splitmix64 draws in the documented order)
+    and returns the spikes and the expected-offspring sum with the target's threshold taken
+    at the spike time, plus that sum with the thresholds as last updated (stale).
+    """
+    g = syn.graph
+    n, dt = g.n_neurons, syn.dt_ms
+    theta0 = dyn.threshold
+    w = dyn.gain * syn.efficacy * theta0
+    theta = np.full(n, theta0)
+    theta_t = np.zeros(n, int)
+    ref_until = np.zeros(n, int)
+    ref_steps = max(1, round(dyn.refractory_ms / dt))
+    eta = dyn.homeostatic_eta * theta0
+    down = eta * dyn.homeostatic_target_hz * 1e-3 * dt
+    theta_min = dyn.homeostatic_theta_min * theta0
+    kernel_seq, _ = np.random.SeedSequence(seed).spawn(2)
+    rng = kernel_seq.generate_state(1, dtype=np.uint64)[0]
+    queue, spikes = {}, []
+    offspring = stale = 0.0
+
+    def uniform():
+        nonlocal rng
+        u, state = _uniform(np.uint64(rng))  # numba returns the uint64 state as a Python int
+        rng = np.uint64(state)
+        return u
+
+    ev_steps, ev_neurons = events
+    for t in range(n_steps):
+        fired = []
+        for j, v in queue.pop(t, []) + [(j, drive_w) for j in ev_neurons[ev_steps == t]]:
+            if t < ref_until[j]:
+                continue
+            theta[j] = max(theta_min, theta[j] - down * (t - theta_t[j]))
+            theta_t[j] = t
+            fire = v >= theta[j]
+            if not fire:
+                fire = uniform() * theta[j] < v
+            if fire:
+                ref_until[j] = t + ref_steps
+                theta[j] += eta
+                fired.append(j)
+        for i in fired:
+            spikes.append((t, i))
+            for s in range(g.indptr[i], g.indptr[i + 1]):
+                j = g.indices[s]
+                now = max(theta_min, theta[j] - down * (t - theta_t[j]))
+                offspring += syn.p_transmit[s] * min(1.0, w[s] / now)
+                stale += syn.p_transmit[s] * min(1.0, w[s] / theta[j])
+                if uniform() < syn.p_transmit[s]:
+                    queue.setdefault(t + int(syn.delay_steps[s]), []).append((j, w[s]))
+    return spikes, offspring, stale
+
+
+def test_probabilistic_homeostatic_kernel_and_expected_offspring_match_reference():
+    syn = small_network()
+    syn = syn.replace(p_transmit=np.full(syn.graph.n_edges, 0.7))
+    dyn = Dynamics(gain=0.6, homeostatic_target_hz=20.0, homeostatic_eta=0.1)
+    n_steps = 1500
+    events = poisson_drive_events(
+        syn.graph.n_neurons, 40.0, 0.1, 0, n_steps, np.random.default_rng(4)
+    )
+    record = simulate(
+        syn, dyn, DriveSpec("poisson", weight=0.7), n_steps * 0.1, 5, drive_events=events
+    )
+    spikes, offspring, stale = probabilistic_reference(syn, dyn, 0.7, events, n_steps, 5)
+    assert len(spikes) > 100
+    got = list(zip(record.step.tolist(), record.neuron.tolist(), strict=True))
+    assert got == [(int(t), int(i)) for t, i in spikes]
+    # sigma_expected uses each target's threshold at the spike time, not its last update
+    assert abs(stale / offspring - 1) > 1e-3, "thresholds never decayed: test cannot fail"
+    assert record.expected_offspring == pytest.approx(offspring, rel=1e-12)

@@ -44,6 +44,15 @@ def test_graph_files(tmp_path):
     bad.write_text("<graphml><broken")
     with pytest.raises(GraphFileError, match="bad.graphml"):
         load_graph_file(bad)
+    # GraphML under another suffix is not silently read as an edge list of XML tokens
+    xml = tmp_path / "g.xml"
+    nx.write_graphml(nx.cycle_graph(5), xml)
+    with pytest.raises(GraphFileError, match=r"g\.xml:\d+: .*'source target'"):
+        load_graph_file(xml)
+    weighted = tmp_path / "w.csv"
+    weighted.write_text("a,b\nb,c,0.5\n")
+    with pytest.raises(GraphFileError, match=r"w\.csv:2: .*3 fields"):
+        load_graph_file(weighted)
     with pytest.raises(FileNotFoundError, match="missing.edges"):
         load_graph_file(tmp_path / "missing.edges")
     with pytest.raises(ValueError, match="graph.path"):

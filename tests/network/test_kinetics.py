@@ -10,7 +10,7 @@ from conftest import kinetics_document
 from scipy import special, stats
 
 from network.config import LiteratureConfig
-from network.kinetics import KineticsError, literature_kinetics, load_kinetics
+from network.kinetics import KineticsError, SynapticKinetics, literature_kinetics, load_kinetics
 
 
 def test_load_valid(kinetics_json):
@@ -72,3 +72,37 @@ def test_literature_source_is_levy_first_passage():
     t = 5 * levy_ms
     assert kin.cdf_at(t) == pytest.approx(special.erfc(np.sqrt(levy_ms / t)), rel=1e-3)
     assert kin.bound_fraction == pytest.approx(1 - np.exp(-1.3e7 * 1e-3 * 0.1e-3))
+
+
+def test_inverse_transform_skips_flat_stretches_of_the_cdf():
+    """Samples follow the piecewise-linear CDF exactly, plateaus (zero density) included."""
+    rng = np.random.default_rng(2)
+    late = SynapticKinetics(
+        np.array([0.0, 1.0, 2.0]), np.array([0.0, 0.0, 1.0]), 0.5, 1.0, source="test"
+    )
+    samples = late.sample_fpt_ms(rng, 4000)
+    assert samples.min() >= 1.0  # no binding before 1 ms
+    assert stats.kstest(samples, stats.uniform(loc=1.0, scale=1.0).cdf).pvalue > 0.01
+    t, c = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 0.4, 0.4, 0.8])
+    gap = SynapticKinetics(t, c, 0.5, 1.0, source="test")
+    samples = gap.sample_fpt_ms(rng, 4000)
+    assert not np.any((samples > 1.0) & (samples < 2.0))
+    assert stats.kstest(samples, lambda x: np.interp(x, t, c) / c[-1]).pvalue > 0.01
+
+
+@pytest.mark.parametrize(
+    "section, key, value, message",
+    [
+        ("cleft_first_passage", "cdf", ["a", "b"], "'cleft_first_passage.cdf' must be a list"),
+        ("receptor_occupancy", "bound_fraction", "high", "'receptor_occupancy.bound_fraction'"),
+        ("receptor_occupancy", "mean_dwell_ms", -1.0, "receptor_occupancy.mean_dwell_ms"),
+        ("receptor_occupancy", "mean_dwell_ms", None, "'receptor_occupancy.mean_dwell_ms' is null"),
+    ],
+)
+def test_invalid_values_name_key_and_file(tmp_path, section, key, value, message):
+    doc = kinetics_document()
+    doc[section][key] = value
+    path = tmp_path / "kinetics.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(KineticsError, match=f"{path}.*{message}"):
+        load_kinetics(path)
