@@ -38,6 +38,15 @@ def _check(width_nm: float, D_nm2_per_ns: float) -> None:
         raise ValueError(f"D_nm2_per_ns must be > 0, got {D_nm2_per_ns}")
 
 
+def _check_times(t_ns, width_nm: float, D_nm2_per_ns: float) -> np.ndarray:
+    """Validate the arguments of the crossing law; return ``t_ns`` as a float array."""
+    _check(width_nm, D_nm2_per_ns)
+    t = np.asarray(t_ns, dtype=float)
+    if np.any(t < 0) or not np.all(np.isfinite(t)):
+        raise ValueError("t_ns must be finite and >= 0")
+    return t
+
+
 def crossing_cdf(t_ns: np.ndarray, width_nm: float, D_nm2_per_ns: float) -> np.ndarray:
     """CDF of the reflecting-to-absorbing crossing time.
 
@@ -55,10 +64,7 @@ def crossing_cdf(t_ns: np.ndarray, width_nm: float, D_nm2_per_ns: float) -> np.n
     np.ndarray
         P(T <= t), same shape as ``t_ns``.
     """
-    _check(width_nm, D_nm2_per_ns)
-    t = np.asarray(t_ns, dtype=float)
-    if np.any(t < 0) or not np.all(np.isfinite(t)):
-        raise ValueError("t_ns must be finite and >= 0")
+    t = _check_times(t_ns, width_nm, D_nm2_per_ns)
     n = np.arange(_N_TERMS)[:, None]
     odd = 2 * n + 1
     tau = D_nm2_per_ns * t.ravel()[None, :] / width_nm**2
@@ -76,10 +82,7 @@ def crossing_cdf(t_ns: np.ndarray, width_nm: float, D_nm2_per_ns: float) -> np.n
 
 def crossing_pdf(t_ns: np.ndarray, width_nm: float, D_nm2_per_ns: float) -> np.ndarray:
     """Density (1/ns) of the crossing time; same conventions as :func:`crossing_cdf`."""
-    _check(width_nm, D_nm2_per_ns)
-    t = np.asarray(t_ns, dtype=float)
-    if np.any(t < 0) or not np.all(np.isfinite(t)):
-        raise ValueError("t_ns must be finite and >= 0")
+    t = _check_times(t_ns, width_nm, D_nm2_per_ns)
     n = np.arange(_N_TERMS)[:, None]
     odd = 2 * n + 1
     flat = t.ravel()[None, :]
@@ -125,6 +128,8 @@ class CleftFPT:
     params : dict of str to float
         Its parameters; ``scale`` in ms.
     mean_ms, median_ms : float
+        Mean (exact sum of the crossing and near-field means; the Monte-Carlo sample
+        mean when the near-field mean is infinite, e.g. Lévy) and median (ms).
     cleft_width_nm, D_nm2_per_ns : float
     cdf_t_ms : np.ndarray, shape=(n_grid,)
     cdf : np.ndarray, shape=(n_grid,)
@@ -199,7 +204,16 @@ def cleft_first_passage(
     samples = samples[samples > 0]
     fit = fit_survival(samples, np.zeros(samples.size, bool), n_bootstrap=0, seed=seed).best
     near_mean = float(near.mean())
-    mean_ms = cross_mean_ms + near_mean if np.isfinite(near_mean) else float(np.mean(samples))
+    if np.isfinite(near_mean):
+        mean_ms = cross_mean_ms + near_mean
+    else:
+        mean_ms = float(np.mean(samples))
+        logger.warning(
+            "near-field %s has an infinite mean: mean_ms is the mean of %d Monte-Carlo "
+            "samples, not a converged estimate; use median_ms or the CDF",
+            near_family,
+            samples.size,
+        )
     median_ms = (
         float(np.interp(0.5, total, fine)) if total[-1] >= 0.5 else float(np.median(samples))
     )

@@ -127,33 +127,37 @@ def analyse_avalanches(
                 config.gamma_min_avalanches,
                 config.gamma_fit_decades,
             )
-            objects["scaling"] = scaling
-            out["exponents"] = scaling.as_dict()
-            out["goodness_of_fit"] = {
-                "size": bootstrap_gof(
-                    sizes, scaling.size_fit, config.gof_bootstrap, seed_gof_s, config.min_tail
-                ).as_dict(),
-                "duration": bootstrap_gof(
-                    durations,
-                    scaling.duration_fit,
-                    config.gof_bootstrap,
-                    seed_gof_t,
-                    config.min_tail,
-                ).as_dict(),
-            }
-            out["likelihood_ratio_tests"] = {
-                name: [
-                    r.as_dict() for r in compare_alternatives(data, fit, config.llr_alternatives)
-                ]
-                for name, data, fit in (
-                    ("size", sizes, scaling.size_fit),
-                    ("duration", durations, scaling.duration_fit),
-                )
-            }
         except ValueError as err:
             logger.warning("%s: exponents undefined: %s", run_label, err)
+            scaling = None
             for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests"):
-                out.setdefault(key, _undefined(err))
+                out[key] = _undefined(err)
+        if scaling is not None:
+            objects["scaling"] = scaling
+            out["exponents"] = scaling.as_dict()
+            # each test is independent: one that the data cannot support leaves the others
+            gof_inputs = (
+                ("size", sizes, scaling.size_fit, seed_gof_s),
+                ("duration", durations, scaling.duration_fit, seed_gof_t),
+            )
+            out["goodness_of_fit"] = {}
+            out["likelihood_ratio_tests"] = {}
+            for name, data, fit, seed in gof_inputs:
+                try:
+                    out["goodness_of_fit"][name] = bootstrap_gof(
+                        data, fit, config.gof_bootstrap, seed, config.min_tail
+                    ).as_dict()
+                except ValueError as err:
+                    logger.warning("%s: %s goodness of fit undefined: %s", run_label, name, err)
+                    out["goodness_of_fit"][name] = _undefined(err)
+                try:
+                    out["likelihood_ratio_tests"][name] = [
+                        r.as_dict()
+                        for r in compare_alternatives(data, fit, config.llr_alternatives)
+                    ]
+                except ValueError as err:
+                    logger.warning("%s: %s LLR tests undefined: %s", run_label, name, err)
+                    out["likelihood_ratio_tests"][name] = _undefined(err)
         try:
             collapse = shape_collapse(
                 avalanches["profile"].tolist(),

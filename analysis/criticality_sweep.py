@@ -61,7 +61,13 @@ def run_dynamic_range(
     curves, rows = [], []
     for path, (regime, control) in zip(response_paths, runs, strict=True):
         frame = pd.read_parquet(path)
-        result = dynamic_range(frame["drive_rate_hz"], frame["response_rate_hz"])
+        missing = [c for c in ("drive_rate_hz", "response_rate_hz") if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{path}: missing response columns {missing}")
+        try:
+            result = dynamic_range(frame["drive_rate_hz"], frame["response_rate_hz"])
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from err
         rows.append({"regime": regime, "control_value": float(control), **result.as_dict()})
         curves.append(
             {

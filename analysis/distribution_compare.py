@@ -77,10 +77,18 @@ def _exponential(x, xmin, discrete):
 
 
 def _log_interval(a, b):
-    """log(Phi(b) - Phi(a)) for a < b, stable in both tails."""
-    log_sf_a = special.log_ndtr(-a)
-    log_sf_b = special.log_ndtr(-b)
-    return log_sf_a + np.log1p(-np.exp(log_sf_b - log_sf_a))
+    """log(Phi(b) - Phi(a)) for a < b, stable in both tails.
+
+    Above the median the difference is taken between survival functions, below it
+    between CDFs, so neither side cancels to log(0).
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    log_sf_a, log_sf_b = special.log_ndtr(-a), special.log_ndtr(-b)
+    log_cdf_a, log_cdf_b = special.log_ndtr(a), special.log_ndtr(b)
+    with np.errstate(divide="ignore"):  # the branch not selected may hit log(0)
+        upper = log_sf_a + np.log1p(-np.exp(log_sf_b - log_sf_a))
+        lower = log_cdf_b + np.log1p(-np.exp(log_cdf_a - log_cdf_b))
+    return np.where(a > 0, upper, lower)
 
 
 def _lognormal_logpmf(params, x, xmin, discrete):

@@ -15,8 +15,9 @@ Events (one tidy table, durations in ps):
 * ``rebinding`` — from the transmitter leaving its last bound receptor (bound to none)
   to its next binding to any receptor; ``censored`` when the run ended first.
 
-Distances come from one ``mdtraj.compute_distances`` call over all atom pairs,
-reduced to the minimum per molecule pair with ``np.minimum.reduceat``.
+Distances come from one ``mdtraj.compute_distances`` call over all atom pairs (laid
+out in equal-size blocks by :func:`atom_pairs_for_groups`), reduced to the minimum per
+molecule pair along the block axis.
 """
 
 from __future__ import annotations

@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.calibration import Calibration, MSDCurve, fit_diffusion, msd_curve, unwrap
+from analysis.calibration import (
+    Calibration,
+    MSDCurve,
+    fit_diffusion,
+    frame_interval_ps,
+    msd_curve,
+    unwrap,
+)
 from analysis.cleft_bridge import CleftFPT, cleft_first_passage
 from analysis.events import EVENT_COLUMNS, EVENT_KINDS, hysteresis_bound
 from analysis.extraction import ReplicaDistances
@@ -56,7 +63,8 @@ def calibrate(
 ) -> tuple[Calibration, MSDCurve]:
     """D_sim from the MSD of transmitter centres of mass pooled over replicas.
 
-    Replicas are truncated to the shortest one so every molecule shares the lags.
+    Replicas are truncated to the shortest one so every molecule shares the lags;
+    they must share the frame interval.
     ``friction_per_ps`` (the MD thermostat γ, from build.json) fixes γ in the Langevin
     fallback of :func:`analysis.calibration.fit_diffusion`.
 
@@ -69,6 +77,11 @@ def calibrate(
     n = min(r.time_ps.size for r in replicas)
     if n < 3:
         raise ValueError(f"replicas: calibration needs >= 3 frames per replica, shortest has {n}")
+    intervals = [
+        frame_interval_ps(r.time_ps[:n], f"replicas[{k}].time_ps") for k, r in enumerate(replicas)
+    ]
+    if not np.allclose(intervals, intervals[0], rtol=1e-3):
+        raise ValueError(f"replicas must share one frame interval, got {intervals} ps")
     positions, bound = [], []
     for rep in replicas:
         box = rep.box_nm[:n] if rep.box_nm.size else rep.box_nm
@@ -252,6 +265,7 @@ def build_kinetics(
     elif dwell.kaplan_meier is not None:
         mean_dwell_ps = dwell.kaplan_meier.restricted_mean
     else:
+        logger.warning("no dwell observed: receptor_occupancy.mean_dwell_ms set to 0")
         mean_dwell_ps = 0.0
     result = {
         "schema_version": SCHEMA_VERSION,

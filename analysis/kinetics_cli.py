@@ -2,12 +2,14 @@
 
     synsoc events TRAJ... --top PDB --transmitters SEL --receptors SEL
         [--r-on R_ON --r-off R_OFF] -o events.parquet
-    synsoc fit events.parquet -o kinetics.json
+    synsoc fit events.parquet [--r-on R_ON --r-off R_OFF] -o kinetics.json
 
 ``events`` also writes the per-frame distances and centres of mass next to the table
 (``events.distances.npz``, or ``events.distances.{replica}.npz`` for several
 trajectories); ``fit`` reads them (time calibration, occupancy, F/P surfaces) and
-writes ``kinetics.surfaces.npz`` and ``figures/`` next to the JSON.
+writes ``kinetics.surfaces.npz`` and ``figures/`` next to the JSON. ``fit`` applies
+the cut-offs again (bound fraction, unbound MSD windows): give it the same
+``--r-on``/``--r-off`` as ``events``.
 """
 
 from __future__ import annotations
@@ -109,6 +111,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fit.add_argument("events", help="events Parquet written by `synsoc events`")
     fit.add_argument(
         "--distances", nargs="+", help="per-replica distances NPZ (default: beside events)"
+    )
+    fit.add_argument(
+        "--r-on", type=float, help="binding cut-off (nm) given to `synsoc events`; default config"
+    )
+    fit.add_argument(
+        "--r-off",
+        type=float,
+        help="unbinding cut-off (nm) given to `synsoc events`; default config",
     )
     fit.add_argument("--config", help="synsoc YAML config (kinetics section used)")
     fit.add_argument("--figures", help="figure directory (default: figures/ beside the output)")

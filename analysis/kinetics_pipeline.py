@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.atomic_io import save_npz, write_json, write_parquet
+from analysis.calibration import frame_interval_ps
 from analysis.events import EVENT_COLUMNS, empty_events, events_from_distances
 from analysis.extraction import (
     ReplicaDistances,
@@ -108,7 +109,7 @@ def trajectory_events(
             events_from_distances(data.distance_nm, data.time_ps, config.cutoffs, replica)
         )
         save_replica_distances(distance_path(distances_out, replica, len(trajectories)), data)
-    events = pd.concat(frames, ignore_index=True) if frames else empty_events()
+    events = pd.concat([f for f in frames if not f.empty] or [empty_events()], ignore_index=True)
     write_parquet(events_out, events)
     return events
 
@@ -129,11 +130,18 @@ def merge_events(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> 
     return events
 
 
-def _nearest(replicas: Sequence[ReplicaDistances]) -> tuple[list[np.ndarray], float]:
-    dts = {round(float(np.median(np.diff(r.time_ps))), 9) for r in replicas if r.time_ps.size > 1}
-    if len(dts) != 1:
-        raise ValueError(f"replicas must share one frame interval, got {sorted(dts)} ps")
-    return [r.distance_nm.min(axis=2) for r in replicas], dts.pop()
+def _nearest(
+    replicas: Sequence[ReplicaDistances], paths: Sequence[str | os.PathLike]
+) -> tuple[list[np.ndarray], float]:
+    """Nearest-receptor distance per replica, shape (n_frames, n_transmitters), and dt (ps)."""
+    dts = [
+        frame_interval_ps(r.time_ps, f"{path}: time_ps")
+        for r, path in zip(replicas, paths, strict=True)
+        if r.time_ps.size > 1
+    ]
+    if not dts or not np.allclose(dts, dts[0], rtol=1e-3):
+        raise ValueError(f"replicas must share one frame interval (>= 2 frames), got {dts} ps")
+    return [r.distance_nm.min(axis=2) for r in replicas], dts[0]
 
 
 def surfaces_step(
@@ -141,7 +149,7 @@ def surfaces_step(
 ) -> Surfaces:
     """F(r,t), P(r,t) and the renewal check over all replicas, saved as NPZ."""
     replicas = [load_replica_distances(p) for p in distance_paths]
-    nearest, frame_ps = _nearest(replicas)
+    nearest, frame_ps = _nearest(replicas, distance_paths)
     h = config.surface_r_max_nm / config.surface_n_r
     r_grid = (np.arange(config.surface_n_r) + 0.5) * h
     shortest = min(d.shape[0] for d in nearest)

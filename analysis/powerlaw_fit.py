@@ -45,6 +45,7 @@ _DIFF_STEP = 1e-5
 _BOUND_POINTS = 24
 _SECOND_BOUND_POINTS = 256
 _ASYMPTOTIC_Q = 16.0
+_INT64_LIMIT = 2.0**63
 # Euler-Maclaurin coefficients B_2k / (2k)! of the Hurwitz zeta expansion
 _EM_COEFFS = (1.0 / 12.0, -1.0 / 720.0, 1.0 / 30240.0, -1.0 / 1209600.0)
 
@@ -391,6 +392,12 @@ def sample_discrete_power_law(
     Returns
     -------
     np.ndarray, shape=(size,), dtype=int64
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters, or when a sample exceeds the int64 range (possible for
+        alpha close to 1 without ``xmax``: P(X >= 2^63) is about 2e-4 at alpha = 1.2).
     """
     if xmin < 1 or int(xmin) != xmin:
         raise ValueError(f"xmin must be a positive integer, got {xmin}")
@@ -417,6 +424,11 @@ def sample_discrete_power_law(
             top_c = xmax + 0.5
             tail = (u * start**a1 + (1 - u) * top_c**a1) ** (1.0 / a1)
         out[beyond] = np.floor(tail + 0.5)
+    if out.size and out.max() >= _INT64_LIMIT:
+        raise ValueError(
+            f"alpha={alpha}: a sample of {out.max():.3g} exceeds the int64 range; the tail "
+            "is too heavy to sample as integers (give xmax)"
+        )
     return out.astype(np.int64)
 
 

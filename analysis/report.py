@@ -33,6 +33,8 @@ __all__ = [
     "runs_table",
     "runs_section",
     "flat_section",
+    "alignment_table",
+    "alignment_section",
     "benchmark_section",
     "build_summary",
     "write_report",
@@ -214,10 +216,32 @@ def runs_section(runs: Sequence[NetworkRun]) -> str:
     return "\n".join(["## Network sweep and criticality", "", markdown_table(*runs_table(runs))])
 
 
+def alignment_table(alignment: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows (one per run and reference model) of ``alignment.json``'s ``runs``.
+
+    Columns are the union of the rows' keys in first-seen order; a key a row lacks
+    (e.g. the KS distances of a run without avalanches) is None.
+    """
+    records = alignment.get("runs", [])
+    header: list[str] = []
+    for record in records:
+        header += [key for key in record if key not in header]
+    return header, [[record.get(key) for key in header] for record in records]
+
+
 def flat_section(title: str, data: Mapping[str, Any]) -> str:
     """Every scalar of a JSON artifact as a two-column table."""
     flat = flatten_scalars(data)
     return "\n".join([f"## {title}", "", markdown_table(["key", "value"], flat.items())])
+
+
+def alignment_section(alignment: Mapping[str, Any]) -> str:
+    """Best run per reference model and the per-run alignment table."""
+    parts = [flat_section("Alignment with reference models", alignment)]
+    header, rows = alignment_table(alignment)
+    if rows:
+        parts += ["", markdown_table(header, rows)]
+    return "\n".join(parts)
 
 
 def read_benchmarks(paths: Iterable[str | os.PathLike], root: str | os.PathLike) -> list[tuple]:
@@ -312,7 +336,7 @@ def build_summary(
         "",
         flat_section("Dynamic range across the control parameter", _read_json(dynamic_range_json)),
         "",
-        flat_section("Alignment with reference models", _read_json(alignment_json)),
+        alignment_section(_read_json(alignment_json)),
         "",
         benchmark_section(benchmark_rows),
     ]
@@ -374,8 +398,7 @@ def write_report(
     write_text(summary_md, text)
     write_text(tables["kinetics"], _csv_text(*kinetics_table(_read_json(kinetics_json))))
     write_text(tables["criticality"], _csv_text(*runs_table(runs)))
-    alignment = flatten_scalars(_read_json(alignment_json))
-    write_text(tables["alignment"], _csv_text(["key", "value"], alignment.items()))
+    write_text(tables["alignment"], _csv_text(*alignment_table(_read_json(alignment_json))))
     logger.info("wrote %s and %d tables", summary_md, len(tables))
 
 

@@ -40,6 +40,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+_NLL_INFEASIBLE = 1e300
+"""Negative log-likelihood returned where the likelihood is 0 or not finite."""
+
 
 @dataclass(frozen=True)
 class KaplanMeier:
@@ -79,8 +82,13 @@ class FamilyFit:
         scipy.stats name (location fixed at 0).
     params : dict of str to float
         Shape parameters and ``scale`` (data time unit).
-    loglik, aic, bic : float
+    loglik : float
+        Censored log-likelihood: sum of log f over observed and log S over censored times.
+    aic, bic : float
+        2k - 2 loglik and k ln(n) - 2 loglik, with k = ``n_params`` and n every
+        observation, censored ones included.
     n_params : int
+        Free parameters (shapes and scale; the location is fixed, not counted).
     success : bool
     message : str
     """
@@ -234,7 +242,7 @@ def _negloglik(family: Family, obs_t, obs_w, cen_t, cen_w) -> Callable:
             total = obs_w @ family.logpdf(obs_t, params)
             if cen_t.size:
                 total += cen_w @ family.logsf(cen_t, params)
-        return float(-total) if np.isfinite(total) else 1e300
+        return float(-total) if np.isfinite(total) else _NLL_INFEASIBLE
 
     return nll
 
@@ -301,7 +309,7 @@ def _family_fit(family: str, result, n: int) -> FamilyFit:
         aic=2 * k - 2 * loglik,
         bic=k * np.log(n) - 2 * loglik,
         n_params=k,
-        success=bool(result.success) and loglik > -1e299,
+        success=bool(result.success) and -loglik < _NLL_INFEASIBLE,
         message=str(result.message),
     )
 
@@ -380,6 +388,7 @@ def bootstrap_ci(
     obs_u, obs_inv, cen_u, cen_inv = _compress(t, c)
     obs_index, cen_index = np.flatnonzero(~c), np.flatnonzero(c)
     draws = []
+    failed = 0
     for _ in range(n_bootstrap):
         # Resample observations as multinomial counts on the unique times (same law
         # as resampling the array, cost proportional to the number of unique times).
@@ -389,9 +398,19 @@ def bootstrap_ci(
         if obs_w.sum() == 0:
             continue
         result = _optimize(spec, obs_u, obs_w, cen_u, cen_w, x0)
+        if not result.fun < _NLL_INFEASIBLE:  # the refit never left the infeasible region
+            failed += 1
+            continue
         draws.append(np.exp(result.x))
+    if failed:
+        logger.warning(
+            "%s bootstrap: %d of %d refits failed, left out", fit.family, failed, n_bootstrap
+        )
     if len(draws) < 2:
-        raise ValueError("censored: too few bootstrap samples hold an uncensored observation")
+        raise ValueError(
+            "censored: too few bootstrap samples hold an uncensored observation "
+            "and give a finite likelihood"
+        )
     arr = np.asarray(draws)
     lo, hi = np.percentile(arr, [2.5, 97.5], axis=0)
     return {name: (float(a), float(b)) for name, a, b in zip(fit.params, lo, hi, strict=True)}
@@ -415,7 +434,7 @@ def fit_survival(
     families : sequence of str
         Keys of ``FAMILIES``.
     n_bootstrap : int
-        Resamples for the parameter CIs of the best family (0 = none).
+        Resamples for the parameter CIs of the best family (0 = none, else >= 2).
     n_gof_bootstrap : int
         Parametric-bootstrap replicates for the GOF p-value (0 = distance only).
     seed : int
@@ -432,8 +451,10 @@ def fit_survival(
         raise ValueError(
             f"families must be a non-empty subset of {sorted(FAMILIES)}, got {list(families)}"
         )
-    if n_bootstrap < 0 or n_gof_bootstrap < 0:
-        raise ValueError("n_bootstrap and n_gof_bootstrap must be >= 0")
+    if n_bootstrap < 0 or n_bootstrap == 1:
+        raise ValueError(f"n_bootstrap must be 0 (no CIs) or >= 2, got {n_bootstrap}")
+    if n_gof_bootstrap < 0:
+        raise ValueError(f"n_gof_bootstrap must be >= 0, got {n_gof_bootstrap}")
     if t.size == 0:
         return SurvivalFit(0, 0, False, ())
     km = kaplan_meier(t, c)
@@ -456,7 +477,7 @@ def fit_survival(
         raise ValueError("durations: no family could be fitted")
     rng = np.random.default_rng(seed)
     best = fits[0]
-    ci = bootstrap_ci(best, t_fit, c, n_bootstrap, rng) if n_bootstrap >= 2 else {}
+    ci = bootstrap_ci(best, t_fit, c, n_bootstrap, rng) if n_bootstrap else {}
     if n_gof_bootstrap:
         distance, pvalue = gof_pvalue(best, t_fit, c, n_gof_bootstrap, rng)
     else:

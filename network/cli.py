@@ -51,8 +51,14 @@ def run_stage(config: dict, kinetics_path: str | None, outdir: str | Path) -> No
 
 
 def _main(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.kinetics is None and config["network"]["synapses"]["source"] == "kinetics":
+        raise ConfigError(
+            "--kinetics is required when network.synapses.source is 'kinetics' "
+            f"(configuration {args.config})"
+        )
     try:
-        run_stage(load_config(args.config), args.kinetics, args.output)
+        run_stage(config, args.kinetics, args.output)
     except (KineticsError, GraphFileError) as err:
         # bad input files: one-line message and exit status 2 from analysis.cli
         raise ConfigError(str(err)) from err

@@ -596,7 +596,9 @@ def simulate(
     seed : int or np.random.SeedSequence
         Spawns (kernel RNG, drive RNG); equal seeds give bitwise equal runs.
     chunk_steps : int
-        Steps per kernel call; progress (steps/s, ETA) is logged after each.
+        Steps per kernel call; progress (steps/s, ETA) is logged after each. The Poisson
+        drive is drawn per chunk, so with drawn Poisson drive the value is part of the seed
+        (slow drive and ``drive_events`` runs do not depend on it).
     drive_events : (steps, neurons), optional
         Pre-drawn Poisson drive events (sorted steps), replacing the drawn ones.
     max_spikes : int, optional

@@ -149,6 +149,8 @@ def load_kinetics(path: str | os.PathLike) -> SynapticKinetics:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise KineticsError(f"{path}: not valid JSON: {err}") from err
+    if not isinstance(data, dict):
+        raise KineticsError(f"{path}: the top level must be a JSON object")
     for section, keys in _REQUIRED.items():
         value = _need(data, section, str(path))
         for key in keys or ():

@@ -26,6 +26,9 @@ SOLVENTS = ("implicit", "gbn2", "explicit")
 PLATFORMS = ("auto", "CUDA", "OpenCL", "CPU", "Reference")
 PRECISIONS = ("mixed", "single", "double")
 _AMINO_ACIDS = set("ACDEFGHIKLMNPQRSTVWY")
+# Defaults of the two molecule species (the schema's defaults, kept in one place here).
+_TRANSMITTER_DEFAULTS = {"sequence": "E", "count": 5, "restraint_k_kj_per_mol_nm2": 1000.0}
+_RECEPTOR_DEFAULTS = {"sequence": "RR", "count": 4, "restraint_k_kj_per_mol_nm2": 1000.0}
 
 
 def _positive(name: str, value: float, allow_zero: bool = False) -> None:
@@ -125,8 +128,10 @@ class MDConfig:
     frame_interval_ps: float = 0.4
     checkpoint_frames: int = 25
     geometry: GeometryConfig = field(default_factory=GeometryConfig)
-    transmitter: MoleculeConfig = field(default_factory=lambda: MoleculeConfig("E", 5, 1000.0))
-    receptor: MoleculeConfig = field(default_factory=lambda: MoleculeConfig("RR", 4, 1000.0))
+    transmitter: MoleculeConfig = field(
+        default_factory=lambda: MoleculeConfig(**_TRANSMITTER_DEFAULTS)
+    )
+    receptor: MoleculeConfig = field(default_factory=lambda: MoleculeConfig(**_RECEPTOR_DEFAULTS))
     explicit: ExplicitConfig = field(default_factory=ExplicitConfig)
 
     def __post_init__(self) -> None:
@@ -205,10 +210,6 @@ def md_config_from_mapping(section: Mapping[str, Any]) -> MDConfig:
     data = dict(section)
     data["geometry"] = GeometryConfig(**data.get("geometry", {}))
     data["explicit"] = ExplicitConfig(**data.get("explicit", {}))
-    transmitter = {"sequence": "E", "count": 5, "restraint_k_kj_per_mol_nm2": 1000.0}
-    transmitter.update(data.get("transmitter", {}))
-    receptor = {"sequence": "RR", "count": 4, "restraint_k_kj_per_mol_nm2": 1000.0}
-    receptor.update(data.get("receptor", {}))
-    data["transmitter"] = MoleculeConfig(**transmitter)
-    data["receptor"] = MoleculeConfig(**receptor)
+    data["transmitter"] = MoleculeConfig(**{**_TRANSMITTER_DEFAULTS, **data.get("transmitter", {})})
+    data["receptor"] = MoleculeConfig(**{**_RECEPTOR_DEFAULTS, **data.get("receptor", {})})
     return MDConfig(**data)

@@ -59,7 +59,6 @@ def place_molecules(
     restarts: int = 20,
     occupied_nm: np.ndarray | None = None,
     occupied_clearance_nm: float | None = None,
-    centres_nm: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """Place rigid molecules one by one with random orientation, rejecting overlaps.
 
@@ -68,8 +67,7 @@ def place_molecules(
     templates : list of np.ndarray, shape=(n_atoms_i, 3)
         Molecule coordinates in nm, centred on the origin.
     centre_low_nm, centre_high_nm : np.ndarray, shape=(3,)
-        Box from which molecule centres are drawn uniformly (ignored where
-        ``centres_nm`` is given).
+        Box from which molecule centres are drawn uniformly.
     box_low_nm, box_high_nm : np.ndarray, shape=(3,)
         Every atom must end inside this box.
     min_separation_nm : float
@@ -85,8 +83,6 @@ def place_molecules(
     occupied_clearance_nm : float, optional
         Minimum distance to ``occupied_nm`` atoms (default ``min_separation_nm``),
         e.g. the clearance between released transmitters and the receptors.
-    centres_nm : np.ndarray, shape=(len(templates), 3), optional
-        Fixed centres (only the orientation is random), e.g. a receptor grid.
 
     Returns
     -------
@@ -100,8 +96,6 @@ def place_molecules(
     """
     if min_separation_nm <= 0:
         raise ValueError(f"min_separation_nm must be > 0, got {min_separation_nm}")
-    if centres_nm is not None and len(centres_nm) != len(templates):
-        raise ValueError("centres_nm must have one row per template")
     clearance = min_separation_nm if occupied_clearance_nm is None else occupied_clearance_nm
     if clearance <= 0:
         raise ValueError(f"occupied_clearance_nm must be > 0, got {occupied_clearance_nm}")
@@ -120,7 +114,6 @@ def place_molecules(
             max_attempts,
             fixed,
             clearance,
-            centres_nm,
         )
         if result is not None:
             return result
@@ -142,17 +135,13 @@ def _place_once(
     max_attempts,
     fixed,
     clearance,
-    centres_nm,
 ) -> list[np.ndarray] | None:
     """One greedy pass of :func:`place_molecules`; ``None`` if a molecule found no spot."""
     placed_atoms = np.zeros((0, 3))
     result = []
-    for index, template in enumerate(templates):
+    for template in templates:
         for _ in range(max_attempts):
-            if centres_nm is None:
-                centre = rng.uniform(centre_low_nm, centre_high_nm)
-            else:
-                centre = np.asarray(centres_nm[index], float)
+            centre = rng.uniform(centre_low_nm, centre_high_nm)
             coords = template @ random_rotation(rng).T + centre
             if np.any(coords < box_low_nm) or np.any(coords > box_high_nm):
                 continue

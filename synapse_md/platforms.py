@@ -103,7 +103,7 @@ def select_platform(
         try:
             choice = _try_platform(name, properties)
         except openmm.OpenMMException as err:
-            logger.info("platform %s unavailable: %s", name, str(err).splitlines()[0])
+            logger.info("platform %s unavailable: %s", name, str(err).partition("\n")[0])
             last_error = err
             continue
         logger.info(

@@ -12,6 +12,7 @@ from analysis.cli import main
 from analysis.configuration import validate_config
 from analysis.criticality import run_criticality
 from analysis.criticality_sweep import run_alignment, run_dynamic_range
+from analysis.report import alignment_table
 
 from .conftest import MODELS, RUNS
 
@@ -85,6 +86,11 @@ def test_sweep_outputs(analysed, results_tree):
     assert (best["regime"], best["control_value"]) == ("static", 1.0)
     assert (sweep / "exponents.csv").exists() and (sweep / "exponents.png").exists()
     assert _no_nan(json.loads((sweep / "alignment.json").read_text()))
+    # the report's alignment table has one row per run and reference model
+    header, rows = alignment_table(al)
+    assert len(rows) == len(RUNS) * len(MODELS)
+    assert {"regime", "reference_model", "score", "tau_minus_reference"} <= set(header)
+    assert [row[header.index("score")] for row in rows] == pytest.approx(list(table["score"]))
 
 
 @pytest.mark.parametrize("n_avalanches", [0, 5])
@@ -148,3 +154,20 @@ def test_cli_reports_undefined_gamma(tmp_path):
     summary = json.loads((tmp_path / "out" / "criticality.json").read_text())
     assert summary["exponents"]["gamma"]["status"] == "undefined"
     assert summary["exponents"]["tau"]["value"] > 1
+
+
+def test_failed_goodness_of_fit_leaves_other_parts(monkeypatch):
+    import analysis.criticality as crit_module
+    from analysis.criticality_config import CriticalityConfig
+    from analysis.synthetic_avalanches import galton_watson_avalanches
+
+    def refuse(*args, **kwargs):
+        raise ValueError("synthetic tail too heavy")
+
+    monkeypatch.setattr(crit_module, "bootstrap_gof", refuse)
+    frame = galton_watson_avalanches(2000, 1.0, np.random.default_rng(3), 1000)
+    config = CriticalityConfig(gof_bootstrap=1, exponent_bootstrap=3)
+    summary, _ = crit_module.analyse_avalanches(frame, None, config, "static/1")
+    assert summary["goodness_of_fit"]["size"]["reason"] == "synthetic tail too heavy"
+    assert summary["exponents"]["tau"]["value"] > 1
+    assert summary["likelihood_ratio_tests"]["size"][0]["alternative"] == "exponential"

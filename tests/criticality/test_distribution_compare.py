@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
-from analysis.distribution_compare import _upper_gamma, compare_alternatives
+from analysis.distribution_compare import _log_interval, _upper_gamma, compare_alternatives
 from analysis.powerlaw_fit import (
     fit_power_law,
     sample_continuous_power_law,
@@ -76,3 +76,15 @@ def test_truncated_fit_is_refused():
     fit = fit_power_law(data, xmin=1, xmax=100)
     with pytest.raises(ValueError, match="untruncated"):
         compare_alternatives(data, fit)
+
+
+@pytest.mark.parametrize("a, b", [(-30.0, -29.0), (29.0, 30.0), (-0.5, 0.7), (1.0, 1.0 + 1e-6)])
+def test_log_interval_is_finite_in_both_tails(a, b):
+    value = _log_interval(a, b)
+    if a < -5:  # Phi(a) << Phi(b): the mass is Phi(b)
+        expected = special.log_ndtr(b)
+    elif a > 5:
+        expected = special.log_ndtr(-a)
+    else:
+        expected = np.log(special.ndtr(b) - special.ndtr(a))
+    assert value == pytest.approx(expected, rel=1e-6)

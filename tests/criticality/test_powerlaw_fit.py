@@ -128,3 +128,11 @@ def test_discrete_bounds_must_be_integers(bounds):
     data = sample_discrete_power_law(2.0, 1, 200, np.random.default_rng(10))
     with pytest.raises(ValueError, match="must be an integer"):
         fit_power_law(data, **bounds)
+
+
+def test_sampler_refuses_values_beyond_int64():
+    # alpha = 1.05: P(X >= 2^63) = 2^(-63 * 0.05) ~ 0.11, so 1000 draws overflow
+    with pytest.raises(ValueError, match="int64 range"):
+        sample_discrete_power_law(1.05, 1, 1000, np.random.default_rng(12))
+    x = sample_discrete_power_law(1.05, 1, 1000, np.random.default_rng(12), xmax=10**6)
+    assert x.min() >= 1 and x.max() <= 10**6

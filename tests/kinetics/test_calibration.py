@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from analysis.brownian import KB_KJ_PER_MOL_K, langevin_free
-from analysis.calibration import fit_diffusion, msd_curve, unwrap
+from analysis.calibration import fit_diffusion, frame_interval_ps, msd_curve, unwrap
 
 from .oracles import zscore
 
@@ -38,6 +38,16 @@ def test_3d_and_lateral_agree_and_bound_windows_are_skipped():
     for cal in (lateral, full):
         z, msg = zscore(cal.D_sim_nm2_per_ns, D * 1000, cal.D_sim_stderr_nm2_per_ns)
         assert abs(z) < 4, msg
+
+
+def test_frame_interval_tolerates_float32_times_and_catches_gaps():
+    # 10 ns at 0.4 ps stored as float32 (XTC): diffs vary by ~0.1 %, still one grid.
+    t32 = (np.arange(25001) * 0.4).astype(np.float32)
+    assert frame_interval_ps(t32) == pytest.approx(0.4, rel=1e-6)
+    msd_curve(np.zeros((t32.size, 2, 3)), t32, n_lags=5)  # does not raise
+    gap = np.delete(np.arange(100) * 0.4, 50)
+    with pytest.raises(ValueError, match="time_ps"):
+        frame_interval_ps(gap)
 
 
 def test_unwrap_removes_box_jumps():

@@ -64,6 +64,25 @@ def test_convolution_with_near_field():
     assert sample_mean == pytest.approx(res.mean_ms, rel=0.05)
 
 
+def test_convolution_matches_exact_exponential_near_field():
+    # Crossing + Exp(lambda): CDF(t) = F_c(t) - e^{-t/lambda} int_0^t f_c(s) e^{s/lambda} ds.
+    L, D, lam_ms = 20.0, 0.33, 5e-4
+    res = cleft_first_passage("expon", {"scale": lam_ms}, L, D, seed=2)
+
+    def exact(t_ms):
+        inner = integrate.quad(
+            lambda s: crossing_pdf(s * 1e6, L, D) * 1e6 * np.exp((s - t_ms) / lam_ms),
+            0,
+            t_ms,
+            limit=200,
+        )[0]
+        return float(crossing_cdf(t_ms * 1e6, L, D)) - inner
+
+    for t_ms in (2e-4, 5e-4, 1e-3, 2e-3):
+        got = np.interp(t_ms, res.cdf_t_ms, res.cdf)
+        assert got == pytest.approx(exact(t_ms), abs=3e-4), t_ms  # 1 grid step off: 1.5e-3
+
+
 def test_bad_width_raises():
     with pytest.raises(ValueError, match="width_nm"):
         crossing_cdf(np.ones(3), 0.0, 1.0)

@@ -72,6 +72,19 @@ def test_first_passage_to_any_receptor_and_censoring():
     assert len(dwell) == 1 and dwell.censored.iloc[0] and dwell.duration_ps.iloc[0] == 1.0
 
 
+def test_events_at_trajectory_ends_are_censored_or_zero():
+    # Bound in frame 0 (first passage 0, observed), unbinds at t = 2, never rebinds:
+    # the rebinding is censored with the time observed after unbinding.
+    d = np.array([0.3, 0.5, 0.7, 0.9, 1.0])[:, None, None]
+    ev = events_from_distances(d, np.arange(5.0), CUT).set_index("kind")
+    assert ev.loc["first_passage", "duration_ps"] == 0.0
+    assert not ev.loc["first_passage", "censored"]
+    assert ev.loc["dwell", "start_ps"] == 0.0 and ev.loc["dwell", "duration_ps"] == 2.0
+    assert not ev.loc["dwell", "censored"]
+    assert ev.loc["rebinding", "start_ps"] == 2.0 and ev.loc["rebinding", "duration_ps"] == 2.0
+    assert ev.loc["rebinding", "censored"] and ev.loc["rebinding", "receptor"] == -1
+
+
 def test_single_frame_and_no_pairs():
     ev = events_from_distances(np.full((1, 3, 1), 2.0), np.zeros(1), CUT)
     assert len(ev) == 3 and ev.censored.all() and (ev.duration_ps == 0).all()

@@ -2,6 +2,7 @@
 
 import mdtraj as md
 import numpy as np
+import pytest
 from scipy import stats
 
 from analysis.brownian import brownian_points, write_point_trajectory
@@ -37,6 +38,11 @@ def test_inverse_gaussian_first_passage_with_drift():
     fit = fit_family("invgauss", t, cens)
     z, msg = zscore(fit.frozen().mean(), mean, t.std() / np.sqrt(t.size))
     assert abs(z) < 4, msg
+    # DESIGN.md: shape lambda = x0^2 / (2 D) is scipy's scale; its MLE has relative
+    # standard error sqrt(2 / n).
+    z, msg = zscore(fit.params["scale"], shape, shape * np.sqrt(2 / t.size))
+    assert abs(z) < 4, msg
+    assert fit.params["mu"] * fit.params["scale"] == pytest.approx(mean, rel=0.05)
 
 
 def test_absorbing_sphere_through_trajectory(tmp_path):

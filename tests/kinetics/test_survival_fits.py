@@ -95,3 +95,43 @@ def test_bad_input_raises_naming_argument(durations, censored, name):
 def test_unknown_family_raises():
     with pytest.raises(ValueError, match="famil"):
         fit_survival([1.0, 2.0], [False, False], families=["cauchy"])
+
+
+def test_censored_exponential_matches_closed_form_and_counts_parameters():
+    # Censored exponential MLE: scale = sum(t) / d, loglik = -d ln(scale) - sum(t)/scale,
+    # with d the number of observed events (censored times enter only through log S).
+    t, c = _censored_sample("expon", 400, 0.6, seed=12)
+    d, n = int((~c).sum()), t.size
+    scale = t.sum() / d
+    loglik = -d * np.log(scale) - t.sum() / scale
+    fit = fit_family("expon", t, c)
+    assert fit.params["scale"] == pytest.approx(scale, rel=1e-5)
+    assert fit.loglik == pytest.approx(loglik, rel=1e-9)
+    assert fit.n_params == 1
+    assert fit.aic == pytest.approx(2 - 2 * loglik)
+    assert fit.bic == pytest.approx(np.log(n) - 2 * loglik)
+    two = fit_family("gamma", t, c)
+    assert two.n_params == 2 and two.aic == pytest.approx(4 - 2 * two.loglik)
+    # Censored contributions are log-survival, not log-density: the censored
+    # likelihood differs from the one that counts every time as an event.
+    assert fit_family("expon", t, np.zeros_like(c)).params["scale"] == pytest.approx(t.mean())
+
+
+def test_bootstrap_is_seeded():
+    t, c = _censored_sample("gamma", 300, 0.7, seed=13)
+    a = fit_survival(t, c, families=["gamma"], n_bootstrap=20, seed=5).params_ci95
+    b = fit_survival(t, c, families=["gamma"], n_bootstrap=20, seed=5).params_ci95
+    other = fit_survival(t, c, families=["gamma"], n_bootstrap=20, seed=6).params_ci95
+    assert a == b and a != other
+    with pytest.raises(ValueError, match="n_bootstrap"):
+        fit_survival(t, c, n_bootstrap=1)
+
+
+def test_kaplan_meier_greenwood_and_restricted_mean_by_hand():
+    km = kaplan_meier([1, 2, 2, 3, 4, 5], [False, False, True, False, True, True])
+    s = np.array([5 / 6, 5 / 6 * 4 / 5, 5 / 6 * 4 / 5 * 2 / 3])
+    var_terms = np.cumsum([1 / (6 * 5), 1 / (5 * 4), 1 / (3 * 2)])
+    np.testing.assert_allclose(km.stderr, s * np.sqrt(var_terms))
+    # Area under the step function up to the largest time (5, censored): a lower bound.
+    assert km.restricted_mean == pytest.approx(1 + s[0] * 1 + s[1] * 1 + s[2] * 2)
+    np.testing.assert_allclose(km.at([0.5, 1.0, 2.5, 10.0]), [1.0, s[0], s[1], s[2]])

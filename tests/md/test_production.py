@@ -49,6 +49,24 @@ def _check_trajectory(replica_dir: Path, n_frames: int, interval_ps: float) -> N
     assert np.all(np.isfinite(state.to_numpy()))
 
 
+def _kill_at_third_checkpoint(monkeypatch):
+    """Make the third checkpoint save raise (chunk 2 written, checkpoint still at chunk 1).
+
+    Returns the real ``_save_checkpoint`` to restore before the resume.
+    """
+    real_save = production._save_checkpoint
+    calls = {"n": 0}
+
+    def crashing_save(context, path):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("simulated kill after writing chunk 2")
+        real_save(context, path)
+
+    monkeypatch.setattr(production, "_save_checkpoint", crashing_save)
+    return real_save
+
+
 def test_chunk_ranges_cover_every_frame_once(tiny_md):
     ranges = _chunk_frame_ranges(tiny_md)
     frames = [f for first, last in ranges for f in range(first, last + 1)]
@@ -83,16 +101,7 @@ def test_crash_between_chunk_and_checkpoint_resumes_exactly(
     system_dir, tiny_config, tiny_md, tmp_path, monkeypatch
 ):
     """A chunk written without its checkpoint is discarded and recomputed on resume."""
-    real_save = production._save_checkpoint
-    calls = {"n": 0}
-
-    def crashing_save(context, path):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt("simulated kill after writing chunk 2")
-        real_save(context, path)
-
-    monkeypatch.setattr(production, "_save_checkpoint", crashing_save)
+    real_save = _kill_at_third_checkpoint(monkeypatch)
     replica_dir = tmp_path / "replica_0"
     with pytest.raises(KeyboardInterrupt):
         production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
@@ -173,3 +182,22 @@ def test_blow_up_names_replica_and_step_and_leaves_no_outputs(
         )
     for name in ("replica.json", "trajectory.xtc", "state.csv", "final_state.xml"):
         assert not (replica_dir / name).exists()
+
+
+def test_assembly_rejects_chunks_with_wrong_steps(
+    system_dir, tiny_config, tiny_md, tmp_path, monkeypatch
+):
+    """A chunk whose frames carry the wrong MD steps is corruption, not a trajectory."""
+    real_save = _kill_at_third_checkpoint(monkeypatch)
+    replica_dir = tmp_path / "replica_0"
+    with pytest.raises(KeyboardInterrupt):
+        production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
+    chunk = replica_dir / "work" / "chunk_00001.xtc"
+    with mdtraj.formats.XTCTrajectoryFile(str(chunk)) as handle:
+        xyz, times, steps, _ = handle.read()
+    with mdtraj.formats.XTCTrajectoryFile(str(chunk), "w") as handle:
+        handle.write(xyz, time=times, step=steps + tiny_md.steps_per_frame)
+    monkeypatch.setattr(production, "_save_checkpoint", real_save)
+    with pytest.raises(RuntimeError, match="work directory is corrupt"):
+        production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
+    assert not (replica_dir / "replica.json").exists()

@@ -49,6 +49,9 @@ def test_missing_section_and_bad_values(tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(KineticsError, match="non-decreasing"):
         load_kinetics(path)
+    path.write_text("[1, 2]")
+    with pytest.raises(KineticsError, match="JSON object"):
+        load_kinetics(path)
     path.write_text("{not json")
     with pytest.raises(KineticsError, match="not valid JSON"):
         load_kinetics(path)
