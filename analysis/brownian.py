@@ -129,7 +129,10 @@ def langevin_free(
     steps_per_frame: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Free 3D Langevin particles (BAOAB splitting); D = k_B T / (m γ) at long times.
+    """Free 3D Langevin particles; D = k_B T / (m γ) at long times.
+
+    BAOAB splitting with no force (half drift, exact Ornstein–Uhlenbeck velocity
+    update, half drift), the scheme of OpenMM's LangevinMiddleIntegrator.
 
     Returns
     -------

@@ -222,11 +222,23 @@ def save_replica_distances(path: str | os.PathLike, data: ReplicaDistances) -> N
 
 
 def load_replica_distances(path: str | os.PathLike) -> ReplicaDistances:
-    """Read a :class:`ReplicaDistances` written by :func:`save_replica_distances`."""
+    """Read a :class:`ReplicaDistances` written by :func:`save_replica_distances`.
+
+    Raises
+    ------
+    ValueError
+        Naming ``path`` when a key is missing or the arrays' shapes disagree.
+    """
     with np.load(Path(path)) as handle:
-        return ReplicaDistances(
-            time_ps=handle["time_ps"],
-            distance_nm=handle["distance_nm"],
-            com_nm=handle["com_nm"],
-            box_nm=handle["box_nm"],
-        )
+        missing = [k for k in ("time_ps", "distance_nm", "com_nm", "box_nm") if k not in handle]
+        if missing:
+            raise ValueError(f"{path}: missing keys {missing}")
+        try:
+            return ReplicaDistances(
+                time_ps=handle["time_ps"],
+                distance_nm=handle["distance_nm"],
+                com_nm=handle["com_nm"],
+                box_nm=handle["box_nm"],
+            )
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from err

@@ -34,6 +34,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "PS_PER_MS",
     "calibrate",
+    "check_events",
     "fit_events",
     "fit_block",
     "bound_fraction",
@@ -47,7 +48,8 @@ SCHEMA_VERSION = 1
 PS_PER_MS = 1e9
 
 
-def _check_events(events: pd.DataFrame) -> None:
+def check_events(events: pd.DataFrame) -> None:
+    """Raise ValueError when ``events`` lacks a contract column or holds an unknown kind."""
     missing = [c for c in EVENT_COLUMNS if c not in events.columns]
     if missing:
         raise ValueError(f"events lacks columns {missing}")
@@ -117,7 +119,7 @@ def fit_events(
     Observed events of zero duration (already bound in the first frame) carry no
     waiting time and are excluded; the count is logged.
     """
-    _check_events(events)
+    check_events(events)
     if kind not in EVENT_KINDS:
         raise ValueError(f"kind must be one of {EVENT_KINDS}, got {kind!r}")
     rows = events[events["kind"] == kind]
@@ -246,7 +248,7 @@ def build_kinetics(
     KineticsAnalysis
         ``summary`` is JSON-ready; see ``docs/contracts.md``.
     """
-    _check_events(events)
+    check_events(events)
     calibration, curve = calibrate(replicas, config, friction_per_ps)
     s = calibration.time_scale_factor
     fits = {

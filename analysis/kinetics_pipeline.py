@@ -28,7 +28,7 @@ from analysis.extraction import (
     read_replica,
     save_replica_distances,
 )
-from analysis.kinetics import build_kinetics
+from analysis.kinetics import build_kinetics, check_events
 from analysis.kinetics_config import KineticsConfig
 from analysis.kinetics_plots import write_figures
 from analysis.provenance import provenance
@@ -120,9 +120,19 @@ def distance_path(base: str | os.PathLike, replica: int, n_replicas: int) -> Pat
     return base if n_replicas == 1 else base.with_name(f"{base.stem}.{replica}{base.suffix}")
 
 
+def _read_events(path: str | os.PathLike) -> pd.DataFrame:
+    """An events Parquet table, checked against the contract (errors name the file)."""
+    events = pd.read_parquet(path)
+    try:
+        check_events(events)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
+    return events
+
+
 def merge_events(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
     """Concatenate per-replica event tables into one (contract columns, sorted)."""
-    frames = [pd.read_parquet(p) for p in paths]
+    frames = [_read_events(p) for p in paths]
     nonempty = [f for f in frames if not f.empty]
     events = pd.concat(nonempty, ignore_index=True) if nonempty else empty_events()
     events = events[list(EVENT_COLUMNS)].sort_values(["replica", "transmitter", "kind", "start_ps"])
@@ -206,7 +216,7 @@ def fit_step(
         The MD stage's build.json; its ``friction_per_ps`` fixes γ in the MSD
         calibration's Langevin fallback.
     """
-    events = pd.read_parquet(events_path)
+    events = _read_events(events_path)
     replicas = [load_replica_distances(p) for p in distance_paths]
     if not replicas:
         raise ValueError("distance_paths is empty: calibration needs the per-replica NPZ files")

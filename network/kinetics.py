@@ -60,6 +60,8 @@ class SynapticKinetics:
 
     def __post_init__(self):
         t, c = np.asarray(self.cdf_t_ms, float), np.asarray(self.cdf, float)
+        object.__setattr__(self, "cdf_t_ms", t)  # lists are accepted, arrays are stored
+        object.__setattr__(self, "cdf", c)
         if t.ndim != 1 or t.shape != c.shape or t.size < 2:
             raise KineticsError(f"{self.source}: cdf_t_ms and cdf must be 1D of equal length >= 2")
         if not (np.all(np.isfinite(t)) and np.all(np.isfinite(c))):
@@ -86,7 +88,8 @@ class SynapticKinetics:
             )
 
     def cdf_at(self, t_ms: float) -> float:
-        """CDF of the cleft first-passage time at ``t_ms`` (linear interpolation)."""
+        """CDF of the cleft first-passage time at ``t_ms`` (ms; linear interpolation, 0 before
+        ``cdf_t_ms[0]``, ``cdf[-1]`` after the last tabulated time)."""
         return float(np.interp(t_ms, self.cdf_t_ms, self.cdf, left=0.0, right=self.cdf[-1]))
 
     def sample_fpt_ms(self, rng: np.random.Generator, size: int) -> np.ndarray:

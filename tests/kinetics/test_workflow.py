@@ -132,3 +132,17 @@ def test_cli_events_and_fit(tmp_path, capsys):
     _check_kinetics_json(out)
     assert main(["fit", str(tmp_path / "nope.parquet"), "-o", str(out)]) == 2
     assert "nope.parquet" in capsys.readouterr().err
+
+
+def test_pipeline_input_errors_name_the_file(tmp_path):
+    from analysis.extraction import load_replica_distances
+    from analysis.kinetics_pipeline import merge_events
+
+    bad = tmp_path / "replica_0.parquet"
+    pd.DataFrame({"replica": [0], "kind": ["dwell"]}).to_parquet(bad)
+    with pytest.raises(ValueError, match="replica_0.parquet"):
+        merge_events([bad], tmp_path / "events.parquet")
+    npz = tmp_path / "replica_0.npz"
+    np.savez(npz, time_ps=np.arange(3.0), distance_nm=np.ones((2, 1, 1)))
+    with pytest.raises(ValueError, match="replica_0.npz"):
+        load_replica_distances(npz)
