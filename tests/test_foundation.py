@@ -108,3 +108,8 @@ def test_every_section_gets_its_schema_defaults():
     config = validate_config({})
     for section in ("md", "kinetics", "network", "criticality", "report"):
         assert config[section], f"section {section!r} received no defaults from its schema"
+
+
+def test_single_bootstrap_resample_is_rejected_before_any_work():
+    with pytest.raises(ConfigError, match=r"kinetics\.n_bootstrap"):
+        validate_config({"kinetics": {"n_bootstrap": 1}}, source="c.yaml")
