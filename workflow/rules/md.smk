@@ -18,7 +18,7 @@ rule md_build:
     resources:
         mem_mb=2000,
         runtime=20,
-        gpu=0,
+        gpu=md_gpus(),
     conda:
         "../../envs/md.yaml"
     script:
