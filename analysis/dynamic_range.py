@@ -2,9 +2,14 @@
 
 ``F(h)`` is the mean response rate at drive rate h. With ``F_x = F_0 + x (F_max - F_0)``
 (``F_0`` the response at the weakest drive, ``F_max`` at the strongest) and ``h_x`` the
-drive where F reaches ``F_x`` (log-linear interpolation of the running maximum of F), the
-dynamic range is ``Delta = 10 log10(h_0.9 / h_0.1)`` in dB. Kinouchi & Copelli predict
-its maximum at the critical point sigma = 1.
+drive where F reaches ``F_x``, the dynamic range is ``Delta = 10 log10(h_0.9 / h_0.1)``
+in dB. Kinouchi & Copelli predict its maximum at the critical point sigma = 1.
+
+The measured F(h) is noisy, while the model's response is non-decreasing in h, so
+``F_0``, ``F_max`` and the crossings are read off the least-squares non-decreasing fit
+(isotonic regression) of the measured points, interpolated log-linearly in h. A running
+maximum would instead let one noisy high point at weak drive (typical of a
+self-sustained supercritical network) fix ``h_0.1`` far too low and inflate Delta.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import isotonic_regression
 
 __all__ = ["DynamicRange", "dynamic_range"]
 
@@ -78,14 +84,14 @@ def dynamic_range(drive_rate_hz, response_rate_hz) -> DynamicRange:
         raise ValueError("drive_rate_hz must be positive (log scale)")
     order = np.argsort(h)
     h, f = h[order], f[order]
-    envelope = np.maximum.accumulate(f)
+    envelope = isotonic_regression(f).x
     f0, fmax = float(envelope[0]), float(envelope[-1])
     if fmax <= f0:
         return DynamicRange(
             None, None, None, f0, fmax, "undefined: response does not increase with drive"
         )
     levels = f0 + np.array([0.1, 0.9]) * (fmax - f0)
-    # first crossing of each level on the non-decreasing envelope, log-linear in h
+    # first crossing of each level on the non-decreasing fit, log-linear in h
     log_h = np.log(h)
     hx = []
     for level in levels:

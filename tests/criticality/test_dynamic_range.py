@@ -27,3 +27,27 @@ def test_flat_response_is_undefined_not_nan():
 def test_invalid_drive_named():
     with pytest.raises(ValueError, match="drive_rate_hz"):
         dynamic_range([0.0, 1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_noisy_plateau_of_a_self_sustained_network_gives_a_small_range():
+    # Supercritical network (demo run static/1.5): self-sustained ~530 Hz at any weak
+    # drive, with ignition noise, then a rise at the strongest drives. The response
+    # range is only crossed above 100 Hz of drive (isotonic fit: 512 Hz plateau, then
+    # 546 and 699 Hz); a running maximum would take the 548 Hz blip at 0.3 Hz as the
+    # 10 % point and report ~35 dB.
+    h = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0]
+    f = [524.6, 548.6, 530.0, 538.0, 526.5, 468.1, 448.1, 546.2, 699.2]
+    result = dynamic_range(h, f)
+    assert result.note == "ok"
+    assert 100.0 < result.h10_hz < result.h90_hz < 1000.0
+    assert result.delta_db < 8.0
+
+
+def test_monotone_curve_is_read_as_measured():
+    h = np.array([1.0, 10.0, 100.0, 1000.0])
+    f = np.array([0.0, 10.0, 90.0, 100.0])
+    result = dynamic_range(h, f)
+    # F_0.1 = 10 is met exactly at h = 10; F_0.9 = 90 exactly at h = 100
+    assert result.h10_hz == pytest.approx(10.0)
+    assert result.h90_hz == pytest.approx(100.0)
+    assert result.delta_db == pytest.approx(10.0)
