@@ -3,7 +3,8 @@
 1. ``python -m openmm.testInstallation`` (platforms listed, forces agree);
 2. default implicit and explicit-solvent cleft systems: relative RMS force difference
    of the GPU platform (mixed precision) against CPU, and ns/day of each platform;
-3. the project's replica runner vs a bare ``integrator.step`` loop on the GPU (ratio);
+3. the project's replica runner vs a bare ``integrator.step`` loop on the GPU (ratio),
+   at the demo's frame interval and at ``config/large.yaml``'s;
 4. 1, 4, 8 concurrent replica processes on one GPU: aggregate ns/day.
 
 Writes ONE JSON summary to ``$OUT/gpu_check.json`` (``$OUT`` defaults to ``.``) and
@@ -35,8 +36,13 @@ from synapse_md.production import run_replica
 from synapse_md.simulation import make_context, make_integrator
 
 
-def _config(solvent: str, production_ps: float = 4.0) -> MDConfig:
-    return MDConfig(solvent=solvent, production_ps=production_ps, checkpoint_frames=25)
+def _config(solvent: str, production_ps: float = 4.0, frame_interval_ps: float = 0.4) -> MDConfig:
+    return MDConfig(
+        solvent=solvent,
+        production_ps=production_ps,
+        frame_interval_ps=frame_interval_ps,
+        checkpoint_frames=25,
+    )
 
 
 def _prepared(md: MDConfig, platform) -> tuple[object, openmm.State]:
@@ -121,8 +127,8 @@ def compare_platforms(solvent: str, gpu, cpu, seconds: float) -> dict:
     }
 
 
-def runner_vs_bare(gpu, production_ps: float, rounds: int) -> dict:
-    md = _config("implicit", production_ps)
+def runner_vs_bare(gpu, production_ps: float, rounds: int, frame_interval_ps: float) -> dict:
+    md = _config("implicit", production_ps, frame_interval_ps)
     cleft, state = _prepared(md, gpu)
     bare, runner = [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,6 +154,7 @@ def runner_vs_bare(gpu, production_ps: float, rounds: int) -> dict:
         "ratio": ns / bare_ns,
         "rounds": rounds,
         "production_ps": production_ps,
+        "frame_interval_ps": frame_interval_ps,
     }
 
 
@@ -230,6 +237,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short durations (CPU try-out)")
     parser.add_argument("--seconds", type=float, default=8.0, help="per ns/day measurement")
     parser.add_argument("--runner-ps", type=float, default=40.0)
+    parser.add_argument(
+        "--runner-frame-ps",
+        default="0.4,2.0",
+        help="frame intervals (ps) of the runner-vs-bare comparison: demo, large.yaml",
+    )
+    parser.add_argument(
+        "--parts",
+        default="install,systems,runner,concurrent",
+        help="comma-separated subset of the checks to run",
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--concurrent", default="1,4,8")
     parser.add_argument("--concurrent-seconds", type=float, default=20.0)
@@ -241,7 +258,7 @@ def main() -> None:
         worker(args)
         return
     if args.quick:
-        args.seconds, args.runner_ps, args.rounds = 1.0, 2.0, 1
+        args.seconds, args.runner_ps, args.rounds = 1.0, 4.0, 1
         args.concurrent, args.concurrent_seconds = "1,2", 2.0
     started = time.perf_counter()
     gpu = select_platform(args.platform, args.precision, args.threads)
@@ -258,17 +275,29 @@ def main() -> None:
         "cpu_threads": os.cpu_count(),
         "quick": args.quick,
     }
-    summary["test_installation"] = check_installation()
-    summary["systems"] = [
-        compare_platforms(s, gpu, cpu, args.seconds) for s in ("implicit", "explicit")
-    ]
-    for entry in summary["systems"]:
-        print(json.dumps(entry), flush=True)
-    summary["runner_vs_bare"] = runner_vs_bare(gpu, args.runner_ps, args.rounds)
-    print(json.dumps(summary["runner_vs_bare"]), flush=True)
-    summary["concurrent"] = concurrent([int(c) for c in args.concurrent.split(",")], args)
-    best = max(summary["concurrent"], key=lambda r: r["aggregate_ns_per_day"])
-    summary["recommended_md_jobs_per_gpu"] = best["replicas"]
+    parts = set(args.parts.split(","))
+    unknown = parts - {"install", "systems", "runner", "concurrent"}
+    if unknown:
+        parser.error(f"--parts: unknown check(s) {sorted(unknown)}")
+    if "install" in parts:
+        summary["test_installation"] = check_installation()
+    if "systems" in parts:
+        summary["systems"] = [
+            compare_platforms(s, gpu, cpu, args.seconds) for s in ("implicit", "explicit")
+        ]
+        for entry in summary["systems"]:
+            print(json.dumps(entry), flush=True)
+    if "runner" in parts:
+        summary["runner_vs_bare"] = [
+            runner_vs_bare(gpu, args.runner_ps, args.rounds, float(frame_ps))
+            for frame_ps in args.runner_frame_ps.split(",")
+        ]
+        for entry in summary["runner_vs_bare"]:
+            print(json.dumps(entry), flush=True)
+    if "concurrent" in parts:
+        summary["concurrent"] = concurrent([int(c) for c in args.concurrent.split(",")], args)
+        best = max(summary["concurrent"], key=lambda r: r["aggregate_ns_per_day"])
+        summary["recommended_md_jobs_per_gpu"] = best["replicas"]
     summary["wall_s"] = time.perf_counter() - started
     write_json(Path(os.environ.get("OUT", ".")) / "gpu_check.json", summary)
     print(json.dumps(summary))
