@@ -64,7 +64,7 @@ def network_kinetics():
     return f"{RESULTS}/kinetics/kinetics.json"
 
 
-# ---- resources and report (workflow engineer) -------------------------------
+# ---- resources and report ----------------------------------------------------
 def md_gpus():
     """GPUs an MD job requests: 1 when md.platform names a GPU platform, else 0."""
     return 1 if config["md"].get("platform") in ("CUDA", "OpenCL") else 0
