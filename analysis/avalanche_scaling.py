@@ -20,7 +20,13 @@ import numpy as np
 
 from analysis.powerlaw_fit import PowerLawFit, fit_power_law
 
-__all__ = ["ScalingResult", "mean_size_per_duration", "fit_gamma", "avalanche_scaling"]
+__all__ = [
+    "ScalingResult",
+    "mean_size_per_duration",
+    "fit_gamma",
+    "fit_gamma_log_binned",
+    "avalanche_scaling",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +52,9 @@ class ScalingResult:
         single value are dropped).
     gamma_note : str
         ``"ok"`` or the reason gamma is undefined.
+    gamma_method : str
+        ``"per duration"`` (:func:`fit_gamma`) or, when too few avalanches share each
+        duration, ``"log-binned durations"`` (:func:`fit_gamma_log_binned`).
     """
 
     size_fit: PowerLawFit
@@ -55,6 +64,7 @@ class ScalingResult:
     ci95: dict
     n_bootstrap: int
     gamma_note: str = "ok"
+    gamma_method: str = "per duration"
 
     @property
     def gamma_predicted(self) -> float:
@@ -102,6 +112,7 @@ class ScalingResult:
                 "value": self.gamma,
                 "ci95": self.ci95["gamma"],
                 "duration_range_bins": list(self.gamma_range_bins),
+                "method": self.gamma_method,
             },
             "scaling_relation": {
                 "gamma_predicted": self.gamma_predicted,
@@ -182,6 +193,75 @@ def fit_gamma(sizes, durations, t_min: int, min_count: int, decades: float | Non
     return float(slope), (int(t_values[0]), int(t_values[-1]))
 
 
+def fit_gamma_log_binned(
+    sizes,
+    durations,
+    t_min: int,
+    min_count: int,
+    decades: float | None = None,
+    bins_per_decade: int = 10,
+):
+    """Slope of log <S> against log T with durations pooled in logarithmic bins.
+
+    For sparse data (a few hundred avalanches) almost every duration above the
+    duration x_min holds fewer than ``min_count`` avalanches, so :func:`fit_gamma`
+    has nothing to fit. Here durations >= ``t_min`` are pooled in bins of equal width
+    in log T; each bin contributes its mean size and the geometric mean of its
+    durations, and bins with fewer than ``min_count`` avalanches are left out.
+
+    Parameters
+    ----------
+    sizes, durations : array_like, shape=(n,)
+    t_min : int
+        Smallest duration used (bins).
+    min_count : int
+        Avalanches a bin needs to enter the fit.
+    decades : float, optional
+        Window width in decades of T ending at the last bin used, as in
+        :func:`fit_gamma`.
+    bins_per_decade : int
+        Logarithmic bins per decade of T.
+
+    Returns
+    -------
+    gamma : float
+    t_range : tuple of int
+        Inclusive range (bins) of the durations in the bins used.
+    """
+    if bins_per_decade < 1:
+        raise ValueError(f"bins_per_decade must be >= 1, got {bins_per_decade}")
+    t_values, mean_s, counts = mean_size_per_duration(sizes, durations)
+    keep = t_values >= t_min
+    t_values, mean_s, counts = t_values[keep], mean_s[keep], counts[keep]
+    if t_values.size == 0:
+        raise ValueError(f"<S>(T) log-binned fit: no durations >= {t_min} bins")
+    log_t = np.log10(t_values.astype(float))
+    group = np.floor((log_t - log_t[0]) * bins_per_decade + 1e-9).astype(int)
+    n_groups = group[-1] + 1
+    total = np.bincount(group, weights=counts, minlength=n_groups)
+    size_sum = np.bincount(group, weights=mean_s * counts, minlength=n_groups)
+    log_t_sum = np.bincount(group, weights=log_t * counts, minlength=n_groups)
+    # durations are sorted, so each bin is a contiguous run of t_values
+    first_t = t_values[
+        np.searchsorted(group, np.arange(n_groups), side="left").clip(max=group.size - 1)
+    ]
+    last_t = t_values[np.searchsorted(group, np.arange(n_groups), side="right") - 1]
+    used = total >= max(min_count, 1)
+    if decades is not None and used.any():
+        top = log_t_sum[used][-1] / total[used][-1]
+        centres = np.divide(log_t_sum, total, out=np.full(n_groups, -np.inf), where=total > 0)
+        used &= centres >= top - decades
+    if used.sum() < 2:
+        raise ValueError(
+            f"<S>(T) log-binned fit needs >= 2 bins of durations >= {t_min} with >= "
+            f"{min_count} avalanches each; found {int(used.sum())}"
+        )
+    log_mean_t = log_t_sum[used] / total[used]
+    log_mean_s = np.log10(size_sum[used] / total[used])
+    slope = np.polyfit(log_mean_t, log_mean_s, 1)[0]
+    return float(slope), (int(first_t[used][0]), int(last_t[used][-1]))
+
+
 def avalanche_scaling(
     sizes,
     durations,
@@ -221,12 +301,19 @@ def avalanche_scaling(
         raise ValueError(f"n_bootstrap must be >= 2, got {n_bootstrap}")
     size_fit = fit_power_law(s, discrete=True, min_tail=min_tail)
     duration_fit = fit_power_law(t, discrete=True, min_tail=min_tail)
+    gamma_fit, method = fit_gamma, "per duration"
     try:
         gamma, t_range = fit_gamma(s, t, int(duration_fit.xmin), min_count, gamma_decades)
         note = "ok"
-    except ValueError as err:
-        gamma, t_range, note = None, None, str(err)
-        logger.warning("gamma undefined: %s", err)
+    except ValueError as sparse:
+        gamma_fit, method = fit_gamma_log_binned, "log-binned durations"
+        try:
+            gamma, t_range = gamma_fit(s, t, int(duration_fit.xmin), min_count, gamma_decades)
+            note = "ok"
+            logger.info("<S>(T) per duration too sparse (%s): fitted log-binned", sparse)
+        except ValueError as err:
+            gamma, t_range, note = None, None, f"{sparse}; {err}"
+            logger.warning("gamma undefined: %s", note)
     rng = np.random.default_rng(seed)
     boot = np.empty((n_bootstrap, 3))
     valid = np.ones(n_bootstrap, dtype=bool)
@@ -238,7 +325,7 @@ def avalanche_scaling(
             boot[i, 1] = fit_power_law(bt, xmin=duration_fit.xmin, min_tail=2).alpha
             if gamma is not None:
                 in_range = (bt >= t_range[0]) & (bt <= t_range[1])
-                boot[i, 2] = fit_gamma(bs[in_range], bt[in_range], t_range[0], 1)[0]
+                boot[i, 2] = gamma_fit(bs[in_range], bt[in_range], t_range[0], 1)[0]
         except ValueError:
             # a resample whose tail collapsed to one value cannot be fit; it is dropped
             valid[i] = False
@@ -253,4 +340,6 @@ def avalanche_scaling(
         columns.update(gamma=boot[:, 2], gamma_difference=boot[:, 2] - predicted)
     ci95 = {k: [float(v) for v in np.percentile(c, [2.5, 97.5])] for k, c in columns.items()}
     logger.info("tau=%.3f alpha=%.3f gamma=%s", size_fit.alpha, duration_fit.alpha, gamma)
-    return ScalingResult(size_fit, duration_fit, gamma, t_range, ci95, int(valid.sum()), note)
+    return ScalingResult(
+        size_fit, duration_fit, gamma, t_range, ci95, int(valid.sum()), note, method
+    )

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 from scipy import special
 
-from analysis.avalanche_scaling import avalanche_scaling, fit_gamma, mean_size_per_duration
+from analysis.avalanche_scaling import (
+    avalanche_scaling,
+    fit_gamma,
+    fit_gamma_log_binned,
+    mean_size_per_duration,
+)
 from analysis.synthetic_avalanches import galton_watson_avalanches
 
 
@@ -52,16 +57,48 @@ def test_gamma_needs_enough_durations():
         fit_gamma(np.array([1, 2, 3]), np.array([1, 1, 1]), t_min=1, min_count=2)
 
 
-def test_gamma_undefined_keeps_tau_and_alpha():
-    """Every duration distinct: no <S>(T) fit, yet tau and alpha are still reported."""
+def test_sparse_durations_fall_back_to_log_bins(monkeypatch):
+    """P(T >= t) = 10/t, 400 avalanches: no duration from T = 40 on holds 5 avalanches,
+    log bins of width 10^0.1 do, and recover gamma."""
     rng = np.random.default_rng(9)
-    durations = np.arange(1, 301)
+    durations = np.floor(10.0 / rng.uniform(size=400)).astype(int)
+    sizes = np.round(2.0 * durations**1.5 * rng.uniform(0.9, 1.1, durations.size))
+    with pytest.raises(ValueError, match="needs >= 2 durations"):
+        fit_gamma(sizes, durations, t_min=40, min_count=5)
+    gamma, window = fit_gamma_log_binned(sizes, durations, t_min=40, min_count=5)
+    assert gamma == pytest.approx(1.5, abs=0.05) and window[0] >= 40
+
+    def too_sparse(*args, **kwargs):
+        raise ValueError("<S>(T) fit needs >= 2 durations (forced)")
+
+    # avalanche_scaling falls back to the log-binned fit, for the estimate and bootstrap
+    monkeypatch.setattr("analysis.avalanche_scaling.fit_gamma", too_sparse)
+    result = avalanche_scaling(sizes, durations, n_bootstrap=5, seed=0, min_count=5)
+    summary = result.as_dict()
+    assert summary["gamma"]["method"] == "log-binned durations"
+    assert result.gamma == pytest.approx(1.5, abs=0.05)
+    lo, hi = summary["gamma"]["ci95"]
+    assert lo <= result.gamma + 1e-9 and result.gamma - 1e-9 <= hi
+
+
+def test_log_binned_gamma_on_exact_power():
+    durations = np.arange(10, 1001)
+    sizes = 3.0 * durations**1.7
+    gamma, window = fit_gamma_log_binned(sizes, durations, t_min=10, min_count=1)
+    assert gamma == pytest.approx(1.7, abs=0.01)
+    assert window == (10, 1000)
+
+
+def test_gamma_undefined_keeps_tau_and_alpha():
+    """Two avalanches per duration class only at T = 1: no <S>(T) fit either way."""
+    rng = np.random.default_rng(9)
+    durations = np.concatenate([np.ones(300, dtype=int), [40, 300]])
     sizes = durations + rng.integers(0, 3, durations.size)
-    result = avalanche_scaling(sizes, durations, n_bootstrap=3, seed=0, min_count=2)
+    result = avalanche_scaling(sizes, durations, n_bootstrap=3, seed=0, min_tail=2, min_count=5)
     summary = result.as_dict()
     assert result.gamma is None and result.relation_holds is None
     assert summary["gamma"]["status"] == "undefined"
-    assert "durations" in summary["scaling_relation"]["reason"]
+    assert "log-binned" in summary["scaling_relation"]["reason"]
     assert summary["tau"]["value"] > 1
 
 
