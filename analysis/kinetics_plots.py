@@ -41,7 +41,12 @@ def plot_waiting_times(
     fig, (ax_h, ax_s) = plt.subplots(1, 2, figsize=(10, 4))
     observed = durations_ps[~censored & (durations_ps > 0)]
     if observed.size:
-        bins = np.histogram_bin_edges(observed, bins="auto", range=(0.0, observed.max()))
+        # Sturges' bin count, log2(n) + 1, over [0, max]. numpy's string rules derive
+        # a bin *width* from the data's spread instead; for waiting times that differ
+        # only by float32 rounding of XTC times (1.2000000 vs 1.2000008 ps) that width
+        # is ~1e-7 ps: millions of bins, gigabytes and minutes in matplotlib.
+        n_bins = int(np.ceil(np.log2(observed.size))) + 1
+        bins = np.linspace(0.0, observed.max(), n_bins + 1)
         ax_h.hist(
             observed, bins=bins, density=True, alpha=0.5, label=f"observed (n={observed.size})"
         )
