@@ -1,6 +1,9 @@
 # Rules of the md stage: build -> restrained equilibration -> release replicas.
 # A killed replica keeps its chunks and checkpoint in replica_{replica}/work/ (not an
 # output, so Snakemake leaves it) and resumes on `snakemake --rerun-incomplete`.
+# Every MD job uses one CPU thread: OpenMM's CPU platform sums forces in a thread-
+# dependent order, so only single-threaded runs repeat bit for bit from the config's
+# seeds (replicas run side by side as separate jobs instead).
 
 
 rule md_build:
@@ -14,7 +17,7 @@ rule md_build:
         f"{RESULTS}/logs/md/build.log",
     benchmark:
         f"{RESULTS}/benchmarks/md/build.tsv"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,
@@ -37,7 +40,7 @@ rule md_equilibrate:
         f"{RESULTS}/logs/md/equilibrate.log",
     benchmark:
         f"{RESULTS}/benchmarks/md/equilibrate.tsv"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
