@@ -1,6 +1,8 @@
-"""Analysis of synsoc outputs: first-passage kinetics and criticality.
+"""Analysis stages of synsoc, one subpackage each, independent of one another.
 
-Also home of the small shared utilities every stage uses: configuration
-validation (:mod:`analysis.configuration`), provenance records
-(:mod:`analysis.provenance`) and atomic output writers (:mod:`analysis.atomic_io`).
+- :mod:`analysis.kinetics`: trajectories -> binding events -> censored survival fits,
+  time calibration, cleft bridge -> ``kinetics.json``;
+- :mod:`analysis.criticality`: avalanches -> power laws, scaling, shape collapse,
+  branching ratio, dynamic range, alignment with reference models;
+- :mod:`analysis.report`: the run summary and the activation figures.
 """

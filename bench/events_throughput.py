@@ -19,13 +19,13 @@ import mdtraj as md
 import numpy as np
 from scipy import stats
 
-from analysis.events import (
+from analysis.kinetics.events import (
     HysteresisCutoffs,
     atom_pairs_for_groups,
     events_from_distances,
     pair_min_distances,
 )
-from analysis.survival_fits import fit_survival
+from analysis.kinetics.survival import fit_survival
 
 
 def _trajectory(n_frames: int, n_tm: int, n_rc: int, rng: np.random.Generator):

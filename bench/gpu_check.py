@@ -27,13 +27,13 @@ import numpy as np
 import openmm
 import openmm.unit as unit
 
-from analysis.atomic_io import write_json
 from synapse_md.builder import build_cleft
 from synapse_md.config import MDConfig
 from synapse_md.forces import RELEASED_PARAMETERS
 from synapse_md.platforms import select_platform
 from synapse_md.production import run_replica
 from synapse_md.simulation import make_context, make_integrator
+from synsoc.io import write_json
 
 
 def _config(solvent: str, production_ps: float = 4.0, frame_interval_ps: float = 0.4) -> MDConfig:

@@ -21,12 +21,12 @@ from pathlib import Path
 import openmm
 import openmm.app as app
 
-from analysis.configuration import load_config
 from synapse_md.config import md_config_from_mapping
+from synapse_md.jobs import run_build, run_equilibrate
 from synapse_md.platforms import select_platform
 from synapse_md.production import run_replica
 from synapse_md.simulation import make_context, make_integrator
-from synapse_md.stages import build_stage, equilibrate_stage
+from synsoc.config import load_config
 
 
 def _timed(function) -> tuple[float, float]:
@@ -77,8 +77,8 @@ def main() -> None:
     platform = select_platform(md.platform, md.precision, args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         system_dir = Path(tmp) / "system"
-        build_stage(config, system_dir, args.threads)
-        state = equilibrate_stage(config, system_dir, args.threads)
+        run_build(config, system_dir, args.threads)
+        state = run_equilibrate(config, system_dir, args.threads)
         system = openmm.XmlSerializer.deserialize((system_dir / "system.xml").read_text())
         topology = app.PDBFile(str(system_dir / "topology.pdb")).topology
         steps = md.production_frames * md.steps_per_frame

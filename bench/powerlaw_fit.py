@@ -19,10 +19,10 @@ import warnings
 
 import numpy as np
 
-from analysis.criticality import analyse_avalanches
-from analysis.criticality_config import CriticalityConfig
-from analysis.powerlaw_fit import fit_power_law, sample_discrete_power_law
-from analysis.synthetic_avalanches import galton_watson_avalanches
+from analysis.criticality.config import CriticalityConfig
+from analysis.criticality.jobs import analyse_avalanches
+from analysis.criticality.powerlaw_fit import fit_power_law, sample_discrete_power_law
+from analysis.criticality.testsystems import galton_watson_avalanches
 
 
 def _powerlaw_child(data, queue):

@@ -11,11 +11,10 @@ import argparse
 import logging
 from pathlib import Path
 
-from analysis.configuration import ConfigError, load_config
 from network.config import REFERENCE_MODELS, NetworkConfig
-from network.graph import GraphFileError
-from network.kinetics import KineticsError
-from network.run import run_reference, run_response, run_sweep_point, write_graph
+from network.jobs import run_graph, run_reference, run_response, run_sweep_point
+from synsoc.config import load_config
+from synsoc.errors import ConfigError, GraphFileError, KineticsError
 
 __all__ = ["register", "run_stage"]
 
@@ -37,7 +36,7 @@ def run_stage(config: dict, kinetics_path: str | None, outdir: str | Path) -> No
     """
     cfg = NetworkConfig.from_section(config["network"])
     out = Path(outdir)
-    write_graph(cfg, kinetics_path, out / "graph.graphml")
+    run_graph(cfg, kinetics_path, out / "graph.graphml")
     for regime in cfg.sweep.regimes:
         for value in cfg.sweep.control_values:
             run_sweep_point(
@@ -60,7 +59,7 @@ def _main(args: argparse.Namespace) -> int:
     try:
         run_stage(config, args.kinetics, args.output)
     except (KineticsError, GraphFileError) as err:
-        # bad input files: one-line message and exit status 2 from analysis.cli
+        # bad input files: one-line message and exit status 2 from synsoc.cli
         raise ConfigError(str(err)) from err
     return 0
 

@@ -1,6 +1,6 @@
 """Typed, frozen configuration of the network stage.
 
-Built from the validated ``network`` section (``workflow/schemas/network.schema.yaml``
+Built from the validated ``network`` section (``synsoc/schemas/network.schema.yaml``
 fills every default); ``__post_init__`` re-checks the ranges so that library callers
 that bypass the schema still get an error naming the field.
 """
@@ -271,7 +271,7 @@ class NetworkConfig:
         Parameters
         ----------
         section : Mapping
-            ``config["network"]`` after ``analysis.configuration.validate_config``.
+            ``config["network"]`` after ``synsoc.config.validate_config``.
         """
         s = dict(section)
         synapses = dict(s.get("synapses", {}))

@@ -17,14 +17,12 @@ import networkx as nx
 import numpy as np
 
 from network.config import GraphConfig
+from synsoc.errors import GraphFileError
 
-__all__ = ["Graph", "build_graph", "from_networkx", "load_graph_file", "GraphFileError"]
+__all__ = ["Graph", "build_graph", "from_networkx", "load_graph_file"]
 
 log = logging.getLogger(__name__)
 
-
-class GraphFileError(ValueError):
-    """A user graph file cannot be read; the message names the file."""
 
 
 @dataclass(frozen=True)

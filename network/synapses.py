@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.atomic_io import write_text
 from network.config import SynapseConfig
 from network.graph import Graph
-from network.kinetics import SynapticKinetics
+from network.synaptic_kinetics import SynapticKinetics
+from synsoc.io import write_text
 
 __all__ = ["Synapses", "draw_synapses", "analytic_sigma", "gain_for_sigma", "write_graphml"]
 

@@ -6,8 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
-from analysis.configuration import load_config
-from synapse_md.stages import build_stage, equilibrate_stage, production_stage
+from synapse_md.jobs import run_build, run_equilibrate, run_production
+from synsoc.config import load_config
 
 __all__ = ["register", "run_md"]
 
@@ -42,14 +42,14 @@ def run_md(args: argparse.Namespace) -> int:
         raise SystemExit(f"synsoc md: --replica must be in [0, {replicas}), got {args.replica}")
     system_dir = args.out / "md" / "system"
     if not (system_dir / "build.json").exists():
-        build_stage(config, system_dir, args.threads)
+        run_build(config, system_dir, args.threads)
     if not (system_dir / "equilibrated.xml").exists():
-        equilibrate_stage(config, system_dir, args.threads)
+        run_equilibrate(config, system_dir, args.threads)
     selected = range(replicas) if args.replica is None else [args.replica]
     for replica in selected:
         replica_dir = args.out / "md" / f"replica_{replica}"
         if (replica_dir / "replica.json").exists():
             logger.info("replica %d already complete: %s", replica, replica_dir)
             continue
-        production_stage(config, system_dir, replica_dir, replica, args.threads)
+        run_production(config, system_dir, replica_dir, replica, args.threads)
     return 0

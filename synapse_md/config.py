@@ -1,7 +1,7 @@
 """Typed, validated configuration of the MD stage.
 
 The YAML ``md:`` section is first validated by the JSON schema
-(``workflow/schemas/md.schema.yaml``, defaults filled in) and then turned into these
+(``synsoc/schemas/md.schema.yaml``, defaults filled in) and then turned into these
 frozen dataclasses, whose ``__post_init__`` checks the relations the schema cannot
 express (release zone below the receptor plane, frames dividing the run, ...).
 Units are in the field names: nm, ps, fs, K, kJ/mol, amu, mol/L.
@@ -110,7 +110,7 @@ class ExplicitConfig:
 
 @dataclass(frozen=True)
 class MDConfig:
-    """Everything the MD stage needs; see ``workflow/schemas/md.schema.yaml``."""
+    """Everything the MD stage needs; see ``synsoc/schemas/md.schema.yaml``."""
 
     seed: int = 2026
     replicas: int = 8

@@ -26,7 +26,6 @@ import openmm
 import openmm.app as app
 import openmm.unit as unit
 
-from analysis.atomic_io import atomic_path, write_json, write_text
 from synapse_md.config import MDConfig
 from synapse_md.forces import RELEASED_PARAMETERS
 from synapse_md.platforms import PlatformChoice
@@ -40,6 +39,7 @@ from synapse_md.simulation import (
     replica_seeds,
     temperature_K,
 )
+from synsoc.io import atomic_path, write_json, write_text
 
 __all__ = ["ReplicaResult", "run_replica", "STATE_COLUMNS"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import atomic_io
-from analysis.configuration import ConfigError, load_config, validate_config
-from analysis.provenance import config_hash, package_versions, provenance
+from synsoc import io as atomic_io
+from synsoc.config import ConfigError, load_config, validate_config
+from synsoc.provenance import config_hash, package_versions, provenance
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.atomic_io import save_npz, write_parquet
-from analysis.synthetic_avalanches import galton_watson_avalanches, subsampled_branching_series
+from analysis.criticality.testsystems import galton_watson_avalanches, subsampled_branching_series
+from synsoc.io import save_npz, write_parquet
 
 RUNS = [("static", "0.5"), ("static", "1")]
 MODELS = ["branching", "kinouchi_copelli", "levina"]

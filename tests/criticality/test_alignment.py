@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from analysis.alignment import alignment_score
-from analysis.synthetic_avalanches import galton_watson_avalanches
+from analysis.criticality.alignment import alignment_score
+from analysis.criticality.testsystems import galton_watson_avalanches
 
 
 def test_identical_and_different_models():

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from scipy import special
 
-from analysis.avalanche_scaling import (
+from analysis.criticality.scaling import (
     avalanche_scaling,
     fit_gamma,
     fit_gamma_log_binned,
     mean_size_per_duration,
 )
-from analysis.synthetic_avalanches import galton_watson_avalanches
+from analysis.criticality.testsystems import galton_watson_avalanches
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_sparse_durations_fall_back_to_log_bins(monkeypatch):
         raise ValueError("<S>(T) fit needs >= 2 durations (forced)")
 
     # avalanche_scaling falls back to the log-binned fit, for the estimate and bootstrap
-    monkeypatch.setattr("analysis.avalanche_scaling.fit_gamma", too_sparse)
+    monkeypatch.setattr("analysis.criticality.scaling.fit_gamma", too_sparse)
     result = avalanche_scaling(sizes, durations, n_bootstrap=5, seed=0, min_count=5)
     summary = result.as_dict()
     assert summary["gamma"]["method"] == "log-binned durations"

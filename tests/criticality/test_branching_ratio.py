@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from analysis.branching_ratio import branching_ratio, lag_regression_slopes
-from analysis.synthetic_avalanches import subsampled_branching_series
+from analysis.criticality.branching_ratio import branching_ratio, lag_regression_slopes
+from analysis.criticality.testsystems import subsampled_branching_series
 
 
 def test_subsampled_branching_process():

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.configuration import ConfigError, load_config, validate_config
-from analysis.criticality_config import CriticalityConfig
+from analysis.criticality.config import CriticalityConfig
+from synsoc.config import ConfigError, load_config, validate_config
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.atomic_io import write_parquet
-from analysis.cli import main
-from analysis.configuration import validate_config
-from analysis.criticality import run_criticality
-from analysis.criticality_sweep import run_alignment, run_dynamic_range
-from analysis.report import alignment_table
+from analysis.criticality.jobs import run_criticality
+from analysis.criticality.sweep import run_alignment, run_dynamic_range
+from analysis.report.summary import alignment_table
+from synsoc.cli import main
+from synsoc.config import validate_config
+from synsoc.io import write_parquet
 
 from .conftest import MODELS, RUNS
 
@@ -157,9 +157,9 @@ def test_cli_reports_undefined_gamma(tmp_path):
 
 
 def test_failed_goodness_of_fit_leaves_other_parts(monkeypatch):
-    import analysis.criticality as crit_module
-    from analysis.criticality_config import CriticalityConfig
-    from analysis.synthetic_avalanches import galton_watson_avalanches
+    import analysis.criticality.jobs as crit_module
+    from analysis.criticality.config import CriticalityConfig
+    from analysis.criticality.testsystems import galton_watson_avalanches
 
     def refuse(*args, **kwargs):
         raise ValueError("synthetic tail too heavy")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
-from analysis.distribution_compare import _log_interval, _upper_gamma, compare_alternatives
-from analysis.powerlaw_fit import (
+from analysis.criticality.powerlaw_compare import _log_interval, _upper_gamma, compare_alternatives
+from analysis.criticality.powerlaw_fit import (
     fit_power_law,
     sample_continuous_power_law,
     sample_discrete_power_law,

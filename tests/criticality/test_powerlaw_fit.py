@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from analysis.powerlaw_fit import (
+from analysis.criticality.powerlaw_fit import (
     _model_cdf,
     fit_power_law,
     sample_continuous_power_law,

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from analysis.powerlaw_fit import fit_power_law, sample_discrete_power_law
-from analysis.powerlaw_gof import bootstrap_gof
+from analysis.criticality.powerlaw_fit import fit_power_law, sample_discrete_power_law
+from analysis.criticality.powerlaw_gof import bootstrap_gof
 
 
 def test_power_law_data_is_plausible_and_reproducible():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from analysis.brownian import KB_KJ_PER_MOL_K, langevin_free
-from analysis.calibration import fit_diffusion, frame_interval_ps, msd_curve, unwrap
+from analysis.kinetics.calibration import fit_diffusion, frame_interval_ps, msd_curve, unwrap
+from analysis.kinetics.testsystems import KB_KJ_PER_MOL_K, langevin_free
 
 from .oracles import zscore
 

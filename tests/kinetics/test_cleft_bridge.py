@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from analysis.cleft_bridge import cleft_first_passage, crossing_cdf, crossing_mean_ns, crossing_pdf
+from analysis.kinetics.cleft_bridge import (
+    cleft_first_passage,
+    crossing_cdf,
+    crossing_mean_ns,
+    crossing_pdf,
+)
 
 from .oracles import zscore
 

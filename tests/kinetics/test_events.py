@@ -4,14 +4,14 @@ import mdtraj as md
 import numpy as np
 import pytest
 
-from analysis.brownian import brownian_points, write_point_trajectory
-from analysis.events import (
+from analysis.kinetics.events import (
     HysteresisCutoffs,
     events_from_distances,
     hysteresis_bound,
     pair_min_distances,
 )
-from analysis.extraction import groups_from_selections, read_replica
+from analysis.kinetics.extraction import groups_from_selections, read_replica
+from analysis.kinetics.testsystems import brownian_points, write_point_trajectory
 
 CUT = HysteresisCutoffs(r_on_nm=0.4, r_off_nm=0.6)
 

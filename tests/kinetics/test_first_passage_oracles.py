@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.brownian import brownian_points, write_point_trajectory
-from analysis.events import HysteresisCutoffs, events_from_distances
-from analysis.extraction import groups_from_selections, read_replica
-from analysis.survival_fits import fit_family, fit_survival
+from analysis.kinetics.events import HysteresisCutoffs, events_from_distances
+from analysis.kinetics.extraction import groups_from_selections, read_replica
+from analysis.kinetics.survival import fit_family, fit_survival
+from analysis.kinetics.testsystems import brownian_points, write_point_trajectory
 
 from .oracles import first_passage_1d, sphere_hit_probability, zscore
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from analysis.kinetics_plots import plot_waiting_times
-from analysis.survival_fits import fit_survival
+from analysis.kinetics.plots import plot_waiting_times
+from analysis.kinetics.survival import fit_survival
 
 
 def test_histogram_bins_follow_sample_size_not_float32_noise(tmp_path):

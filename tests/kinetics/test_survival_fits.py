@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.survival_fits import fit_family, fit_survival, gof_pvalue, kaplan_meier
+from analysis.kinetics.survival import fit_family, fit_survival, gof_pvalue, kaplan_meier
 
 from .oracles import zscore
 

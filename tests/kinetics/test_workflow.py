@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.brownian import brownian_points, write_point_trajectory
-from analysis.cli import main
-from analysis.kinetics_plots import FIGURE_STEMS
+from analysis.kinetics.plots import FIGURE_STEMS
+from analysis.kinetics.testsystems import brownian_points, write_point_trajectory
+from synsoc.cli import main
 
 # The workflow tests' runner (private workflow copy, own .snakemake lock), loaded by path.
 _spec = importlib.util.spec_from_file_location(
@@ -135,13 +135,13 @@ def test_cli_events_and_fit(tmp_path, capsys):
 
 
 def test_pipeline_input_errors_name_the_file(tmp_path):
-    from analysis.extraction import load_replica_distances
-    from analysis.kinetics_pipeline import merge_events
+    from analysis.kinetics.extraction import load_replica_distances
+    from analysis.kinetics.jobs import run_merge
 
     bad = tmp_path / "replica_0.parquet"
     pd.DataFrame({"replica": [0], "kind": ["dwell"]}).to_parquet(bad)
     with pytest.raises(ValueError, match="replica_0.parquet"):
-        merge_events([bad], tmp_path / "events.parquet")
+        run_merge([bad], tmp_path / "events.parquet")
     npz = tmp_path / "replica_0.npz"
     np.savez(npz, time_ps=np.arange(3.0), distance_nm=np.ones((2, 1, 1)))
     with pytest.raises(ValueError, match="replica_0.npz"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.configuration import validate_config
 from synapse_md.builder import build_cleft
 from synapse_md.config import md_config_from_mapping
+from synsoc.config import validate_config
 
 TINY_MD = {
     "seed": 7,

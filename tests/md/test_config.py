@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from analysis.cli import main
-from analysis.configuration import ConfigError, load_config, validate_config
 from synapse_md.config import MDConfig, md_config_from_mapping
+from synsoc.cli import main
+from synsoc.config import ConfigError, load_config, validate_config
 
 
 @pytest.mark.parametrize(

@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.configuration import validate_config
 from synapse_md import production
+from synapse_md.jobs import run_build, run_equilibrate, run_production
 from synapse_md.platforms import select_platform
 from synapse_md.production import STATE_COLUMNS, _chunk_frame_ranges, run_replica
 from synapse_md.simulation import SimulationBlowUp
-from synapse_md.stages import build_stage, equilibrate_stage, production_stage
+from synsoc.config import validate_config
 
 from .conftest import TINY_MD
 
@@ -34,8 +34,8 @@ LONG_MD = {**TINY_MD, "production_ps": 16.0, "checkpoint_frames": 4}
 def system_dir(tmp_path_factory, tiny_config):
     root = tmp_path_factory.mktemp("md")
     system_dir = root / "md" / "system"
-    build_stage(tiny_config, system_dir, threads=1)
-    equilibrate_stage(tiny_config, system_dir, threads=1)
+    run_build(tiny_config, system_dir, threads=1)
+    run_equilibrate(tiny_config, system_dir, threads=1)
     return system_dir
 
 
@@ -87,7 +87,7 @@ def test_system_outputs_follow_the_contract(system_dir, tiny_config):
 
 def test_replica_outputs(system_dir, tiny_config, tiny_md, tmp_path):
     replica_dir = tmp_path / "replica_1"
-    result = production_stage(tiny_config, system_dir, replica_dir, 1, threads=1)
+    result = run_production(tiny_config, system_dir, replica_dir, 1, threads=1)
     _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)
     record = json.loads((replica_dir / "replica.json").read_text())
     assert record["frames"] == tiny_md.production_frames + 1
@@ -104,18 +104,18 @@ def test_crash_between_chunk_and_checkpoint_resumes_exactly(
     real_save = _kill_at_third_checkpoint(monkeypatch)
     replica_dir = tmp_path / "replica_0"
     with pytest.raises(KeyboardInterrupt):
-        production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
+        run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     assert (replica_dir / "work" / "chunk_00002.xtc").exists()
     assert not (replica_dir / "replica.json").exists()
     monkeypatch.setattr(production, "_save_checkpoint", real_save)
-    production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
+    run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     record = json.loads((replica_dir / "replica.json").read_text())
     assert record["resumed_from_step"] == tiny_md.checkpoint_frames * tiny_md.steps_per_frame
     _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)
     # The checkpoint carries positions, velocities, parameters and the integrator's RNG
     # state: the resumed replica is the uninterrupted one, frame for frame.
     straight_dir = tmp_path / "straight_0"
-    production_stage(tiny_config, system_dir, straight_dir, 0, threads=1)
+    run_production(tiny_config, system_dir, straight_dir, 0, threads=1)
     resumed = mdtraj.load(str(replica_dir / "trajectory.xtc"), top=str(system_dir / "topology.pdb"))
     straight = mdtraj.load(
         str(straight_dir / "trajectory.xtc"), top=str(system_dir / "topology.pdb")
@@ -137,7 +137,7 @@ def test_sigkill_and_resume(system_dir, tmp_path):
     command = [
         sys.executable,
         "-m",
-        "analysis.cli",
+        "synsoc.cli",
         "md",
         "--config",
         str(config_file),
@@ -157,7 +157,7 @@ def test_sigkill_and_resume(system_dir, tmp_path):
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not (replica_dir / "replica.json").exists()
-    production_stage(config, out / "md" / "system", replica_dir, 0, threads=1)
+    run_production(config, out / "md" / "system", replica_dir, 0, threads=1)
     record = json.loads((replica_dir / "replica.json").read_text())
     assert record["resumed_from_step"] > 0
     frames = round(LONG_MD["production_ps"] / LONG_MD["frame_interval_ps"]) + 1
@@ -191,7 +191,7 @@ def test_assembly_rejects_chunks_with_wrong_steps(
     real_save = _kill_at_third_checkpoint(monkeypatch)
     replica_dir = tmp_path / "replica_0"
     with pytest.raises(KeyboardInterrupt):
-        production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
+        run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     chunk = replica_dir / "work" / "chunk_00001.xtc"
     with mdtraj.formats.XTCTrajectoryFile(str(chunk)) as handle:
         xyz, times, steps, _ = handle.read()
@@ -199,5 +199,5 @@ def test_assembly_rejects_chunks_with_wrong_steps(
         handle.write(xyz, time=times, step=steps + tiny_md.steps_per_frame)
     monkeypatch.setattr(production, "_save_checkpoint", real_save)
     with pytest.raises(RuntimeError, match="work directory is corrupt"):
-        production_stage(tiny_config, system_dir, replica_dir, 0, threads=1)
+        run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     assert not (replica_dir / "replica.json").exists()

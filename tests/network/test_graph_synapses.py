@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from network.config import GraphConfig, SynapseConfig
-from network.graph import GraphFileError, build_graph, load_graph_file
-from network.kinetics import SynapticKinetics
+from network.graph import build_graph, load_graph_file
 from network.synapses import analytic_sigma, draw_synapses, gain_for_sigma, write_graphml
+from network.synaptic_kinetics import SynapticKinetics
+from synsoc.errors import GraphFileError
 
 
 @pytest.mark.parametrize("model", ["erdos_renyi", "watts_strogatz", "barabasi_albert", "regular"])

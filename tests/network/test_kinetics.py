@@ -10,7 +10,8 @@ from conftest import kinetics_document
 from scipy import special, stats
 
 from network.config import LiteratureConfig
-from network.kinetics import KineticsError, SynapticKinetics, literature_kinetics, load_kinetics
+from network.synaptic_kinetics import SynapticKinetics, literature_kinetics, load_kinetics
+from synsoc.errors import KineticsError
 
 
 def test_load_valid(kinetics_json):

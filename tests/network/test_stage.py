@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.configuration import ConfigError, load_config, validate_config
 from network.cli import register, run_stage
 from network.config import NetworkConfig
+from synsoc.config import ConfigError, load_config, validate_config
 
 
 def tiny_config(tmp_path):
@@ -91,7 +91,7 @@ def test_cli_parses_and_config_errors_name_the_key(tmp_path):
 
 
 def test_cli_bad_kinetics_exits_2_naming_the_key(tmp_path, capsys):
-    from analysis.cli import main
+    from synsoc.cli import main
 
     bad = tmp_path / "kinetics.json"
     bad.write_text(json.dumps({"schema_version": 1}))

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from wf_helpers import ROOT, copy_workflow, planned_rules, snakemake
 
-from analysis.configuration import ConfigError, load_config, validate_config
+from synsoc.config import ConfigError, load_config, validate_config
 
 CONFIGS = ("config/config.yaml", "config/tiny.yaml", "config/large.yaml")
 

@@ -9,9 +9,9 @@ import mdtraj as md
 import numpy as np
 import pytest
 
-from analysis.events import HysteresisCutoffs
-from analysis.inspect import find_replica_files, inspect_replica
-from analysis.inspect_cli import register
+from analysis.kinetics.events import HysteresisCutoffs
+from analysis.kinetics.inspect import find_replica_files, inspect_replica
+from analysis.kinetics.inspect_cli import register
 
 DT_PS = 2.0
 N_FRAMES = 20

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from wf_contract_fixtures import write_results
 
-from analysis.activation_plots import (
+from analysis.report.activation import (
     ActivationConfig,
     SpikeTrain,
     cascade_firing_times,
@@ -18,7 +18,7 @@ from analysis.activation_plots import (
     select_window,
     write_activation_figures,
 )
-from analysis.report import (
+from analysis.report.summary import (
     NetworkRun,
     collect_stage_figures,
     flatten_scalars,
@@ -163,7 +163,7 @@ def test_activation_figures(tmp_path):
 
 
 def test_ccdf_of_ties():
-    from analysis.activation_plots import _ccdf
+    from analysis.report.activation import _ccdf
 
     x, p = _ccdf(np.array([3, 1, 2, 1]))
     np.testing.assert_array_equal(x, [1, 2, 3])

@@ -2,7 +2,7 @@
 # Rules live in the stage files; this file holds no rules.
 from snakemake.exceptions import WorkflowError
 
-from analysis.configuration import ConfigError, validate_config
+from synsoc.config import ConfigError, validate_config
 
 
 def _config_source():
@@ -33,8 +33,8 @@ def kinetics_replica_files(kind, suffix):
 
 
 def kinetics_figure_files():
-    """Every kinetics figure, PNG and SVG (stems from analysis.kinetics_plots)."""
-    from analysis.kinetics_plots import FIGURE_STEMS
+    """Every kinetics figure, PNG and SVG (stems from analysis.kinetics.plots)."""
+    from analysis.kinetics.plots import FIGURE_STEMS
 
     return expand(
         f"{RESULTS}/kinetics/figures/{{stem}}.{{ext}}", stem=FIGURE_STEMS, ext=["png", "svg"]

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from analysis.criticality_sweep import run_dynamic_range
-from analysis.job_logging import log_to_file
+from analysis.criticality.sweep import run_dynamic_range
+from synsoc.joblog import log_to_file
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 log_to_file(smk.log[0])

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from analysis.criticality import run_criticality
-from analysis.job_logging import log_to_file
+from analysis.criticality.jobs import run_criticality
+from synsoc.joblog import log_to_file
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 log_to_file(smk.log[0])

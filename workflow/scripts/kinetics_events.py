@@ -1,13 +1,13 @@
 """Snakemake script of rule kinetics_events: events + distances of one MD replica."""
 
-from analysis.job_logging import log_to_file
-from analysis.kinetics_config import KineticsConfig
-from analysis.kinetics_pipeline import replica_events
+from analysis.kinetics.config import KineticsConfig
+from analysis.kinetics.jobs import run_events
+from synsoc.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
 log_to_file(smk.log[0])
 config = KineticsConfig.from_section(smk.params.kinetics)
-replica_events(
+run_events(
     smk.input.trajectory,
     smk.input.topology,
     smk.input.build,

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from analysis.job_logging import log_to_file
-from analysis.kinetics_config import KineticsConfig
-from analysis.kinetics_pipeline import fit_step
+from analysis.kinetics.config import KineticsConfig
+from analysis.kinetics.jobs import run_fit
+from synsoc.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
 log_to_file(smk.log[0])
 config = KineticsConfig.from_section(smk.params.kinetics)
-fit_step(
+run_fit(
     smk.input.events,
     list(smk.input.distances),
     smk.input.surfaces,

@@ -1,8 +1,8 @@
 """Snakemake script of rule kinetics_merge: one events table over all replicas."""
 
-from analysis.job_logging import log_to_file
-from analysis.kinetics_pipeline import merge_events
+from analysis.kinetics.jobs import run_merge
+from synsoc.joblog import log_to_file
 
 smk = snakemake  # noqa: F821
 log_to_file(smk.log[0])
-merge_events(list(smk.input.events), smk.output.events)
+run_merge(list(smk.input.events), smk.output.events)

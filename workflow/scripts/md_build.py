@@ -1,13 +1,13 @@
-"""Snakemake script: build and minimize the cleft system (synapse_md.stages.build_stage)."""
+"""Snakemake script: build and minimize the cleft system (synapse_md.jobs.run_build)."""
 
 from pathlib import Path
 
-from analysis.job_logging import log_to_file
-from synapse_md.stages import build_stage
+from synapse_md.jobs import run_build
+from synsoc.joblog import log_to_file
 
 log_to_file(snakemake.log[0])  # noqa: F821
 # Only the md section reaches the job (rule params, validated with defaults by
 # common.smk), so editing another section neither reruns nor relabels the MD outputs;
 # the stage builds the typed MDConfig from it (checked in __post_init__).
 config = {"md": dict(snakemake.params.md)}  # noqa: F821
-build_stage(config, Path(snakemake.output.build).parent, threads=snakemake.threads)  # noqa: F821
+run_build(config, Path(snakemake.output.build).parent, threads=snakemake.threads)  # noqa: F821

@@ -1,10 +1,10 @@
 """Snakemake script of rule network_graph: build the network, write graph.graphml."""
 
-from analysis.job_logging import log_to_file
 from network.config import NetworkConfig
-from network.run import write_graph
+from network.jobs import run_graph
+from synsoc.joblog import log_to_file
 
 log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
-write_graph(cfg, smk.input.kinetics or None, smk.output.graph)
+run_graph(cfg, smk.input.kinetics or None, smk.output.graph)

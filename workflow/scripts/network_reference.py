@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from analysis.job_logging import log_to_file
 from network.config import NetworkConfig
-from network.run import run_reference
+from network.jobs import run_reference
+from synsoc.joblog import log_to_file
 
 log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821

@@ -1,8 +1,8 @@
 """Snakemake script of rule network_response: Poisson-drive response curve of one point."""
 
-from analysis.job_logging import log_to_file
 from network.config import NetworkConfig
-from network.run import run_response
+from network.jobs import run_response
+from synsoc.joblog import log_to_file
 
 log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821

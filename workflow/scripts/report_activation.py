@@ -1,7 +1,7 @@
 """Snakemake script of rule report_activation: raster, cascade and model comparison."""
 
-from analysis.activation_plots import ActivationConfig, write_activation_figures
-from analysis.job_logging import log_to_file
+from analysis.report.activation import ActivationConfig, write_activation_figures
+from synsoc.joblog import log_to_file
 
 log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821

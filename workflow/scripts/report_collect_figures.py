@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from analysis.job_logging import log_to_file
-from analysis.report import collect_stage_figures
+from analysis.report.summary import collect_stage_figures
+from synsoc.joblog import log_to_file
 
 log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821

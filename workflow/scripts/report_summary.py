@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from analysis.configuration import validate_config
-from analysis.job_logging import log_to_file
-from analysis.report import NetworkRun, write_report
+from analysis.report.summary import NetworkRun, write_report
+from synsoc.config import validate_config
+from synsoc.joblog import log_to_file
 
 log_to_file(snakemake.log[0])  # noqa: F821
 smk = snakemake  # noqa: F821

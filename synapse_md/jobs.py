@@ -1,8 +1,8 @@
 """The three MD stages as file-to-file functions (called by the rules and the CLI).
 
-``build_stage``      -> R/md/system/{topology.pdb, system.xml, build.json}
-``equilibrate_stage`` -> R/md/system/equilibrated.xml
-``production_stage`` -> R/md/replica_{k}/{trajectory.xtc, topology.pdb, state.csv,
+``run_build``      -> R/md/system/{topology.pdb, system.xml, build.json}
+``run_equilibrate`` -> R/md/system/equilibrated.xml
+``run_production`` -> R/md/replica_{k}/{trajectory.xtc, topology.pdb, state.csv,
                          final_state.xml, checkpoint.chk, replica.json}
 """
 
@@ -20,8 +20,6 @@ import openmm
 import openmm.app as app
 import openmm.unit as unit
 
-from analysis.atomic_io import write_json, write_text
-from analysis.provenance import provenance
 from synapse_md.builder import build_cleft
 from synapse_md.config import MDConfig, md_config_from_mapping
 from synapse_md.platforms import select_platform
@@ -34,8 +32,10 @@ from synapse_md.simulation import (
     make_integrator,
     stage_seed,
 )
+from synsoc.io import write_json, write_text
+from synsoc.provenance import provenance
 
-__all__ = ["build_stage", "equilibrate_stage", "production_stage", "BINDING_ATOMS"]
+__all__ = ["run_build", "run_equilibrate", "run_production", "BINDING_ATOMS"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def _platform(md: MDConfig, threads: int | None):
     return select_platform(md.platform, md.precision, threads)
 
 
-def build_stage(config: Mapping[str, Any], system_dir: str | Path, threads: int | None = None):
+def run_build(config: Mapping[str, Any], system_dir: str | Path, threads: int | None = None):
     """Build and minimize the cleft system; write topology.pdb, system.xml, build.json.
 
     Parameters
@@ -136,7 +136,7 @@ def _load_system(system_dir: Path) -> tuple[openmm.System, app.PDBFile]:
     return system, pdb
 
 
-def equilibrate_stage(
+def run_equilibrate(
     config: Mapping[str, Any], system_dir: str | Path, threads: int | None = None
 ) -> openmm.State:
     """Restrained equilibration (transmitters and receptors held); write equilibrated.xml.
@@ -180,7 +180,7 @@ def equilibrate_stage(
     return state
 
 
-def production_stage(
+def run_production(
     config: Mapping[str, Any],
     system_dir: str | Path,
     replica_dir: str | Path,

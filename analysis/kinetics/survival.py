@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from analysis.survival_families import FAMILIES, Family
+from analysis.kinetics.families import FAMILIES, Family
 
 __all__ = [
     "FAMILIES",

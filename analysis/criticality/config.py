@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from analysis.distribution_compare import ALTERNATIVES
+from analysis.criticality.powerlaw_compare import ALTERNATIVES
 
 __all__ = ["CriticalityConfig", "REFERENCE_MODELS"]
 
@@ -15,7 +15,7 @@ REFERENCE_MODELS = ("branching", "kinouchi_copelli", "levina")
 
 @dataclass(frozen=True)
 class CriticalityConfig:
-    """Parameters of the avalanche analysis; see workflow/schemas/criticality.schema.yaml.
+    """Parameters of the avalanche analysis; see synsoc/schemas/criticality.schema.yaml.
 
     Bootstrap counts are replicates; ``*_bins`` are time bins of the avalanche data.
     """

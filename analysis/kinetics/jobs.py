@@ -17,10 +17,11 @@ import mdtraj as md
 import numpy as np
 import pandas as pd
 
-from analysis.atomic_io import save_npz, write_json, write_parquet
-from analysis.calibration import frame_interval_ps
-from analysis.events import EVENT_COLUMNS, empty_events, events_from_distances
-from analysis.extraction import (
+from analysis.kinetics.assembly import build_kinetics, check_events
+from analysis.kinetics.calibration import frame_interval_ps
+from analysis.kinetics.config import KineticsConfig
+from analysis.kinetics.events import EVENT_COLUMNS, empty_events, events_from_distances
+from analysis.kinetics.extraction import (
     ReplicaDistances,
     groups_from_build,
     groups_from_selections,
@@ -28,19 +29,18 @@ from analysis.extraction import (
     read_replica,
     save_replica_distances,
 )
-from analysis.kinetics import build_kinetics, check_events
-from analysis.kinetics_config import KineticsConfig
-from analysis.kinetics_plots import write_figures
-from analysis.provenance import provenance
-from analysis.surfaces import Surfaces, compute_surfaces
+from analysis.kinetics.plots import write_figures
+from analysis.kinetics.surfaces import Surfaces, compute_surfaces
+from synsoc.io import save_npz, write_json, write_parquet
+from synsoc.provenance import provenance
 
 __all__ = [
-    "replica_events",
+    "run_events",
     "trajectory_events",
-    "merge_events",
-    "surfaces_step",
+    "run_merge",
+    "run_surfaces",
     "load_surfaces",
-    "fit_step",
+    "run_fit",
 ]
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def _write_replica(
     return events
 
 
-def replica_events(
+def run_events(
     trajectory: str | os.PathLike,
     topology: str | os.PathLike,
     build_json: str | os.PathLike,
@@ -130,7 +130,7 @@ def _read_events(path: str | os.PathLike) -> pd.DataFrame:
     return events
 
 
-def merge_events(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
+def run_merge(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
     """Concatenate per-replica event tables into one (contract columns, sorted)."""
     frames = [_read_events(p) for p in paths]
     nonempty = [f for f in frames if not f.empty]
@@ -154,7 +154,7 @@ def _nearest(
     return [r.distance_nm.min(axis=2) for r in replicas], dts[0]
 
 
-def surfaces_step(
+def run_surfaces(
     distance_paths: Sequence[str | os.PathLike], config: KineticsConfig, out: str | os.PathLike
 ) -> Surfaces:
     """F(r,t), P(r,t) and the renewal check over all replicas, saved as NPZ."""
@@ -182,7 +182,7 @@ def surfaces_step(
 
 
 def load_surfaces(path: str | os.PathLike) -> Surfaces:
-    """Read the NPZ written by :func:`surfaces_step` (renewal error -1 means not evaluated)."""
+    """Read the NPZ written by :func:`run_surfaces` (renewal error -1 means not evaluated)."""
     with np.load(Path(path)) as h:
         err = float(h["renewal_rel_error"])
         return Surfaces(
@@ -196,7 +196,7 @@ def load_surfaces(path: str | os.PathLike) -> Surfaces:
         )
 
 
-def fit_step(
+def run_fit(
     events_path: str | os.PathLike,
     distance_paths: Sequence[str | os.PathLike],
     surfaces_path: str | os.PathLike,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, special, stats
 
-from analysis.powerlaw_fit import PowerLawFit, power_law_loglik_pointwise
+from analysis.criticality.powerlaw_fit import PowerLawFit, power_law_loglik_pointwise
 
 __all__ = ["LlrResult", "compare_alternatives", "ALTERNATIVES", "SIGNIFICANCE"]
 

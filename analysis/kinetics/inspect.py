@@ -3,7 +3,7 @@
 ``inspect_replica`` reads a replica directory (``R/md/replica_{k}/``) or a trajectory
 file, finds the transmitter and receptor atom groups (from ``R/md/system/build.json``
 or from mdtraj selection strings), and summarises what happened so far with the same
-two-cut-off binding rule as the kinetics stage (:mod:`analysis.events`).
+two-cut-off binding rule as the kinetics stage (:mod:`analysis.kinetics.events`).
 ``plot_inspection`` draws distance-vs-time traces and the transmitter paths projected
 on the x–z plane (z is the cleft axis, presynaptic wall at z = 0).
 """
@@ -20,14 +20,14 @@ from pathlib import Path
 import mdtraj as md
 import numpy as np
 
-from analysis.events import (
+from analysis.kinetics.events import (
     HysteresisCutoffs,
     events_from_distances,
     group_atoms_by_molecule,
     hysteresis_bound,
     pair_min_distances,
 )
-from analysis.extraction import distance_atoms
+from analysis.kinetics.extraction import distance_atoms
 
 __all__ = [
     "TRAJECTORY_SUFFIXES",
@@ -156,7 +156,7 @@ def atom_groups(
     Selections, when given, win over ``build.json``; a selection is split into one
     group per molecule. Within each molecule the atoms named in ``*_atom_names`` are
     kept (empty: every heavy atom), as in the kinetics stage
-    (:func:`analysis.extraction.distance_atoms`).
+    (:func:`analysis.kinetics.extraction.distance_atoms`).
 
     Parameters
     ----------

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.calibration import (
+from analysis.kinetics.calibration import (
     Calibration,
     MSDCurve,
     fit_diffusion,
@@ -24,11 +24,11 @@ from analysis.calibration import (
     msd_curve,
     unwrap,
 )
-from analysis.cleft_bridge import CleftFPT, cleft_first_passage
-from analysis.events import EVENT_COLUMNS, EVENT_KINDS, hysteresis_bound
-from analysis.extraction import ReplicaDistances
-from analysis.kinetics_config import KineticsConfig
-from analysis.survival_fits import SurvivalFit, fit_survival
+from analysis.kinetics.cleft_bridge import CleftFPT, cleft_first_passage
+from analysis.kinetics.config import KineticsConfig
+from analysis.kinetics.events import EVENT_COLUMNS, EVENT_KINDS, hysteresis_bound
+from analysis.kinetics.extraction import ReplicaDistances
+from analysis.kinetics.survival import SurvivalFit, fit_survival
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -68,7 +68,7 @@ def calibrate(
     Replicas are truncated to the shortest one so every molecule shares the lags;
     they must share the frame interval.
     ``friction_per_ps`` (the MD thermostat γ, from build.json) fixes γ in the Langevin
-    fallback of :func:`analysis.calibration.fit_diffusion`.
+    fallback of :func:`analysis.kinetics.calibration.fit_diffusion`.
 
     Returns
     -------
@@ -239,7 +239,7 @@ def build_kinetics(
         Per-replica distances and centres of mass (for calibration and occupancy).
     config : KineticsConfig
     provenance : Mapping
-        ``analysis.provenance.provenance(config)``.
+        ``synsoc.provenance.provenance(config)``.
     friction_per_ps : float, optional
         MD thermostat friction (1/ps) for the calibration's Langevin fallback.
 

@@ -19,21 +19,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.atomic_io import save_npz, write_json, write_parquet
-from analysis.provenance import provenance
 from network.avalanches import auto_bin_steps, bin_counts, extract_avalanches
 from network.config import REFERENCE_MODELS, NetworkConfig
 from network.engine import DriveSpec, Dynamics, SpikeRecord, simulate
 from network.graph import build_graph
-from network.kinetics import SynapticKinetics, literature_kinetics, load_kinetics
 from network.synapses import Synapses, analytic_sigma, draw_synapses, gain_for_sigma, write_graphml
+from network.synaptic_kinetics import SynapticKinetics, literature_kinetics, load_kinetics
+from synsoc.io import save_npz, write_json, write_parquet
+from synsoc.provenance import provenance
 
 __all__ = [
     "synaptic_kinetics",
     "build_network",
     "regime_dynamics",
     "job_seed",
-    "write_graph",
+    "run_graph",
     "run_sweep_point",
     "run_response",
     "run_reference",
@@ -177,7 +177,7 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
     return RunOutcome(record, avalanches, summary)
 
 
-def write_graph(cfg: NetworkConfig, kinetics_path: PathOrNone, path: str | os.PathLike) -> Synapses:
+def run_graph(cfg: NetworkConfig, kinetics_path: PathOrNone, path: str | os.PathLike) -> Synapses:
     """Build the network and write ``graph.graphml`` (delay, p, efficacy per edge).
 
     ``kinetics_path`` is kinetics.json (None with ``synapses.source: literature``).

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
-from analysis.configuration import load_config, validate_config
-from analysis.criticality import run_criticality
+from analysis.criticality.jobs import run_criticality
+from synsoc.config import load_config, validate_config
 
 __all__ = ["register"]
 

@@ -18,8 +18,9 @@ import numpy as np
 from scipy.special import erfc
 
 from network.config import LiteratureConfig
+from synsoc.errors import KineticsError
 
-__all__ = ["SynapticKinetics", "load_kinetics", "literature_kinetics", "KineticsError"]
+__all__ = ["SynapticKinetics", "load_kinetics", "literature_kinetics"]
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,6 @@ _REQUIRED = {
     "receptor_occupancy": ("bound_fraction", "mean_dwell_ms"),
 }
 
-
-class KineticsError(ValueError):
-    """kinetics.json is missing a key or holds an invalid value; the message names both."""
 
 
 @dataclass(frozen=True)

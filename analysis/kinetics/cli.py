@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.configuration import load_config, validate_config
-from analysis.kinetics_config import KineticsConfig
-from analysis.kinetics_pipeline import fit_step, surfaces_step, trajectory_events
+from analysis.kinetics.config import KineticsConfig
+from analysis.kinetics.jobs import run_fit, run_surfaces, trajectory_events
+from synsoc.config import load_config, validate_config
 
 __all__ = ["register", "distances_sibling"]
 
@@ -80,9 +80,9 @@ def _fit(args: argparse.Namespace) -> int:
         )
     out = Path(args.output)
     surfaces = out.with_name(f"{out.stem}.surfaces.npz")
-    surfaces_step(distances, config, surfaces)
+    run_surfaces(distances, config, surfaces)
     figures = Path(args.figures) if args.figures else out.parent / "figures"
-    fit_step(events, distances, surfaces, config, full, out, figures)
+    run_fit(events, distances, surfaces, config, full, out, figures)
     return 0
 
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.atomic_io import atomic_path, write_text
-from analysis.provenance import provenance
+from synsoc.io import atomic_path, write_text
+from synsoc.provenance import provenance
 
 __all__ = [
     "NetworkRun",
@@ -306,7 +306,7 @@ def build_summary(
     config : Mapping
         Validated configuration (replica count and sweep are quoted).
     provenance_block : Mapping
-        ``analysis.provenance.provenance(config)``.
+        ``synsoc.provenance.provenance(config)``.
     kinetics_json, dynamic_range_json, alignment_json : path-like
         Contract artifacts.
     runs : sequence of NetworkRun

@@ -6,16 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from analysis.configuration import validate_config
-from analysis.events import HysteresisCutoffs
-from analysis.survival_fits import FAMILIES
+from analysis.kinetics.events import HysteresisCutoffs
+from analysis.kinetics.survival import FAMILIES
+from synsoc.config import validate_config
 
 __all__ = ["KineticsConfig"]
 
 
 @dataclass(frozen=True)
 class KineticsConfig:
-    """Kinetics parameters; see ``workflow/schemas/kinetics.schema.yaml`` for each key."""
+    """Kinetics parameters; see ``synsoc/schemas/kinetics.schema.yaml`` for each key."""
 
     seed: int
     r_on_nm: float

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from analysis.survival_fits import FAMILIES, fit_survival
+from analysis.kinetics.survival import FAMILIES, fit_survival
 
 __all__ = ["crossing_cdf", "crossing_pdf", "crossing_mean_ns", "CleftFPT", "cleft_first_passage"]
 

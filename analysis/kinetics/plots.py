@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.atomic_io import save_figure
-from analysis.calibration import Calibration, MSDCurve
-from analysis.surfaces import Surfaces
-from analysis.survival_fits import SurvivalFit
+from analysis.kinetics.calibration import Calibration, MSDCurve
+from analysis.kinetics.surfaces import Surfaces
+from analysis.kinetics.survival import SurvivalFit
+from synsoc.io import save_figure
 
 __all__ = ["FIGURE_STEMS", "plot_waiting_times", "plot_surfaces", "plot_msd", "write_figures"]
 

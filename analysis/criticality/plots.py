@@ -1,4 +1,4 @@
-"""Figures of the criticality stage (PNG + SVG via ``analysis.atomic_io.save_figure``)."""
+"""Figures of the criticality stage (PNG + SVG via ``synsoc.io.save_figure``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import special  # noqa: E402
 
-from analysis.atomic_io import save_figure  # noqa: E402
-from analysis.avalanche_scaling import mean_size_per_duration  # noqa: E402
+from analysis.criticality.scaling import mean_size_per_duration  # noqa: E402
+from synsoc.io import save_figure  # noqa: E402
 
 __all__ = ["plot_run", "plot_dynamic_range", "plot_exponent_table"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.powerlaw_fit import (
+from analysis.criticality.powerlaw_fit import (
     PowerLawFit,
     fit_power_law,
     sample_continuous_power_law,

@@ -14,13 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.alignment import alignment_score
-from analysis.atomic_io import write_json, write_text
-from analysis.criticality import REFERENCE_EXPONENTS, read_avalanches
-from analysis.criticality_config import CriticalityConfig
-from analysis.dynamic_range import dynamic_range
-from analysis.powerlaw_fit import fit_power_law
-from analysis.provenance import provenance
+from analysis.criticality.alignment import alignment_score
+from analysis.criticality.config import CriticalityConfig
+from analysis.criticality.dynamic_range import dynamic_range
+from analysis.criticality.jobs import REFERENCE_EXPONENTS, read_avalanches
+from analysis.criticality.powerlaw_fit import fit_power_law
+from synsoc.io import write_json, write_text
+from synsoc.provenance import provenance
 
 __all__ = ["run_dynamic_range", "run_alignment"]
 
@@ -54,7 +54,7 @@ def run_dynamic_range(
     dict
         The JSON written.
     """
-    from analysis.criticality_plots import plot_dynamic_range
+    from analysis.criticality.plots import plot_dynamic_range
 
     if len(response_paths) != len(runs):
         raise ValueError("response_paths and runs must have the same length")
@@ -148,7 +148,7 @@ def run_alignment(
     dict
         The JSON written.
     """
-    from analysis.criticality_plots import plot_exponent_table
+    from analysis.criticality.plots import plot_exponent_table
 
     crit = CriticalityConfig.from_mapping(config.get("criticality", {}))
     out_dir = Path(out_dir)

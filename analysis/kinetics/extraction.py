@@ -17,8 +17,8 @@ from typing import Any
 import mdtraj as md
 import numpy as np
 
-from analysis.atomic_io import save_npz
-from analysis.events import group_atoms_by_molecule, pair_min_distances
+from analysis.kinetics.events import group_atoms_by_molecule, pair_min_distances
+from synsoc.io import save_npz
 
 __all__ = [
     "ReplicaDistances",

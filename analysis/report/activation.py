@@ -402,7 +402,7 @@ def write_activation_figures(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from analysis.atomic_io import save_figure
+    from synsoc.io import save_figure
 
     spikes = load_spikes(spikes_npz)
     avalanches = pd.read_parquet(avalanches_parquet)

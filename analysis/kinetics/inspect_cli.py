@@ -6,9 +6,9 @@ import argparse
 import logging
 from pathlib import Path
 
-from analysis.atomic_io import save_figure
-from analysis.events import HysteresisCutoffs
-from analysis.inspect import format_inspection, inspect_replica, plot_inspection
+from analysis.kinetics.events import HysteresisCutoffs
+from analysis.kinetics.inspect import format_inspection, inspect_replica, plot_inspection
+from synsoc.io import save_figure
 
 __all__ = ["register", "run_inspect"]
 

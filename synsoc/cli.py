@@ -12,16 +12,17 @@ import importlib
 import logging
 import sys
 
-from analysis.configuration import ConfigError
+import synsoc
+from synsoc.errors import InputError
 
 __all__ = ["main", "build_parser"]
 
 _COMMAND_MODULES = (
     "synapse_md.cli",
-    "analysis.kinetics_cli",
+    "analysis.kinetics.cli",
     "network.cli",
-    "analysis.criticality_cli",
-    "analysis.inspect_cli",
+    "analysis.criticality.cli",
+    "analysis.kinetics.inspect_cli",
 )
 
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Synaptic MD -> first-passage kinetics -> threshold network -> criticality.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"synsoc {synsoc.__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in _COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return int(args.func(args) or 0)
-    except (ConfigError, FileNotFoundError) as err:
+    except (InputError, FileNotFoundError) as err:
         print(f"synsoc {args.command}: error: {err}", file=sys.stderr)
         return 2
 

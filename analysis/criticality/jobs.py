@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.atomic_io import write_json
-from analysis.avalanche_scaling import avalanche_scaling
-from analysis.branching_ratio import branching_ratio
-from analysis.criticality_config import CriticalityConfig
-from analysis.distribution_compare import compare_alternatives
-from analysis.powerlaw_gof import bootstrap_gof
-from analysis.provenance import provenance
-from analysis.shape_collapse import shape_collapse
+from analysis.criticality.branching_ratio import branching_ratio
+from analysis.criticality.config import CriticalityConfig
+from analysis.criticality.powerlaw_compare import compare_alternatives
+from analysis.criticality.powerlaw_gof import bootstrap_gof
+from analysis.criticality.scaling import avalanche_scaling
+from analysis.criticality.shape_collapse import shape_collapse
+from synsoc.io import write_json
+from synsoc.provenance import provenance
 
 __all__ = ["REFERENCE_EXPONENTS", "analyse_avalanches", "run_criticality", "read_avalanches"]
 
@@ -214,7 +214,7 @@ def run_criticality(
     dict
         The JSON written.
     """
-    from analysis.criticality_plots import plot_run
+    from analysis.criticality.plots import plot_run
 
     crit = CriticalityConfig.from_mapping(config.get("criticality", {}))
     avalanches_path = Path(avalanches_path)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.powerlaw_fit import PowerLawFit, fit_power_law
+from analysis.criticality.powerlaw_fit import PowerLawFit, fit_power_law
 
 __all__ = [
     "ScalingResult",

@@ -1,0 +1,222 @@
+"""Load and validate a synsoc configuration against its JSON schemas.
+
+The schemas are package data (``synsoc/schemas/*.schema.yaml``, read with
+:mod:`importlib.resources`), so a built wheel validates as well as a checkout. The same
+function validates the configuration for Snakemake (called from
+``workflow/rules/common.smk`` before any job is scheduled), for the ``synsoc`` command
+line and for each stage's ``Config.from_section``, so all report the same clear error
+naming the file, key and value, and every default lives once, in the schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from synsoc.errors import ConfigError
+
+__all__ = [
+    "ConfigError",
+    "SCHEMA_DIR",
+    "SECTIONS",
+    "load_config",
+    "schema_default",
+    "validate_config",
+    "validate_section",
+]
+
+SCHEMA_DIR: Traversable = resources.files("synsoc") / "schemas"
+"""The package's schema folder (``synsoc/schemas``), readable from a wheel or a checkout."""
+
+SECTIONS = ("md", "kinetics", "network", "criticality", "report")
+"""Top-level sections of a configuration, one schema file each."""
+
+
+def _load_yaml(path: Path | Traversable, what: str) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as err:
+        raise ConfigError(f"{what} not found: {path}") from err
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML: {err}") from err
+
+
+def _registry(schema_dir: Path | Traversable) -> Registry:
+    """All schema files of ``schema_dir``, so relative ``$ref``s resolve offline."""
+    files = sorted(
+        (f for f in schema_dir.iterdir() if f.name.endswith(".schema.yaml")), key=lambda f: f.name
+    )
+    if not files:
+        raise ConfigError(f"no *.schema.yaml files in {schema_dir}")
+    entries = []
+    for file in files:
+        contents = _load_yaml(file, "schema file")
+        # A ``$schema`` key in a referenced file would make jsonschema switch to a
+        # plain validator for that section, which fills no defaults; all synsoc
+        # schemas are draft 2020-12, declared once, at the top level.
+        contents.pop("$schema", None)
+        entries.append((file.name, Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(entries)
+
+
+def _with_defaults(validator_class):
+    """Extend a validator class so that ``default`` values fill missing keys."""
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+_DefaultFillingValidator = _with_defaults(jsonschema.Draft202012Validator)
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    return ".".join(str(part) for part in error.absolute_path) or "<top level>"
+
+
+def validate_config(
+    config: Mapping[str, Any],
+    *,
+    source: str = "config",
+    schema_dir: str | os.PathLike | Traversable = SCHEMA_DIR,
+) -> dict[str, Any]:
+    """Validate a configuration and return a copy with schema defaults filled in.
+
+    Parameters
+    ----------
+    config : Mapping
+        The configuration as loaded from YAML.
+    source : str
+        Name used in error messages (usually the file path).
+    schema_dir : path-like or Traversable
+        Folder holding ``config.schema.yaml`` and the section schemas its ``$ref``s
+        name; the package's own by default.
+
+    Returns
+    -------
+    dict
+        Deep copy of ``config`` with every default applied.
+
+    Raises
+    ------
+    ConfigError
+        Listing every violation as ``source: key.path: message``.
+    """
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"{source}: expected a mapping at the top level, got {config!r}")
+    if isinstance(schema_dir, str | os.PathLike):
+        schema_dir = Path(schema_dir)
+    schema = _load_yaml(schema_dir / "config.schema.yaml", "schema file")
+    validator = _DefaultFillingValidator(schema, registry=_registry(schema_dir))
+    filled = copy.deepcopy(dict(config))
+    errors = sorted(validator.iter_errors(filled), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        lines = [f"{source}: key '{_key_path(err)}': {err.message}" for err in errors]
+        raise ConfigError("invalid configuration\n  " + "\n  ".join(lines))
+    return filled
+
+
+def load_config(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a YAML configuration file and validate it.
+
+    Parameters
+    ----------
+    path : path-like
+        A file such as ``config/config.yaml``.
+
+    Returns
+    -------
+    dict
+        The validated configuration with defaults filled in.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not YAML, or violates the schema.
+    """
+    path = Path(path)
+    config = _load_yaml(path, "configuration file")
+    if config is None:
+        config = {}
+    return validate_config(config, source=str(path))
+
+
+def validate_section(
+    name: str, section: Mapping[str, Any] | None = None, *, source: str | None = None
+) -> dict[str, Any]:
+    """Validate one top-level section and return it with every schema default filled in.
+
+    This is how each stage's ``Config.from_section`` gets its defaults: from the
+    schema, never from a copy in code. ``validate_section("network")`` is the whole
+    default network section.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`SECTIONS`.
+    section : Mapping, optional
+        The section as given (possibly partial); empty when omitted.
+    source : str, optional
+        Name used in error messages; defaults to ``"<name> section"``.
+
+    Returns
+    -------
+    dict
+        The completed section.
+
+    Raises
+    ------
+    ConfigError
+        If ``name`` is not a section or the section violates its schema.
+    """
+    if name not in SECTIONS:
+        raise ConfigError(f"unknown configuration section {name!r} (known: {SECTIONS})")
+    section = {} if section is None else section
+    filled = validate_config({name: section}, source=source or f"{name} section")
+    return filled[name]
+
+
+def schema_default(section: str, *keys: str) -> Any:
+    """The schema's default for ``section.key1.key2...`` (used for CLI option defaults).
+
+    Parameters
+    ----------
+    section : str
+        Top-level section, one of :data:`SECTIONS`.
+    *keys : str
+        Path of keys inside the section.
+
+    Returns
+    -------
+    object
+        The default value the schema fills in.
+
+    Raises
+    ------
+    ConfigError
+        If the path names no key with a default.
+    """
+    value: Any = validate_section(section)
+    for depth, key in enumerate(keys):
+        if not isinstance(value, Mapping) or key not in value:
+            path = ".".join((section, *keys[: depth + 1]))
+            raise ConfigError(f"the schema gives no default for {path}")
+        value = value[key]
+    return value
