@@ -24,7 +24,6 @@ __all__ = ["Graph", "build_graph", "from_networkx", "load_graph_file"]
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Graph:
     """A directed graph in CSR form.

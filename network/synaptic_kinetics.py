@@ -31,7 +31,6 @@ _REQUIRED = {
 }
 
 
-
 @dataclass(frozen=True)
 class SynapticKinetics:
     """What the network uses of the synaptic kinetics.

@@ -3,10 +3,9 @@
 from pathlib import Path
 
 from analysis.criticality.sweep import run_dynamic_range
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-smk = snakemake  # noqa: F821 (injected by Snakemake)
-log_to_file(smk.log[0])
+smk = start_job(snakemake)  # noqa: F821 (injected by Snakemake)
 run_dynamic_range(
     list(smk.input.responses),
     [tuple(run) for run in smk.params.runs],

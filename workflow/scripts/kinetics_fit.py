@@ -4,10 +4,9 @@ from pathlib import Path
 
 from analysis.kinetics.config import KineticsConfig
 from analysis.kinetics.jobs import run_fit
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-smk = snakemake  # noqa: F821
-log_to_file(smk.log[0])
+smk = start_job(snakemake)  # noqa: F821
 config = KineticsConfig.from_section(smk.params.kinetics)
 run_fit(
     smk.input.events,

@@ -1,8 +1,7 @@
 """Snakemake script of rule kinetics_merge: one events table over all replicas."""
 
 from analysis.kinetics.jobs import run_merge
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-smk = snakemake  # noqa: F821
-log_to_file(smk.log[0])
+smk = start_job(snakemake)  # noqa: F821
 run_merge(list(smk.input.events), smk.output.events)

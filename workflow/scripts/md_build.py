@@ -3,11 +3,11 @@
 from pathlib import Path
 
 from synapse_md.jobs import run_build
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-log_to_file(snakemake.log[0])  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
 # Only the md section reaches the job (rule params, validated with defaults by
 # common.smk), so editing another section neither reruns nor relabels the MD outputs;
 # the stage builds the typed MDConfig from it (checked in __post_init__).
-config = {"md": dict(snakemake.params.md)}  # noqa: F821
-run_build(config, Path(snakemake.output.build).parent, threads=snakemake.threads)  # noqa: F821
+config = {"md": dict(smk.params.md)}
+run_build(config, Path(smk.output.build).parent, threads=smk.threads)

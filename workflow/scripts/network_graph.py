@@ -2,9 +2,8 @@
 
 from network.config import NetworkConfig
 from network.jobs import run_graph
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-log_to_file(snakemake.log[0])  # noqa: F821
-smk = snakemake  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
 run_graph(cfg, smk.input.kinetics or None, smk.output.graph)

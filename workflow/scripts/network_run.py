@@ -4,10 +4,9 @@ from pathlib import Path
 
 from network.config import NetworkConfig
 from network.jobs import run_sweep_point
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-log_to_file(snakemake.log[0])  # noqa: F821
-smk = snakemake  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
 run_sweep_point(
     cfg,

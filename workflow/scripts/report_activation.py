@@ -1,10 +1,9 @@
 """Snakemake script of rule report_activation: raster, cascade and model comparison."""
 
 from analysis.report.activation import ActivationConfig, write_activation_figures
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-log_to_file(snakemake.log[0])  # noqa: F821
-smk = snakemake  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
 regime, control = smk.params.activation_run
 write_activation_figures(
     spikes_npz=smk.input.spikes,

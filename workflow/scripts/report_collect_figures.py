@@ -3,9 +3,8 @@
 from pathlib import Path
 
 from analysis.report.summary import collect_stage_figures
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-log_to_file(snakemake.log[0])  # noqa: F821
-smk = snakemake  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
 results = Path(smk.input.kinetics).parents[1]  # R/kinetics/kinetics.json -> R
 collect_stage_figures(results, smk.output.kinetics, smk.output.criticality)

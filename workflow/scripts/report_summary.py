@@ -4,10 +4,9 @@ from pathlib import Path
 
 from analysis.report.summary import NetworkRun, write_report
 from synsoc.config import validate_config
-from synsoc.joblog import log_to_file
+from synsoc.joblog import start_job
 
-log_to_file(snakemake.log[0])  # noqa: F821
-smk = snakemake  # noqa: F821
+smk = start_job(snakemake)  # noqa: F821
 config = validate_config(smk.config)
 runs = [
     NetworkRun(regime, control, Path(summary), Path(criticality))
