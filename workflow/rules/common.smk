@@ -2,7 +2,9 @@
 # Rules live in the stage files; this file holds no rules.
 from snakemake.exceptions import WorkflowError
 
-from synsoc.config import ConfigError, validate_config
+from synsoc.config import validate_config
+from synsoc.errors import ConfigError
+from synsoc.layout import REFERENCE_MODELS, REGIMES, ResultLayout, control_label
 
 
 def _config_source():
@@ -15,7 +17,8 @@ try:
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
-RESULTS = config["results_dir"]
+# Every result path comes from synsoc.layout (the contract shared with the packages).
+L = ResultLayout(config["results_dir"])
 
 
 # ---- MD ---------------------------------------------------------------------
@@ -27,26 +30,17 @@ def md_replicas():
 # ---- kinetics ---------------------------------------------------------------
 def kinetics_replica_files(kind, suffix):
     """Per-replica kinetics files: R/kinetics/{kind}/replica_{replica}.{suffix}."""
-    return expand(
-        f"{RESULTS}/kinetics/{kind}/replica_{{replica}}.{suffix}", replica=md_replicas()
-    )
+    return [L.kinetics_replica(kind, suffix, replica=r) for r in md_replicas()]
 
 
 def kinetics_figure_files():
     """Every kinetics figure, PNG and SVG (stems from analysis.kinetics.plots)."""
     from analysis.kinetics.plots import FIGURE_STEMS
 
-    return expand(
-        f"{RESULTS}/kinetics/figures/{{stem}}.{{ext}}", stem=FIGURE_STEMS, ext=["png", "svg"]
-    )
+    return expand(L.kinetics_figure("{stem}", "{ext}"), stem=FIGURE_STEMS, ext=["png", "svg"])
 
 
 # ---- network ----------------------------------------------------------------
-def control_label(value):
-    """Wildcard text of a control-parameter value (contract: f"{value:g}")."""
-    return f"{value:g}"
-
-
 def network_runs():
     """(regime, control) pairs of the network sweep."""
     sweep = config["network"]["sweep"]
@@ -61,7 +55,7 @@ def network_kinetics():
     """kinetics.json the network rules read ([] when network.synapses.source is literature)."""
     if config["network"]["synapses"]["source"] == "literature":
         return []
-    return f"{RESULTS}/kinetics/kinetics.json"
+    return L.kinetics("kinetics.json")
 
 
 # ---- resources and report ----------------------------------------------------
@@ -89,24 +83,25 @@ def activation_run():
 def activation_run_file(name):
     """File ``name`` of the network run shown in the activation figures."""
     regime, control = activation_run()
-    return f"{RESULTS}/network/runs/{regime}/{control}/{name}"
+    return L.network_run(name, regime=regime, control=control)
 
 
 # ---- criticality -------------------------------------------------------------
 def criticality_run_files(stage, name):
     """Per-run files of ``stage`` ("network" or "criticality") in network_runs() order."""
-    return [f"{RESULTS}/{stage}/runs/{regime}/{control}/{name}" for regime, control in network_runs()]
+    run_file = {"network": L.network_run, "criticality": L.criticality_run}[stage]
+    return [run_file(name, regime=regime, control=control) for regime, control in network_runs()]
 
 
 def criticality_response_files():
     """Response curves of every sweep run, in network_runs() order."""
-    return [f"{RESULTS}/network/response/{regime}/{control}.parquet" for regime, control in network_runs()]
+    return [L.network_response(regime=regime, control=control) for regime, control in network_runs()]
 
 
 def criticality_reference_files():
     """Avalanches of the reference models in criticality.reference_models, in that order."""
     return [
-        f"{RESULTS}/network/reference/{model}/avalanches.parquet"
+        L.network_reference("avalanches.parquet", model=model)
         for model in config["criticality"]["reference_models"]
     ]
 
@@ -114,11 +109,11 @@ def criticality_reference_files():
 # ---- targets ----------------------------------------------------------------
 def final_targets():
     """Every output the default DAG must produce."""
-    targets = expand(f"{RESULTS}/md/replica_{{replica}}/replica.json", replica=md_replicas())
-    targets.append(f"{RESULTS}/kinetics/kinetics.json")
+    targets = expand(L.md_replica("replica.json"), replica=md_replicas())
+    targets.append(L.kinetics("kinetics.json"))
     for regime, control in network_runs():
-        targets.append(f"{RESULTS}/criticality/runs/{regime}/{control}/criticality.json")
-    targets.append(f"{RESULTS}/criticality/sweep/dynamic_range.json")
-    targets.append(f"{RESULTS}/criticality/sweep/alignment.json")
-    targets.append(f"{RESULTS}/report/summary.md")
+        targets.append(L.criticality_run("criticality.json", regime=regime, control=control))
+    targets.append(L.criticality_sweep("dynamic_range.json"))
+    targets.append(L.criticality_sweep("alignment.json"))
+    targets.append(L.report("summary.md"))
     return targets

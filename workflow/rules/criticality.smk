@@ -4,15 +4,15 @@
 
 rule criticality_run:
     input:
-        avalanches=f"{RESULTS}/network/runs/{{regime}}/{{control}}/avalanches.parquet",
-        spikes=f"{RESULTS}/network/runs/{{regime}}/{{control}}/spikes.npz",
+        avalanches=L.network_run("avalanches.parquet"),
+        spikes=L.network_run("spikes.npz"),
     output:
-        json=f"{RESULTS}/criticality/runs/{{regime}}/{{control}}/criticality.json",
-        figures=directory(f"{RESULTS}/criticality/runs/{{regime}}/{{control}}/figures"),
+        json=L.criticality_run("criticality.json"),
+        figures=directory(L.criticality_run("figures")),
     log:
-        f"{RESULTS}/logs/criticality/runs/{{regime}}/{{control}}.log",
+        L.log("criticality", "runs/{regime}/{control}"),
     benchmark:
-        f"{RESULTS}/benchmarks/criticality/runs/{{regime}}/{{control}}.tsv"
+        L.benchmark("criticality", "runs/{regime}/{control}")
     params:
         config=config,
     resources:
@@ -28,11 +28,11 @@ rule criticality_dynamic_range:
     input:
         responses=criticality_response_files(),
     output:
-        json=f"{RESULTS}/criticality/sweep/dynamic_range.json",
-        png=f"{RESULTS}/criticality/sweep/dynamic_range.png",
-        svg=f"{RESULTS}/criticality/sweep/dynamic_range.svg",
+        json=L.criticality_sweep("dynamic_range.json"),
+        png=L.criticality_sweep("dynamic_range.png"),
+        svg=L.criticality_sweep("dynamic_range.svg"),
     log:
-        f"{RESULTS}/logs/criticality/dynamic_range.log",
+        L.log("criticality", "dynamic_range"),
     params:
         config=config,
         runs=network_runs(),
@@ -51,15 +51,15 @@ rule criticality_alignment:
         criticality=criticality_run_files("criticality", "criticality.json"),
         references=criticality_reference_files(),
     output:
-        json=f"{RESULTS}/criticality/sweep/alignment.json",
-        csv=f"{RESULTS}/criticality/sweep/alignment.csv",
-        exponents=f"{RESULTS}/criticality/sweep/exponents.csv",
-        png=f"{RESULTS}/criticality/sweep/exponents.png",
-        svg=f"{RESULTS}/criticality/sweep/exponents.svg",
+        json=L.criticality_sweep("alignment.json"),
+        csv=L.criticality_sweep("alignment.csv"),
+        exponents=L.criticality_sweep("exponents.csv"),
+        png=L.criticality_sweep("exponents.png"),
+        svg=L.criticality_sweep("exponents.svg"),
     log:
-        f"{RESULTS}/logs/criticality/alignment.log",
+        L.log("criticality", "alignment"),
     benchmark:
-        f"{RESULTS}/benchmarks/criticality/alignment.tsv"
+        L.benchmark("criticality", "alignment")
     params:
         config=config,
         runs=network_runs(),

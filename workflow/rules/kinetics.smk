@@ -4,20 +4,20 @@
 
 rule kinetics_events:
     input:
-        trajectory=f"{RESULTS}/md/replica_{{replica}}/trajectory.xtc",
-        topology=f"{RESULTS}/md/replica_{{replica}}/topology.pdb",
-        build=f"{RESULTS}/md/system/build.json",
+        trajectory=L.md_replica("trajectory.xtc"),
+        topology=L.md_replica("topology.pdb"),
+        build=L.md_system("build.json"),
     output:
-        events=f"{RESULTS}/kinetics/events/replica_{{replica}}.parquet",
-        distances=f"{RESULTS}/kinetics/distances/replica_{{replica}}.npz",
+        events=L.kinetics_replica("events", "parquet"),
+        distances=L.kinetics_replica("distances", "npz"),
     wildcard_constraints:
         replica=r"\d+",
     params:
         kinetics=config["kinetics"],
     log:
-        f"{RESULTS}/logs/kinetics/events_{{replica}}.log",
+        L.log("kinetics", "events_{replica}"),
     benchmark:
-        f"{RESULTS}/benchmarks/kinetics/events_{{replica}}.tsv"
+        L.benchmark("kinetics", "events_{replica}")
     resources:
         mem_mb=2000,
         runtime=20,
@@ -31,9 +31,9 @@ rule kinetics_merge:
     input:
         events=kinetics_replica_files("events", "parquet"),
     output:
-        events=f"{RESULTS}/kinetics/events.parquet",
+        events=L.kinetics("events.parquet"),
     log:
-        f"{RESULTS}/logs/kinetics/merge.log",
+        L.log("kinetics", "merge"),
     resources:
         mem_mb=1000,
         runtime=5,
@@ -47,13 +47,13 @@ rule kinetics_surfaces:
     input:
         distances=kinetics_replica_files("distances", "npz"),
     output:
-        surfaces=f"{RESULTS}/kinetics/surfaces.npz",
+        surfaces=L.kinetics("surfaces.npz"),
     params:
         kinetics=config["kinetics"],
     log:
-        f"{RESULTS}/logs/kinetics/surfaces.log",
+        L.log("kinetics", "surfaces"),
     benchmark:
-        f"{RESULTS}/benchmarks/kinetics/surfaces.tsv"
+        L.benchmark("kinetics", "surfaces")
     resources:
         mem_mb=4000,
         runtime=20,
@@ -65,19 +65,19 @@ rule kinetics_surfaces:
 
 rule kinetics_fit:
     input:
-        events=f"{RESULTS}/kinetics/events.parquet",
+        events=L.kinetics("events.parquet"),
         distances=kinetics_replica_files("distances", "npz"),
-        surfaces=f"{RESULTS}/kinetics/surfaces.npz",
-        build=f"{RESULTS}/md/system/build.json",
+        surfaces=L.kinetics("surfaces.npz"),
+        build=L.md_system("build.json"),
     output:
-        kinetics=f"{RESULTS}/kinetics/kinetics.json",
+        kinetics=L.kinetics("kinetics.json"),
         figures=kinetics_figure_files(),
     params:
         kinetics=config["kinetics"],
     log:
-        f"{RESULTS}/logs/kinetics/fit.log",
+        L.log("kinetics", "fit"),
     benchmark:
-        f"{RESULTS}/benchmarks/kinetics/fit.tsv"
+        L.benchmark("kinetics", "fit")
     resources:
         mem_mb=4000,
         runtime=60,

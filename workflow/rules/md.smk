@@ -8,15 +8,15 @@
 
 rule md_build:
     output:
-        topology=f"{RESULTS}/md/system/topology.pdb",
-        system=f"{RESULTS}/md/system/system.xml",
-        build=f"{RESULTS}/md/system/build.json",
+        topology=L.md_system("topology.pdb"),
+        system=L.md_system("system.xml"),
+        build=L.md_system("build.json"),
     params:
         md=config["md"],
     log:
-        f"{RESULTS}/logs/md/build.log",
+        L.log("md", "build"),
     benchmark:
-        f"{RESULTS}/benchmarks/md/build.tsv"
+        L.benchmark("md", "build")
     threads: 1
     resources:
         mem_mb=2000,
@@ -30,16 +30,16 @@ rule md_build:
 
 rule md_equilibrate:
     input:
-        topology=f"{RESULTS}/md/system/topology.pdb",
-        system=f"{RESULTS}/md/system/system.xml",
+        topology=L.md_system("topology.pdb"),
+        system=L.md_system("system.xml"),
     output:
-        state=f"{RESULTS}/md/system/equilibrated.xml",
+        state=L.md_system("equilibrated.xml"),
     params:
         md=config["md"],
     log:
-        f"{RESULTS}/logs/md/equilibrate.log",
+        L.log("md", "equilibrate"),
     benchmark:
-        f"{RESULTS}/benchmarks/md/equilibrate.tsv"
+        L.benchmark("md", "equilibrate")
     threads: 1
     resources:
         mem_mb=2000,
@@ -53,24 +53,24 @@ rule md_equilibrate:
 
 rule md_production:
     input:
-        topology=f"{RESULTS}/md/system/topology.pdb",
-        system=f"{RESULTS}/md/system/system.xml",
-        state=f"{RESULTS}/md/system/equilibrated.xml",
+        topology=L.md_system("topology.pdb"),
+        system=L.md_system("system.xml"),
+        state=L.md_system("equilibrated.xml"),
     output:
-        trajectory=f"{RESULTS}/md/replica_{{replica}}/trajectory.xtc",
-        topology=f"{RESULTS}/md/replica_{{replica}}/topology.pdb",
-        state_csv=f"{RESULTS}/md/replica_{{replica}}/state.csv",
-        final_state=f"{RESULTS}/md/replica_{{replica}}/final_state.xml",
-        checkpoint=f"{RESULTS}/md/replica_{{replica}}/checkpoint.chk",
-        record=f"{RESULTS}/md/replica_{{replica}}/replica.json",
+        trajectory=L.md_replica("trajectory.xtc"),
+        topology=L.md_replica("topology.pdb"),
+        state_csv=L.md_replica("state.csv"),
+        final_state=L.md_replica("final_state.xml"),
+        checkpoint=L.md_replica("checkpoint.chk"),
+        record=L.md_replica("replica.json"),
     wildcard_constraints:
         replica=r"\d+",
     params:
         md=config["md"],
     log:
-        f"{RESULTS}/logs/md/replica_{{replica}}.log",
+        L.log("md", "replica_{replica}"),
     benchmark:
-        f"{RESULTS}/benchmarks/md/replica_{{replica}}.tsv"
+        L.benchmark("md", "replica_{replica}")
     threads: 1
     resources:
         mem_mb=2000,

@@ -1,21 +1,21 @@
 # Rules of the network stage (network/): graph, sweep runs, response curves, reference models.
-# Wildcards: {regime} in network.sweep.regimes, {control} = f"{value:g}" of
+# Wildcards: {regime} in network.sweep.regimes, {control} = control_label(value) of
 # network.sweep.control_values (the branching ratio sigma0), {model} a reference model.
 
 
 wildcard_constraints:
-    regime="static|depressing|homeostatic",
+    regime="|".join(REGIMES),
     control=r"[0-9][0-9.eE+-]*",
-    model="branching|kinouchi_copelli|levina",
+    model="|".join(REFERENCE_MODELS),
 
 
 rule network_graph:
     input:
         kinetics=network_kinetics(),
     output:
-        graph=f"{RESULTS}/network/graph.graphml",
+        graph=L.network("graph.graphml"),
     log:
-        f"{RESULTS}/logs/network/graph.log",
+        L.log("network", "graph"),
     params:
         network=config["network"],
     resources:
@@ -31,13 +31,13 @@ rule network_run:
     input:
         kinetics=network_kinetics(),
     output:
-        spikes=f"{RESULTS}/network/runs/{{regime}}/{{control}}/spikes.npz",
-        avalanches=f"{RESULTS}/network/runs/{{regime}}/{{control}}/avalanches.parquet",
-        summary=f"{RESULTS}/network/runs/{{regime}}/{{control}}/summary.json",
+        spikes=L.network_run("spikes.npz"),
+        avalanches=L.network_run("avalanches.parquet"),
+        summary=L.network_run("summary.json"),
     log:
-        f"{RESULTS}/logs/network/runs/{{regime}}/{{control}}.log",
+        L.log("network", "runs/{regime}/{control}"),
     benchmark:
-        f"{RESULTS}/benchmarks/network/runs/{{regime}}/{{control}}.tsv"
+        L.benchmark("network", "runs/{regime}/{control}")
     params:
         network=config["network"],
     resources:
@@ -53,11 +53,11 @@ rule network_response:
     input:
         kinetics=network_kinetics(),
     output:
-        response=f"{RESULTS}/network/response/{{regime}}/{{control}}.parquet",
+        response=L.network_response(),
     log:
-        f"{RESULTS}/logs/network/response/{{regime}}/{{control}}.log",
+        L.log("network", "response/{regime}/{control}"),
     benchmark:
-        f"{RESULTS}/benchmarks/network/response/{{regime}}/{{control}}.tsv"
+        L.benchmark("network", "response/{regime}/{control}")
     params:
         network=config["network"],
     resources:
@@ -73,12 +73,12 @@ rule network_reference:
     input:
         kinetics=network_kinetics(),
     output:
-        avalanches=f"{RESULTS}/network/reference/{{model}}/avalanches.parquet",
-        summary=f"{RESULTS}/network/reference/{{model}}/summary.json",
+        avalanches=L.network_reference("avalanches.parquet"),
+        summary=L.network_reference("summary.json"),
     log:
-        f"{RESULTS}/logs/network/reference/{{model}}.log",
+        L.log("network", "reference/{model}"),
     benchmark:
-        f"{RESULTS}/benchmarks/network/reference/{{model}}.tsv"
+        L.benchmark("network", "reference/{model}")
     params:
         network=config["network"],
     resources:

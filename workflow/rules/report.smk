@@ -9,28 +9,28 @@ rule report_activation:
     input:
         spikes=activation_run_file("spikes.npz"),
         avalanches=activation_run_file("avalanches.parquet"),
-        graph=f"{RESULTS}/network/graph.graphml",
+        graph=L.network("graph.graphml"),
         references=criticality_reference_files(),
     output:
         raster=report(
-            f"{RESULTS}/report/figures/activation_raster.png",
+            L.report("figures/activation_raster.png"),
             caption="../report/activation_raster.rst",
             category="1. Activation patterns",
         ),
         cascade=report(
-            f"{RESULTS}/report/figures/activation_cascade.png",
+            L.report("figures/activation_cascade.png"),
             caption="../report/activation_cascade.rst",
             category="1. Activation patterns",
         ),
         comparison=report(
-            f"{RESULTS}/report/figures/model_comparison.png",
+            L.report("figures/model_comparison.png"),
             caption="../report/model_comparison.rst",
             category="1. Activation patterns",
         ),
     log:
-        f"{RESULTS}/logs/report/activation.log",
+        L.log("report", "activation"),
     benchmark:
-        f"{RESULTS}/benchmarks/report/activation.tsv"
+        L.benchmark("report", "activation")
     params:
         report=config["report"],
         reference_models=config["criticality"]["reference_models"],
@@ -46,26 +46,26 @@ rule report_activation:
 
 rule report_collect_figures:
     input:
-        kinetics=f"{RESULTS}/kinetics/kinetics.json",
+        kinetics=L.kinetics("kinetics.json"),
         criticality=criticality_run_files("criticality", "criticality.json"),
         criticality_figures=criticality_run_files("criticality", "figures"),
-        dynamic_range=f"{RESULTS}/criticality/sweep/dynamic_range.json",
-        alignment=f"{RESULTS}/criticality/sweep/alignment.json",
+        dynamic_range=L.criticality_sweep("dynamic_range.json"),
+        alignment=L.criticality_sweep("alignment.json"),
     output:
         kinetics=report(
-            directory(f"{RESULTS}/report/figures/kinetics"),
+            directory(L.report("figures/kinetics")),
             patterns=["{name}.png"],
             caption="../report/kinetics_figures.rst",
             category="2. Kinetics",
         ),
         criticality=report(
-            directory(f"{RESULTS}/report/figures/criticality"),
+            directory(L.report("figures/criticality")),
             patterns=["{name}.png"],
             caption="../report/criticality_figures.rst",
             category="3. Criticality",
         ),
     log:
-        f"{RESULTS}/logs/report/collect_figures.log",
+        L.log("report", "collect_figures"),
     resources:
         mem_mb=500,
         runtime=5,
@@ -77,32 +77,32 @@ rule report_collect_figures:
 
 rule report_summary:
     input:
-        kinetics=f"{RESULTS}/kinetics/kinetics.json",
+        kinetics=L.kinetics("kinetics.json"),
         summaries=criticality_run_files("network", "summary.json"),
         criticality=criticality_run_files("criticality", "criticality.json"),
-        dynamic_range=f"{RESULTS}/criticality/sweep/dynamic_range.json",
-        alignment=f"{RESULTS}/criticality/sweep/alignment.json",
+        dynamic_range=L.criticality_sweep("dynamic_range.json"),
+        alignment=L.criticality_sweep("alignment.json"),
         figures=rules.report_activation.output,
         stage_figures=rules.report_collect_figures.output,
     output:
-        summary=f"{RESULTS}/report/summary.md",
+        summary=L.report("summary.md"),
         kinetics_table=report(
-            f"{RESULTS}/report/tables/kinetics.csv",
+            L.report("tables/kinetics.csv"),
             caption="../report/kinetics_table.rst",
             category="4. Tables",
         ),
         criticality_table=report(
-            f"{RESULTS}/report/tables/criticality.csv",
+            L.report("tables/criticality.csv"),
             caption="../report/criticality_table.rst",
             category="4. Tables",
         ),
         alignment_table=report(
-            f"{RESULTS}/report/tables/alignment.csv",
+            L.report("tables/alignment.csv"),
             caption="../report/alignment_table.rst",
             category="4. Tables",
         ),
     log:
-        f"{RESULTS}/logs/report/summary.log",
+        L.log("report", "summary"),
     params:
         runs=network_runs(),
     resources:
