@@ -3,11 +3,14 @@
 ``pyproject.toml`` declares two contracts: the stage packages sit on the ``synsoc``
 core, which imports none of them, and the stages (``synapse_md``, ``network``,
 ``analysis.kinetics``, ``analysis.criticality``, ``analysis.report``) never import each
-other. These tests run the contracts and check that no package escapes them.
+other. These tests run the contracts, check that no package escapes them, and run
+ruff (lint and format) over the tree.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -41,3 +44,11 @@ def test_every_package_is_under_the_contracts():
 def test_analysis_root_holds_only_subpackages():
     modules = {p.stem for p in (REPO / "analysis").glob("*.py")}
     assert modules == {"__init__"}, "analysis/ holds subpackages only (kinetics, criticality, ...)"
+
+
+def test_ruff_clean():
+    for command in (["check", "--quiet", "."], ["format", "--check", "--quiet", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command], cwd=REPO, capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"ruff {command[0]}:\n{result.stdout}{result.stderr}"
