@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.criticality.branching_ratio import branching_ratio
+from analysis.criticality.branching import branching_ratio
 from analysis.criticality.config import CriticalityConfig
 from analysis.criticality.powerlaw_compare import compare_alternatives
 from analysis.criticality.powerlaw_gof import bootstrap_gof
 from analysis.criticality.scaling import avalanche_scaling
-from analysis.criticality.shape_collapse import shape_collapse
+from analysis.criticality.collapse import shape_collapse
 from synsoc.io import write_json
 from synsoc.provenance import provenance
 

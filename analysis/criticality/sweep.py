@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.criticality.alignment import alignment_score
 from analysis.criticality.config import CriticalityConfig
-from analysis.criticality.dynamic_range import dynamic_range
+from analysis.criticality.response_curve import dynamic_range
 from analysis.criticality.jobs import REFERENCE_EXPONENTS, read_avalanches
 from analysis.criticality.powerlaw_fit import fit_power_law
 from synsoc.io import write_json, write_text

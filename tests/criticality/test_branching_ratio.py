@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis.criticality.branching_ratio import branching_ratio, lag_regression_slopes
+from analysis.criticality.branching import branching_ratio, lag_regression_slopes
 from analysis.criticality.testsystems import subsampled_branching_series
 
 
