@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from network.engine import DriveSpec, Dynamics, _uniform, poisson_drive_events, simulate
+from network.engine import DriveSpec, Dynamics, poisson_drive_events, simulate
 from network.graph import Graph, _from_edges
+from network.kernel import splitmix_uniform
 from network.synapses import Synapses
 
 
@@ -214,7 +215,8 @@ def probabilistic_reference(syn: Synapses, dyn: Dynamics, drive_w, events, n_ste
 
     def uniform():
         nonlocal rng
-        u, state = _uniform(np.uint64(rng))  # numba returns the uint64 state as a Python int
+        # numba returns the uint64 state as a Python int
+        u, state = splitmix_uniform(np.uint64(rng))
         rng = np.uint64(state)
         return u
 
