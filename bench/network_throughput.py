@@ -38,10 +38,15 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from network.config import GraphConfig
-from network.engine import DriveSpec, Dynamics, poisson_drive_events, simulate
-from network.graph import build_graph
-from network.synapses import Synapses
+from network import (
+    DriveSpec,
+    Dynamics,
+    NetworkConfig,
+    Synapses,
+    build_graph,
+    poisson_drive_events,
+    simulate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_VENV = ROOT / ".bench-venv"
@@ -134,12 +139,13 @@ def ensure_bench_venv() -> Path:
 
 def model_inputs(n: int, duration_ms: float, seed: int):
     """Graph (K random out-synapses) and deduplicated pre-drawn Poisson drive events."""
-    graph = build_graph(
-        GraphConfig(model="regular", n_neurons=n, mean_degree=K), np.random.default_rng(seed)
+    cfg = NetworkConfig.from_section(
+        {"graph": {"model": "regular", "n_neurons": n, "mean_degree": K}}
     )
+    graph = build_graph(cfg.graph, rng=np.random.default_rng(seed))
     n_steps = int(round(duration_ms / DT_MS))
     steps, neurons = poisson_drive_events(
-        n, DRIVE_HZ, DT_MS, 0, n_steps, np.random.default_rng(seed + 1)
+        n, DRIVE_HZ, DT_MS, 0, n_steps, rng=np.random.default_rng(seed + 1)
     )
     key = np.unique(steps * n + neurons)  # a SpikeGeneratorGroup allows one event per step
     return graph, (key // n, (key % n).astype(np.int32))
@@ -156,12 +162,12 @@ def run_synsoc(graph, drive, duration_ms: float, repeats: int) -> dict:
     dyn = Dynamics(model="integrate", leak_tau_ms=TAU_MS, refractory_ms=REF_STEPS * DT_MS)
     spec = DriveSpec("poisson", rate_hz=DRIVE_HZ, weight=DRIVE_W)
     start = time.perf_counter()
-    simulate(syn, dyn, spec, 1.0, 0, drive_events=(drive[0][:10], drive[1][:10]))
+    simulate(syn, dyn, spec, 1.0, rng=0, drive_events=(drive[0][:10], drive[1][:10]))
     compile_s = time.perf_counter() - start
     runs = []
     for _ in range(repeats):
         start = time.perf_counter()
-        record = simulate(syn, dyn, spec, duration_ms, 0, drive_events=drive)
+        record = simulate(syn, dyn, spec, duration_ms, rng=0, drive_events=drive)
         runs.append(time.perf_counter() - start)
     return {
         "wall_s": min(runs),
@@ -228,14 +234,14 @@ def run_brian2(python: Path, graph, drive, duration_ms: float, mode: str, repeat
 
 def slow_drive_avalanches(n: int, duration_ms: float) -> tuple[float, int]:
     """Avalanches per wall second: critical branching (p = 1/K), slow drive, N = n."""
-    graph = build_graph(GraphConfig(n_neurons=n, mean_degree=K), np.random.default_rng(5))
+    cfg = NetworkConfig.from_section({"graph": {"n_neurons": n, "mean_degree": K}})
+    graph = build_graph(cfg.graph, rng=np.random.default_rng(5))
     m = graph.n_edges
     k_out = np.repeat(np.maximum(graph.out_degree, 1), graph.out_degree)
     syn = Synapses(graph, np.ones(m, np.int32), 1.0 / k_out, np.ones(m), DT_MS)
     start = time.perf_counter()
-    record = simulate(
-        syn, Dynamics(refractory_ms=DT_MS), DriveSpec("slow", slow_interval_ms=0.0), duration_ms, 3
-    )
+    drive = DriveSpec("slow", slow_interval_ms=0.0)
+    record = simulate(syn, Dynamics(refractory_ms=DT_MS), drive, duration_ms, rng=3)
     wall = time.perf_counter() - start
     return wall, record.n_drive_spikes  # one kick = one avalanche
 

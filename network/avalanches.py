@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synsoc.layout import AVALANCHE_COLUMNS
+from synsoc.validation import check_int_at_least, check_positive, finite_array
+
 __all__ = ["auto_bin_steps", "bin_counts", "extract_avalanches"]
 
 
@@ -29,8 +32,7 @@ def auto_bin_steps(step: np.ndarray, max_gap_steps: int) -> int:
     int
         ``max(1, round(mean interval))``; 1 if there are no intervals to average.
     """
-    if max_gap_steps < 1:
-        raise ValueError(f"max_gap_steps must be >= 1, got {max_gap_steps}")
+    check_int_at_least("max_gap_steps", max_gap_steps, 1)
     times = np.unique(step)
     intervals = np.diff(times)
     intervals = intervals[intervals <= max_gap_steps]
@@ -55,8 +57,8 @@ def bin_counts(step: np.ndarray, n_steps: int, bin_steps: int) -> np.ndarray:
     -------
     np.ndarray, shape=(ceil(n_steps / bin_steps),), dtype=int64
     """
-    if bin_steps < 1 or n_steps < 1:
-        raise ValueError(f"bin_steps and n_steps must be >= 1, got {bin_steps}, {n_steps}")
+    check_int_at_least("bin_steps", bin_steps, 1)
+    check_int_at_least("n_steps", n_steps, 1)
     if step.size and (step.min() < 0 or step.max() >= n_steps):
         raise ValueError("step values must lie in [0, n_steps)")
     n_bins = -(-n_steps // bin_steps)
@@ -78,14 +80,12 @@ def extract_avalanches(counts: np.ndarray, bin_ms: float) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns avalanche_id (int64), start_ms, size (int64), duration_bins (int64),
-        duration_ms, bin_ms, profile (list of spikes per bin), one row per avalanche.
+        Columns ``synsoc.layout.AVALANCHE_COLUMNS``: avalanche_id (int64), start_ms,
+        size (int64), duration_bins (int64), duration_ms, bin_ms, profile (list of spikes
+        per bin), one row per avalanche.
     """
-    counts = np.asarray(counts)
-    if counts.ndim != 1:
-        raise ValueError(f"counts must be 1D, got shape {counts.shape}")
-    if bin_ms <= 0:
-        raise ValueError(f"bin_ms must be > 0, got {bin_ms}")
+    counts = finite_array("counts", counts, ndim=1, dtype=None)
+    check_positive("bin_ms", bin_ms)
     active = np.concatenate([[0], (counts > 0).astype(np.int8), [0]])
     edges = np.diff(active)
     starts = np.flatnonzero(edges == 1)
@@ -96,14 +96,13 @@ def extract_avalanches(counts: np.ndarray, bin_ms: float) -> pd.DataFrame:
     csum = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
     sizes = csum[ends] - csum[starts]
     profiles = [counts[a:b].astype(np.int64) for a, b in zip(starts, ends, strict=True)]
-    return pd.DataFrame(
-        {
-            "avalanche_id": np.arange(starts.size, dtype=np.int64),
-            "start_ms": starts * bin_ms,
-            "size": sizes.astype(np.int64),
-            "duration_bins": durations.astype(np.int64),
-            "duration_ms": durations * bin_ms,
-            "bin_ms": np.full(starts.size, float(bin_ms)),
-            "profile": pd.Series(profiles, dtype=object),
-        }
-    )
+    columns = {
+        "avalanche_id": np.arange(starts.size, dtype=np.int64),
+        "start_ms": starts * bin_ms,
+        "size": sizes.astype(np.int64),
+        "duration_bins": durations.astype(np.int64),
+        "duration_ms": durations * bin_ms,
+        "bin_ms": np.full(starts.size, float(bin_ms)),
+        "profile": pd.Series(profiles, dtype=object),
+    }
+    return pd.DataFrame({name: columns[name] for name in AVALANCHE_COLUMNS})

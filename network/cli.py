@@ -2,51 +2,60 @@
 
 ``synsoc network --kinetics kinetics.json --config FILE -o DIR`` writes, under DIR (the
 ``R/network`` directory of docs/contracts.md), graph.graphml, every sweep run, every
-response curve and the three reference models.
+response curve and the three reference models, at the paths ``synsoc.layout`` gives them.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from network.config import REFERENCE_MODELS, NetworkConfig
+from network.config import NetworkConfig
 from network.jobs import run_graph, run_reference, run_response, run_sweep_point
 from synsoc.config import load_config
-from synsoc.errors import ConfigError, GraphFileError, KineticsError
+from synsoc.errors import ConfigError
+from synsoc.layout import REFERENCE_MODELS, ResultLayout
 
 __all__ = ["register", "run_stage"]
 
-log = logging.getLogger(__name__)
 
-
-def run_stage(config: dict, kinetics_path: str | None, outdir: str | Path) -> None:
+def run_stage(
+    config: Mapping[str, Any], kinetics_path: str | os.PathLike | None, outdir: str | os.PathLike
+) -> None:
     """Run every network job of a validated configuration into ``outdir``.
 
     Parameters
     ----------
-    config : dict
+    config : Mapping
         Full validated configuration (its ``network`` section is used; the whole of it
         is hashed into the provenance).
-    kinetics_path : str or None
+    kinetics_path : path-like or None
         kinetics.json (may be None with ``synapses.source: literature``).
     outdir : path-like
-        Destination, e.g. ``results/network``.
+        Destination, e.g. ``results/network``: the tree ``ResultLayout`` puts under
+        ``R/network`` (graph.graphml, runs/, response/, reference/) is written here.
     """
     cfg = NetworkConfig.from_section(config["network"])
-    out = Path(outdir)
-    run_graph(cfg, kinetics_path, out / "graph.graphml")
+    layout = ResultLayout(".")
+    stage = Path(layout.network(""))
+
+    def place(path: str) -> Path:
+        """A layout path of the stage (``./network/...``), placed under ``outdir``."""
+        return Path(outdir) / Path(path).relative_to(stage)
+
+    run_graph(cfg, kinetics_path, place(layout.network("graph.graphml")))
     for regime in cfg.sweep.regimes:
-        for value in cfg.sweep.control_values:
-            run_sweep_point(
-                cfg, kinetics_path, regime, value, out / "runs" / regime / f"{value:g}", config
-            )
-            run_response(
-                cfg, kinetics_path, regime, value, out / "response" / regime / f"{value:g}.parquet"
-            )
+        for control in cfg.sweep.control_values:
+            run_dir = place(layout.network_run("", regime=regime, control=control))
+            run_sweep_point(cfg, kinetics_path, regime, control, run_dir, config=config)
+            response = place(layout.network_response(regime=regime, control=control))
+            run_response(cfg, kinetics_path, regime, control, response)
     for model in REFERENCE_MODELS:
-        run_reference(cfg, kinetics_path, model, out / "reference" / model, config)
+        reference_dir = place(layout.network_reference("", model=model))
+        run_reference(cfg, kinetics_path, model, reference_dir, config=config)
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -56,11 +65,8 @@ def _main(args: argparse.Namespace) -> int:
             "--kinetics is required when network.synapses.source is 'kinetics' "
             f"(configuration {args.config})"
         )
-    try:
-        run_stage(config, args.kinetics, args.output)
-    except (KineticsError, GraphFileError) as err:
-        # bad input files: one-line message and exit status 2 from synsoc.cli
-        raise ConfigError(str(err)) from err
+    # a bad kinetics or graph file raises an InputError: synsoc.cli prints it, exit 2
+    run_stage(config, args.kinetics, args.output)
     return 0
 
 

@@ -1,15 +1,26 @@
 """Typed, frozen configuration of the network stage.
 
-Built from the validated ``network`` section (``synsoc/schemas/network.schema.yaml``
-fills every default); ``__post_init__`` re-checks the ranges so that library callers
-that bypass the schema still get an error naming the field.
+:meth:`NetworkConfig.from_section` is the one way in: it completes the ``network``
+section with the schema's defaults (``synsoc/schemas/network.schema.yaml``, through
+:func:`synsoc.config.validate_section`) and builds the nested dataclasses from it, so
+no default is written in code. ``__post_init__`` re-checks the ranges so that library
+callers that build a dataclass by hand still get an error naming the field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from synsoc.config import validate_section
+from synsoc.layout import REGIMES
+from synsoc.validation import (
+    check_choice,
+    check_int_at_least,
+    check_positive,
+    check_probability,
+)
 
 __all__ = [
     "GraphConfig",
@@ -24,56 +35,42 @@ __all__ = [
     "ResponseConfig",
     "ReferenceConfig",
     "NetworkConfig",
-    "REGIMES",
-    "REFERENCE_MODELS",
 ]
 
-REGIMES = ("static", "depressing", "homeostatic")
-REFERENCE_MODELS = ("branching", "kinouchi_copelli", "levina")
-
-
-def _positive(name: str, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-
-
-def _probability(name: str, value: float) -> None:
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+_GRAPH_MODELS = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "regular", "file")
 
 
 @dataclass(frozen=True)
 class GraphConfig:
-    """Graph model, size and degree."""
+    """Graph model, size and degree (``network.graph``)."""
 
-    model: str = "erdos_renyi"
-    n_neurons: int = 2000
-    mean_degree: float = 10.0
-    rewiring_probability: float = 0.1
-    path: str | None = None
-    direct_csr_above: int = 50000
+    model: str
+    n_neurons: int
+    mean_degree: float
+    rewiring_probability: float
+    path: str | None
+    direct_csr_above: int
 
     def __post_init__(self):
-        models = ("erdos_renyi", "watts_strogatz", "barabasi_albert", "regular", "file")
-        if self.model not in models:
-            raise ValueError(f"graph.model must be one of {models}, got {self.model!r}")
-        if self.n_neurons < 2:
-            raise ValueError(f"graph.n_neurons must be >= 2, got {self.n_neurons}")
-        _positive("graph.mean_degree", self.mean_degree)
-        _probability("graph.rewiring_probability", self.rewiring_probability)
+        check_choice("graph.model", self.model, _GRAPH_MODELS)
+        check_int_at_least("graph.n_neurons", self.n_neurons, 2)
+        check_positive("graph.mean_degree", self.mean_degree)
+        check_probability("graph.rewiring_probability", self.rewiring_probability)
+        check_int_at_least("graph.direct_csr_above", self.direct_csr_above, 2)
         if self.model == "file" and not self.path:
             raise ValueError("graph.path is required when graph.model is 'file'")
 
 
 @dataclass(frozen=True)
 class LiteratureConfig:
-    """Fixed literature rates used by the ``literature`` synapse source."""
+    """Fixed literature rates used by the ``literature`` synapse source
+    (``network.synapses.literature``)."""
 
-    cleft_width_nm: float = 20.0
-    D_nm2_per_ns: float = 0.33
-    k_on_per_M_per_s: float = 1.3e7
-    glutamate_peak_mM: float = 1.0
-    clearance_ms: float = 0.1
+    cleft_width_nm: float
+    D_nm2_per_ns: float
+    k_on_per_M_per_s: float
+    glutamate_peak_mM: float
+    clearance_ms: float
 
     def __post_init__(self):
         for name in (
@@ -83,222 +80,222 @@ class LiteratureConfig:
             "glutamate_peak_mM",
             "clearance_ms",
         ):
-            _positive(f"synapses.literature.{name}", getattr(self, name))
+            check_positive(f"synapses.literature.{name}", getattr(self, name))
 
 
 @dataclass(frozen=True)
 class SynapseConfig:
-    """How synapses are drawn from the kinetics."""
+    """How synapses are drawn from the kinetics (``network.synapses``)."""
 
-    source: str = "kinetics"
-    release_probability: float = 0.5
-    window_ms: float = 1.0
-    axonal_delay_ms: float = 1.0
-    n_receptors: int = 20
-    literature: LiteratureConfig = field(default_factory=LiteratureConfig)
+    source: str
+    release_probability: float
+    window_ms: float
+    axonal_delay_ms: float
+    n_receptors: int
+    literature: LiteratureConfig
 
     def __post_init__(self):
-        if self.source not in ("kinetics", "literature"):
-            raise ValueError(f"synapses.source must be kinetics or literature, got {self.source!r}")
-        _probability("synapses.release_probability", self.release_probability)
-        _positive("synapses.window_ms", self.window_ms)
-        if self.axonal_delay_ms < 0:
-            raise ValueError(f"synapses.axonal_delay_ms must be >= 0, got {self.axonal_delay_ms}")
-        if self.n_receptors < 1:
-            raise ValueError(f"synapses.n_receptors must be >= 1, got {self.n_receptors}")
+        check_choice("synapses.source", self.source, ("kinetics", "literature"))
+        check_probability("synapses.release_probability", self.release_probability)
+        check_positive("synapses.window_ms", self.window_ms)
+        check_positive("synapses.axonal_delay_ms", self.axonal_delay_ms, allow_zero=True)
+        check_int_at_least("synapses.n_receptors", self.n_receptors, 1)
 
 
 @dataclass(frozen=True)
 class NeuronConfig:
-    """Neuron model and time step."""
+    """Neuron model and time step (``network.neuron``)."""
 
-    model: str = "probabilistic"
-    dt_ms: float = 0.1
-    threshold: float = 1.0
-    reset: float = 0.0
-    leak_tau_ms: float = 20.0
-    refractory_ms: float = 1.0
+    model: str
+    dt_ms: float
+    threshold: float
+    reset: float
+    leak_tau_ms: float
+    refractory_ms: float
 
     def __post_init__(self):
-        if self.model not in ("probabilistic", "integrate"):
-            raise ValueError(f"neuron.model must be probabilistic or integrate, got {self.model!r}")
-        _positive("neuron.dt_ms", self.dt_ms)
-        _positive("neuron.threshold", self.threshold)
-        _positive("neuron.leak_tau_ms", self.leak_tau_ms)
+        check_choice("neuron.model", self.model, ("probabilistic", "integrate"))
+        check_positive("neuron.dt_ms", self.dt_ms)
+        check_positive("neuron.threshold", self.threshold)
+        # inf: a perfect (non-leaking) integrator
+        check_positive("neuron.leak_tau_ms", self.leak_tau_ms, allow_inf=True)
         if self.reset >= self.threshold:
             raise ValueError(f"neuron.reset must be < threshold, got {self.reset}")
-        if self.refractory_ms < 0:
-            raise ValueError(f"neuron.refractory_ms must be >= 0, got {self.refractory_ms}")
+        check_positive("neuron.refractory_ms", self.refractory_ms, allow_zero=True)
 
 
 @dataclass(frozen=True)
 class DriveConfig:
-    """External drive."""
+    """External drive (``network.drive``)."""
 
-    mode: str = "slow"
-    rate_hz: float = 1.0
-    weight: float = 1.1
-    slow_interval_ms: float = 5.0
+    mode: str
+    rate_hz: float
+    weight: float
+    slow_interval_ms: float
 
     def __post_init__(self):
-        if self.mode not in ("slow", "poisson"):
-            raise ValueError(f"drive.mode must be slow or poisson, got {self.mode!r}")
-        _positive("drive.rate_hz", self.rate_hz)
-        _positive("drive.weight", self.weight)
-        if self.slow_interval_ms < 0:
-            raise ValueError(f"drive.slow_interval_ms must be >= 0, got {self.slow_interval_ms}")
+        check_choice("drive.mode", self.mode, ("slow", "poisson"))
+        check_positive("drive.rate_hz", self.rate_hz)
+        # inf: every drive event fires its neuron, as the slow-drive kick does
+        check_positive("drive.weight", self.weight, allow_inf=True)
+        check_positive("drive.slow_interval_ms", self.slow_interval_ms, allow_zero=True)
 
 
 @dataclass(frozen=True)
 class DepressingConfig:
-    """Levina-Herrmann-Geisel depressing synapses."""
+    """Levina-Herrmann-Geisel depressing synapses (``network.regimes.depressing``)."""
 
-    use_fraction: float = 0.2
-    recovery_tau_ms: float = 500.0
+    use_fraction: float
+    recovery_tau_ms: float
 
     def __post_init__(self):
         if not 0 < self.use_fraction <= 1:
             raise ValueError(
                 f"regimes.depressing.use_fraction must be in (0, 1], got {self.use_fraction}"
             )
-        _positive("regimes.depressing.recovery_tau_ms", self.recovery_tau_ms)
+        # inf: resources never recover
+        check_positive("regimes.depressing.recovery_tau_ms", self.recovery_tau_ms, allow_inf=True)
 
 
 @dataclass(frozen=True)
 class HomeostaticConfig:
-    """Threshold adaptation toward a target rate."""
+    """Threshold adaptation toward a target rate (``network.regimes.homeostatic``)."""
 
-    target_rate_hz: float = 5.0
-    eta: float = 0.02
-    threshold_min: float = 0.05
+    target_rate_hz: float
+    eta: float
+    threshold_min: float
 
     def __post_init__(self):
-        _positive("regimes.homeostatic.target_rate_hz", self.target_rate_hz)
-        _positive("regimes.homeostatic.eta", self.eta)
-        _positive("regimes.homeostatic.threshold_min", self.threshold_min)
+        check_positive("regimes.homeostatic.target_rate_hz", self.target_rate_hz)
+        check_positive("regimes.homeostatic.eta", self.eta)
+        check_positive("regimes.homeostatic.threshold_min", self.threshold_min)
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Length and binning of one sweep run."""
+    """Length and binning of one sweep run (``network.run``)."""
 
-    duration_ms: float = 4000.0
-    chunk_steps: int = 200000
-    max_spikes: int = 20_000_000
-    bin_ms: float | str = "auto"
+    duration_ms: float
+    chunk_steps: int
+    max_spikes: int
+    bin_ms: float | str
 
     def __post_init__(self):
-        _positive("run.duration_ms", self.duration_ms)
-        if self.chunk_steps < 1:
-            raise ValueError(f"run.chunk_steps must be >= 1, got {self.chunk_steps}")
-        if self.max_spikes < 1:
-            raise ValueError(f"run.max_spikes must be >= 1, got {self.max_spikes}")
+        check_positive("run.duration_ms", self.duration_ms)
+        check_int_at_least("run.chunk_steps", self.chunk_steps, 1)
+        check_int_at_least("run.max_spikes", self.max_spikes, 1)
         if self.bin_ms != "auto":
-            _positive("run.bin_ms", self.bin_ms)
+            check_positive("run.bin_ms", self.bin_ms)
 
 
 @dataclass(frozen=True)
 class SweepConfig:
-    """Regimes x control values (sigma0)."""
+    """Regimes x control values sigma0 (``network.sweep``)."""
 
-    regimes: tuple[str, ...] = ("static", "depressing")
-    control_values: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1)
+    regimes: tuple[str, ...]
+    control_values: tuple[float, ...]
 
     def __post_init__(self):
         for regime in self.regimes:
-            if regime not in REGIMES:
-                raise ValueError(f"sweep.regimes: unknown regime {regime!r} (known: {REGIMES})")
+            check_choice("sweep.regimes", regime, REGIMES)
         for value in self.control_values:
-            _positive("sweep.control_values", value)
+            check_positive("sweep.control_values", value)
 
 
 @dataclass(frozen=True)
 class ResponseConfig:
-    """Poisson-drive response curve."""
+    """Poisson-drive response curve (``network.response``)."""
 
-    drive_rates_hz: tuple[float, ...] = (0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000)
-    duration_ms: float = 500.0
+    drive_rates_hz: tuple[float, ...]
+    duration_ms: float
 
     def __post_init__(self):
         if len(self.drive_rates_hz) < 2:
             raise ValueError("response.drive_rates_hz needs at least two rates")
         for rate in self.drive_rates_hz:
-            _positive("response.drive_rates_hz", rate)
-        _positive("response.duration_ms", self.duration_ms)
+            check_positive("response.drive_rates_hz", rate)
+        check_positive("response.duration_ms", self.duration_ms)
 
 
 @dataclass(frozen=True)
 class ReferenceConfig:
-    """Reference models (critical branching, Kinouchi-Copelli, Levina)."""
+    """Reference models: critical branching, Kinouchi-Copelli, Levina
+    (``network.reference``)."""
 
-    duration_ms: float = 4000.0
-    kc_refractory_steps: int = 9
-    kc_rate_hz: float = 0.05
-    levina_sigma0: float = 2.0
+    duration_ms: float
+    kc_refractory_steps: int
+    kc_rate_hz: float
+    levina_sigma0: float
 
     def __post_init__(self):
-        _positive("reference.duration_ms", self.duration_ms)
-        if self.kc_refractory_steps < 1:
-            raise ValueError("reference.kc_refractory_steps must be >= 1")
-        _positive("reference.kc_rate_hz", self.kc_rate_hz)
-        _positive("reference.levina_sigma0", self.levina_sigma0)
+        check_positive("reference.duration_ms", self.duration_ms)
+        check_int_at_least("reference.kc_refractory_steps", self.kc_refractory_steps, 1)
+        check_positive("reference.kc_rate_hz", self.kc_rate_hz)
+        check_positive("reference.levina_sigma0", self.levina_sigma0)
 
 
 @dataclass(frozen=True)
 class NetworkConfig:
-    """The whole network section."""
+    """The whole ``network`` section; build it with :meth:`from_section`."""
 
-    seed: int = 7
-    graph: GraphConfig = field(default_factory=GraphConfig)
-    synapses: SynapseConfig = field(default_factory=SynapseConfig)
-    neuron: NeuronConfig = field(default_factory=NeuronConfig)
-    drive: DriveConfig = field(default_factory=DriveConfig)
-    depressing: DepressingConfig = field(default_factory=DepressingConfig)
-    homeostatic: HomeostaticConfig = field(default_factory=HomeostaticConfig)
-    run: RunConfig = field(default_factory=RunConfig)
-    sweep: SweepConfig = field(default_factory=SweepConfig)
-    response: ResponseConfig = field(default_factory=ResponseConfig)
-    reference: ReferenceConfig = field(default_factory=ReferenceConfig)
+    seed: int
+    graph: GraphConfig
+    synapses: SynapseConfig
+    neuron: NeuronConfig
+    drive: DriveConfig
+    depressing: DepressingConfig
+    homeostatic: HomeostaticConfig
+    run: RunConfig
+    sweep: SweepConfig
+    response: ResponseConfig
+    reference: ReferenceConfig
 
     def __post_init__(self):
-        if self.seed < 0:
-            raise ValueError(f"network.seed must be >= 0, got {self.seed}")
+        check_int_at_least("network.seed", self.seed, 0)
 
     @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> NetworkConfig:
-        """Build from the validated ``network`` config section (defaults filled).
+    def from_section(cls, section: Mapping[str, Any] | None = None) -> NetworkConfig:
+        """Build from a ``network`` configuration section; the schema fills the defaults.
 
         Parameters
         ----------
-        section : Mapping
-            ``config["network"]`` after ``synsoc.config.validate_config``.
+        section : Mapping, optional
+            ``config["network"]``, complete (after ``synsoc.config.load_config``) or
+            partial, e.g. ``{"graph": {"n_neurons": 300}}``; empty when omitted.
+
+        Returns
+        -------
+        NetworkConfig
+
+        Raises
+        ------
+        ConfigError
+            If the section violates ``network.schema.yaml`` (naming the key).
+        ValueError
+            If a cross-field rule fails (e.g. ``graph.path`` missing for a file graph).
         """
-        s = dict(section)
-        synapses = dict(s.get("synapses", {}))
-        literature = LiteratureConfig(**synapses.pop("literature", {}))
-        regimes = s.get("regimes", {})
-        sweep = dict(s.get("sweep", {}))
-        response = dict(s.get("response", {}))
+        s = validate_section("network", section)
+        synapses = dict(s["synapses"])
+        literature = LiteratureConfig(**synapses.pop("literature"))
+        regimes = s["regimes"]
+        sweep = s["sweep"]
+        response = s["response"]
         return cls(
-            seed=int(s.get("seed", 7)),
-            graph=GraphConfig(**s.get("graph", {})),
+            seed=int(s["seed"]),
+            graph=GraphConfig(**s["graph"]),
             synapses=SynapseConfig(literature=literature, **synapses),
-            neuron=NeuronConfig(**s.get("neuron", {})),
-            drive=DriveConfig(**s.get("drive", {})),
-            depressing=DepressingConfig(**regimes.get("depressing", {})),
-            homeostatic=HomeostaticConfig(**regimes.get("homeostatic", {})),
-            run=RunConfig(**s.get("run", {})),
+            neuron=NeuronConfig(**s["neuron"]),
+            drive=DriveConfig(**s["drive"]),
+            depressing=DepressingConfig(**regimes["depressing"]),
+            homeostatic=HomeostaticConfig(**regimes["homeostatic"]),
+            run=RunConfig(**s["run"]),
             sweep=SweepConfig(
-                regimes=tuple(sweep.get("regimes", SweepConfig.regimes)),
-                control_values=tuple(
-                    float(v) for v in sweep.get("control_values", SweepConfig.control_values)
-                ),
+                regimes=tuple(sweep["regimes"]),
+                control_values=tuple(float(v) for v in sweep["control_values"]),
             ),
             response=ResponseConfig(
-                drive_rates_hz=tuple(
-                    float(v) for v in response.get("drive_rates_hz", ResponseConfig.drive_rates_hz)
-                ),
-                duration_ms=float(response.get("duration_ms", ResponseConfig.duration_ms)),
+                drive_rates_hz=tuple(float(v) for v in response["drive_rates_hz"]),
+                duration_ms=float(response["duration_ms"]),
             ),
-            reference=ReferenceConfig(**s.get("reference", {})),
+            reference=ReferenceConfig(**s["reference"]),
         )

@@ -22,6 +22,7 @@ import numpy as np
 
 from network.kernel import advance, leak_factors
 from network.synapses import Synapses
+from synsoc.validation import check_choice, check_int_at_least, check_positive
 
 __all__ = ["Dynamics", "DriveSpec", "SpikeRecord", "simulate", "poisson_drive_events"]
 
@@ -71,12 +72,12 @@ class Dynamics:
     homeostatic_theta_min: float = 0.05
 
     def __post_init__(self):
-        if self.model not in ("probabilistic", "integrate"):
-            raise ValueError(f"model must be probabilistic or integrate, got {self.model!r}")
-        if self.gain < 0:
-            raise ValueError(f"gain must be >= 0, got {self.gain}")
-        if self.threshold <= 0 or self.leak_tau_ms <= 0 or self.depression_tau_ms <= 0:
-            raise ValueError("threshold, leak_tau_ms and depression_tau_ms must be > 0")
+        check_choice("model", self.model, ("probabilistic", "integrate"))
+        check_positive("gain", self.gain, allow_zero=True)
+        check_positive("threshold", self.threshold)
+        # inf time constants: a perfect integrator, resources that never recover
+        check_positive("leak_tau_ms", self.leak_tau_ms, allow_inf=True)
+        check_positive("depression_tau_ms", self.depression_tau_ms, allow_inf=True)
         if self.depression_use is not None and not 0 < self.depression_use <= 1:
             raise ValueError(f"depression_use must be in (0, 1], got {self.depression_use}")
 
@@ -91,10 +92,10 @@ class DriveSpec:
     slow_interval_ms: float = 5.0
 
     def __post_init__(self):
-        if self.mode not in ("slow", "poisson"):
-            raise ValueError(f"mode must be slow or poisson, got {self.mode!r}")
-        if self.rate_hz <= 0 or self.weight <= 0 or self.slow_interval_ms < 0:
-            raise ValueError("rate_hz and weight must be > 0, slow_interval_ms >= 0")
+        check_choice("mode", self.mode, ("slow", "poisson"))
+        check_positive("rate_hz", self.rate_hz)
+        check_positive("weight", self.weight, allow_inf=True)  # inf: every event fires
+        check_positive("slow_interval_ms", self.slow_interval_ms, allow_zero=True)
 
 
 @dataclass(frozen=True)
@@ -195,20 +196,37 @@ def poisson_drive_events(
     dt_ms: float,
     t_start: int,
     t_end: int,
-    rng: np.random.Generator,
+    *,
+    rng: int | np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pre-drawn Poisson drive events of steps ``[t_start, t_end)``.
 
     Each neuron receives events at ``rate_hz``; the count per (neuron, step) is Poisson
     with mean ``rate_hz * dt``, drawn as a total count and uniform (step, neuron) pairs.
 
+    Parameters
+    ----------
+    n_neurons : int
+    rate_hz : float
+        Events per neuron and second, >= 0.
+    dt_ms : float
+        Time step (ms).
+    t_start, t_end : int
+        First step and the step after the last.
+    rng : int, np.random.SeedSequence or np.random.Generator
+        Source of the events (``np.random.default_rng(rng)``; a Generator is used as is).
+
     Returns
     -------
     steps : np.ndarray, shape=(n_events,), dtype=int64, sorted
     neurons : np.ndarray, shape=(n_events,), dtype=int32
     """
-    if t_end < t_start or rate_hz < 0 or n_neurons < 1:
-        raise ValueError("need t_end >= t_start, rate_hz >= 0, n_neurons >= 1")
+    check_int_at_least("n_neurons", n_neurons, 1)
+    check_positive("rate_hz", rate_hz, allow_zero=True)
+    check_positive("dt_ms", dt_ms)
+    if t_end < t_start:
+        raise ValueError(f"t_end must be >= t_start, got t_start={t_start}, t_end={t_end}")
+    rng = np.random.default_rng(rng)
     mean = n_neurons * rate_hz * 1e-3 * dt_ms * (t_end - t_start)
     count = rng.poisson(mean)
     steps = np.sort(rng.integers(t_start, t_end, size=count))
@@ -221,7 +239,8 @@ def simulate(
     dynamics: Dynamics,
     drive: DriveSpec,
     duration_ms: float,
-    seed: int | np.random.SeedSequence,
+    *,
+    rng: int | np.random.SeedSequence | np.random.Generator,
     chunk_steps: int = 200000,
     drive_events: tuple[np.ndarray, np.ndarray] | None = None,
     max_spikes: int | None = None,
@@ -235,8 +254,11 @@ def simulate(
     drive : DriveSpec
     duration_ms : float
         Simulated time (ms); ``round(duration_ms / dt)`` steps.
-    seed : int or np.random.SeedSequence
-        Spawns (kernel RNG, drive RNG); equal seeds give bitwise equal runs.
+    rng : int, np.random.SeedSequence or np.random.Generator
+        Seed of the run: the SeedSequence of ``np.random.default_rng(rng)`` spawns the
+        (kernel, drive) streams, so equal seeds give bitwise equal runs; a Generator
+        spawns fresh streams at every call (its draws are not used, its seed sequence
+        is).
     chunk_steps : int
         Steps per kernel call; progress (steps/s, ETA) is logged after each. The Poisson
         drive is drawn per chunk, so with drawn Poisson drive the value is part of the seed
@@ -252,17 +274,15 @@ def simulate(
     -------
     SpikeRecord
     """
-    if duration_ms <= 0:
-        raise ValueError(f"duration_ms must be > 0, got {duration_ms}")
-    if chunk_steps < 1:
-        raise ValueError(f"chunk_steps must be >= 1, got {chunk_steps}")
-    if max_spikes is not None and max_spikes < 1:
-        raise ValueError(f"max_spikes must be >= 1, got {max_spikes}")
+    check_positive("duration_ms", duration_ms)
+    check_int_at_least("chunk_steps", chunk_steps, 1)
+    if max_spikes is not None:
+        check_int_at_least("max_spikes", max_spikes, 1)
     g = synapses.graph
     n, dt = g.n_neurons, synapses.dt_ms
     n_steps = int(round(duration_ms / dt))
-    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    kernel_seq, drive_seq = seq.spawn(2)
+    # default_rng keeps a SeedSequence (the same object) and returns a Generator as is
+    kernel_seq, drive_seq = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
     drive_rng = np.random.default_rng(drive_seq)
     rng_state = kernel_seq.generate_state(1, dtype=np.uint64)
 
@@ -318,7 +338,7 @@ def simulate(
             lo, hi = np.searchsorted(all_steps, [t0, t1])
             d_steps, d_neurons = all_steps[lo:hi], all_neurons[lo:hi]
         else:
-            d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, drive_rng)
+            d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, rng=drive_rng)
         t = t0
         while t < t1:  # the kernel returns early when its buffers might overflow
             if counters[4] > ring_tgt.shape[1]:

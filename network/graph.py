@@ -21,7 +21,7 @@ from synsoc.errors import GraphFileError
 
 __all__ = ["Graph", "build_graph", "from_networkx", "load_graph_file"]
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -157,19 +157,22 @@ def load_graph_file(path: str | os.PathLike) -> Graph:
     return from_networkx(graph)
 
 
-def build_graph(cfg: GraphConfig, rng: np.random.Generator) -> Graph:
+def build_graph(cfg: GraphConfig, *, rng: int | np.random.Generator) -> Graph:
     """Build the configured graph.
 
     Parameters
     ----------
     cfg : GraphConfig
-    rng : np.random.Generator
-        Source of every random choice (networkx gets an integer seed drawn from it).
+        ``NetworkConfig.from_section(section).graph``.
+    rng : int, np.random.SeedSequence or np.random.Generator
+        Source of every random choice (``np.random.default_rng(rng)``; a Generator is
+        used as is; networkx gets an integer seed drawn from it).
 
     Returns
     -------
     Graph
     """
+    rng = np.random.default_rng(rng)
     if cfg.model == "file":
         return load_graph_file(cfg.path)
     n, k = cfg.n_neurons, cfg.mean_degree
@@ -192,7 +195,7 @@ def build_graph(cfg: GraphConfig, rng: np.random.Generator) -> Graph:
         else:
             nx_graph = nx.barabasi_albert_graph(n, max(1, round(k / 2)), seed=seed)
         graph = from_networkx(nx_graph)
-    log.info(
+    logger.info(
         "graph %s: N=%d, %d synapses (mean out-degree %.2f)%s",
         cfg.model,
         n,

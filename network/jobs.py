@@ -20,16 +20,18 @@ import numpy as np
 import pandas as pd
 
 from network.avalanches import auto_bin_steps, bin_counts, extract_avalanches
-from network.config import REFERENCE_MODELS, NetworkConfig
+from network.config import NetworkConfig
 from network.engine import DriveSpec, Dynamics, SpikeRecord, simulate
 from network.graph import build_graph
 from network.synapses import Synapses, analytic_sigma, draw_synapses, gain_for_sigma, write_graphml
 from network.synaptic_kinetics import SynapticKinetics, literature_kinetics, load_kinetics
 from synsoc.io import save_npz, write_json, write_parquet
+from synsoc.layout import REFERENCE_MODELS, REGIMES, RESPONSE_COLUMNS, control_label
 from synsoc.provenance import provenance
+from synsoc.validation import check_choice
 
 __all__ = [
-    "synaptic_kinetics",
+    "resolve_kinetics",
     "build_network",
     "regime_dynamics",
     "job_seed",
@@ -40,20 +42,42 @@ __all__ = [
     "RunOutcome",
 ]
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 PathOrNone = str | os.PathLike | None
 
 
 def job_seed(cfg: NetworkConfig, label: str) -> np.random.SeedSequence:
-    """Seed of one job, derived from the root seed and the job label."""
+    """Seed of one job, derived from the root seed and the job label.
+
+    Parameters
+    ----------
+    cfg : NetworkConfig
+    label : str
+        Job label such as ``"run/static/1"`` (the control value as
+        ``synsoc.layout.control_label`` writes it).
+
+    Returns
+    -------
+    np.random.SeedSequence
+        ``SeedSequence(cfg.seed, spawn_key=(crc32(label),))``.
+    """
     return np.random.SeedSequence(cfg.seed, spawn_key=(zlib.crc32(label.encode("utf-8")),))
 
 
-def synaptic_kinetics(
-    cfg: NetworkConfig, kinetics_path: str | os.PathLike | None
-) -> SynapticKinetics:
-    """Kinetics of the configured source (``kinetics.json`` or literature rates)."""
+def resolve_kinetics(cfg: NetworkConfig, kinetics_path: PathOrNone) -> SynapticKinetics:
+    """Kinetics of the configured source (``kinetics.json`` or literature rates).
+
+    Parameters
+    ----------
+    cfg : NetworkConfig
+    kinetics_path : path-like or None
+        kinetics.json; ignored (may be None) with ``synapses.source: literature``.
+
+    Returns
+    -------
+    SynapticKinetics
+    """
     if cfg.synapses.source == "literature":
         return literature_kinetics(cfg.synapses.literature)
     if kinetics_path is None:
@@ -62,25 +86,30 @@ def synaptic_kinetics(
 
 
 def build_network(cfg: NetworkConfig, kinetics: SynapticKinetics) -> Synapses:
-    """Graph and synapses of the configuration (identical for every job)."""
+    """Graph and synapses of the configuration (identical for every job).
+
+    The random streams come from ``cfg.seed``: ``SeedSequence(cfg.seed).spawn(2)`` gives
+    the (graph, synapses) seeds.
+    """
     graph_seq, synapse_seq = np.random.SeedSequence(cfg.seed).spawn(2)
-    graph = build_graph(cfg.graph, np.random.default_rng(graph_seq))
+    graph = build_graph(cfg.graph, rng=np.random.default_rng(graph_seq))
     return draw_synapses(
-        graph, kinetics, cfg.synapses, cfg.neuron.dt_ms, np.random.default_rng(synapse_seq)
+        graph, kinetics, cfg.synapses, cfg.neuron.dt_ms, rng=np.random.default_rng(synapse_seq)
     )
 
 
 def regime_dynamics(
-    cfg: NetworkConfig, synapses: Synapses, regime: str, sigma0: float
+    cfg: NetworkConfig, synapses: Synapses, regime: str, control: float
 ) -> tuple[Dynamics, float | None]:
-    """Dynamics of a regime at control value ``sigma0`` and its analytic sigma.
+    """Dynamics of a regime at control value sigma0 = ``control`` and its analytic sigma.
 
     The gain is chosen so that the fully recovered network (initial thresholds) has
-    branching ratio ``sigma0`` in the probabilistic model. The analytic sigma is returned
+    branching ratio sigma0 in the probabilistic model. The analytic sigma is returned
     only where it holds during the run: the static regime of the probabilistic model.
     """
+    check_choice("regime", regime, REGIMES)
     neuron = cfg.neuron
-    gain = gain_for_sigma(synapses, sigma0)
+    gain = gain_for_sigma(synapses, control)
     common = dict(
         model=neuron.model,
         gain=gain,
@@ -108,7 +137,7 @@ def regime_dynamics(
             homeostatic_theta_min=h.threshold_min,
         )
         return dyn, None
-    raise ValueError(f"regime must be one of static, depressing, homeostatic, got {regime!r}")
+    raise AssertionError(f"regime {regime!r} is in REGIMES but has no dynamics")
 
 
 def _drive(cfg: NetworkConfig) -> DriveSpec:
@@ -166,7 +195,7 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
     )
     write_parquet(outdir / "avalanches.parquet", avalanches)
     write_json(outdir / "summary.json", summary)
-    log.info(
+    logger.info(
         "%s: %d spikes, %.3g Hz, sigma_estimate %s, %d avalanches",
         outdir,
         record.step.size,
@@ -177,15 +206,25 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
     return RunOutcome(record, avalanches, summary)
 
 
-def run_graph(cfg: NetworkConfig, kinetics_path: PathOrNone, path: str | os.PathLike) -> Synapses:
+def run_graph(cfg: NetworkConfig, kinetics_path: PathOrNone, output: str | os.PathLike) -> Synapses:
     """Build the network and write ``graph.graphml`` (delay, p, efficacy per edge).
 
-    ``kinetics_path`` is kinetics.json (None with ``synapses.source: literature``).
+    Parameters
+    ----------
+    cfg : NetworkConfig
+    kinetics_path : path-like or None
+        kinetics.json (None with ``synapses.source: literature``).
+    output : path-like
+        ``R/network/graph.graphml``.
+
+    Returns
+    -------
+    Synapses
     """
-    kinetics = synaptic_kinetics(cfg, kinetics_path)
+    kinetics = resolve_kinetics(cfg, kinetics_path)
     synapses = build_network(cfg, kinetics)
     write_graphml(
-        path,
+        output,
         synapses,
         f"synsoc network: {cfg.graph.model}, N={synapses.graph.n_neurons}, "
         f"synapse source {cfg.synapses.source} ({kinetics.source})",
@@ -197,9 +236,10 @@ def run_sweep_point(
     cfg: NetworkConfig,
     kinetics_path: PathOrNone,
     regime: str,
-    sigma0: float,
+    control: float,
     outdir: str | os.PathLike,
-    prov_config: Mapping[str, Any],
+    *,
+    config: Mapping[str, Any],
 ) -> RunOutcome:
     """Simulate one (regime, control) point and write spikes.npz, avalanches.parquet, summary.json.
 
@@ -209,30 +249,34 @@ def run_sweep_point(
     kinetics_path : path-like or None
         kinetics.json (None with ``synapses.source: literature``).
     regime : str
-        static, depressing or homeostatic.
-    sigma0 : float
-        Control value (branching ratio of the fully recovered network).
+        One of ``synsoc.layout.REGIMES``: static, depressing or homeostatic.
+    control : float
+        Control value sigma0 (branching ratio of the fully recovered network).
     outdir : path-like
-        ``R/network/runs/{regime}/{control}``.
-    prov_config : Mapping
-        Configuration recorded in the provenance block.
+        ``R/network/runs/{regime}/{control}`` (``ResultLayout.network_run``).
+    config : Mapping
+        Full configuration, recorded in the provenance block.
+
+    Returns
+    -------
+    RunOutcome
     """
-    synapses = build_network(cfg, synaptic_kinetics(cfg, kinetics_path))
-    dynamics, sigma = regime_dynamics(cfg, synapses, regime, sigma0)
-    label = f"run/{regime}/{sigma0:g}"
+    synapses = build_network(cfg, resolve_kinetics(cfg, kinetics_path))
+    dynamics, sigma = regime_dynamics(cfg, synapses, regime, control)
+    label = f"run/{regime}/{control_label(control)}"
     record = simulate(
         synapses,
         dynamics,
         _drive(cfg),
         cfg.run.duration_ms,
-        job_seed(cfg, label),
-        cfg.run.chunk_steps,
+        rng=job_seed(cfg, label),
+        chunk_steps=cfg.run.chunk_steps,
         max_spikes=cfg.run.max_spikes,
     )
     summary = {
         "regime": regime,
         "control_name": "sigma0",
-        "control_value": sigma0,
+        "control_value": control,
         "sigma_analytic": sigma,
         "gain": dynamics.gain,
         "neuron_model": dynamics.model,
@@ -240,7 +284,7 @@ def run_sweep_point(
         "n_synapses": synapses.graph.n_edges,
         "seed": cfg.seed,
         "seed_label": label,
-        "provenance": provenance(prov_config),
+        "provenance": provenance(config),
     }
     return _write_run(Path(outdir), record, _bin_steps(cfg, record), summary)
 
@@ -249,17 +293,34 @@ def run_response(
     cfg: NetworkConfig,
     kinetics_path: PathOrNone,
     regime: str,
-    sigma0: float,
-    path: str | os.PathLike,
+    control: float,
+    output: str | os.PathLike,
 ) -> pd.DataFrame:
     """Poisson-drive response curve of one (regime, control) point.
 
     Each drive rate h of ``response.drive_rates_hz`` runs ``response.duration_ms`` with
-    Poisson drive; the response is the mean firing rate per neuron. Writes
-    ``R/network/response/{regime}/{control}.parquet`` (drive_rate_hz, response_rate_hz).
+    Poisson drive; the response is the mean firing rate per neuron.
+
+    Parameters
+    ----------
+    cfg : NetworkConfig
+    kinetics_path : path-like or None
+        kinetics.json (None with ``synapses.source: literature``).
+    regime : str
+        One of ``synsoc.layout.REGIMES``.
+    control : float
+        Control value sigma0.
+    output : path-like
+        ``R/network/response/{regime}/{control}.parquet`` (``ResultLayout.network_response``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``synsoc.layout.RESPONSE_COLUMNS`` (drive_rate_hz, response_rate_hz),
+        one row per drive rate.
     """
-    synapses = build_network(cfg, synaptic_kinetics(cfg, kinetics_path))
-    dynamics, _ = regime_dynamics(cfg, synapses, regime, sigma0)
+    synapses = build_network(cfg, resolve_kinetics(cfg, kinetics_path))
+    dynamics, _ = regime_dynamics(cfg, synapses, regime, control)
     rows = []
     for rate in cfg.response.drive_rates_hz:
         drive = DriveSpec("poisson", rate, cfg.drive.weight, cfg.drive.slow_interval_ms)
@@ -268,18 +329,19 @@ def run_response(
             dynamics,
             drive,
             cfg.response.duration_ms,
-            job_seed(cfg, f"response/{regime}/{sigma0:g}/{rate:g}"),
-            cfg.run.chunk_steps,
+            rng=job_seed(cfg, f"response/{regime}/{control_label(control)}/{rate:g}"),
+            chunk_steps=cfg.run.chunk_steps,
             max_spikes=cfg.run.max_spikes,
         )
         rows.append({"drive_rate_hz": float(rate), "response_rate_hz": record.rate_hz})
-    frame = pd.DataFrame(rows)
-    write_parquet(path, frame)
+    frame = pd.DataFrame(rows, columns=list(RESPONSE_COLUMNS))
+    write_parquet(output, frame)
     return frame
 
 
 def _reference_setup(cfg: NetworkConfig, synapses: Synapses, model: str):
     """Synapses, dynamics, drive and analytic sigma of a reference model on the same graph."""
+    check_choice("model", model, REFERENCE_MODELS)
     g = synapses.graph
     m = g.n_edges
     k_out = np.repeat(np.maximum(g.out_degree, 1), g.out_degree).astype(np.float64)
@@ -305,7 +367,7 @@ def _reference_setup(cfg: NetworkConfig, synapses: Synapses, model: str):
         drive = DriveSpec("slow", slow_interval_ms=cfg.drive.slow_interval_ms)
         return syn, dyn, drive, None
     else:
-        raise ValueError(f"model must be one of {REFERENCE_MODELS}, got {model!r}")
+        raise AssertionError(f"model {model!r} is in REFERENCE_MODELS but has no setup")
     return syn, dyn, drive, analytic_sigma(syn, 1.0)
 
 
@@ -314,7 +376,8 @@ def run_reference(
     kinetics_path: PathOrNone,
     model: str,
     outdir: str | os.PathLike,
-    prov_config: Mapping[str, Any],
+    *,
+    config: Mapping[str, Any],
 ) -> RunOutcome:
     """Simulate a reference model on the same graph; write avalanches.parquet, summary.json.
 
@@ -324,8 +387,24 @@ def run_reference(
     synapses at fully recovered sigma0 = ``levina_sigma0``, slow drive (Levina et al. 2007).
     Avalanches use one-step bins (the generation time of these models); spikes.npz is
     written beside them as for the sweep runs.
+
+    Parameters
+    ----------
+    cfg : NetworkConfig
+    kinetics_path : path-like or None
+        kinetics.json (None with ``synapses.source: literature``).
+    model : str
+        One of ``synsoc.layout.REFERENCE_MODELS``.
+    outdir : path-like
+        ``R/network/reference/{model}`` (``ResultLayout.network_reference``).
+    config : Mapping
+        Full configuration, recorded in the provenance block.
+
+    Returns
+    -------
+    RunOutcome
     """
-    synapses = build_network(cfg, synaptic_kinetics(cfg, kinetics_path))
+    synapses = build_network(cfg, resolve_kinetics(cfg, kinetics_path))
     syn, dyn, drive, sigma = _reference_setup(cfg, synapses, model)
     label = f"reference/{model}"
     record = simulate(
@@ -333,8 +412,8 @@ def run_reference(
         dyn,
         drive,
         cfg.reference.duration_ms,
-        job_seed(cfg, label),
-        cfg.run.chunk_steps,
+        rng=job_seed(cfg, label),
+        chunk_steps=cfg.run.chunk_steps,
         max_spikes=cfg.run.max_spikes,
     )
     summary = {
@@ -347,6 +426,6 @@ def run_reference(
         "n_synapses": syn.graph.n_edges,
         "seed": cfg.seed,
         "seed_label": label,
-        "provenance": provenance(prov_config),
+        "provenance": provenance(config),
     }
     return _write_run(Path(outdir), record, 1, summary)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from synsoc.validation import check_int_at_least, check_positive
+
 __all__ = ["DriftDiffusionNeuron", "simulate_isis", "inverse_gaussian_isi"]
 
 
@@ -44,14 +46,13 @@ class DriftDiffusionNeuron:
     refractory_ms: float = 0.0
 
     def __post_init__(self):
-        if self.drift_per_ms <= 0 or self.noise_per_sqrt_ms <= 0:
-            raise ValueError("drift_per_ms and noise_per_sqrt_ms must be > 0")
+        check_positive("drift_per_ms", self.drift_per_ms)
+        check_positive("noise_per_sqrt_ms", self.noise_per_sqrt_ms)
         if self.reset >= self.threshold:
             raise ValueError(f"reset must be < threshold, got {self.reset}")
-        if self.leak_tau_ms is not None and self.leak_tau_ms <= 0:
-            raise ValueError(f"leak_tau_ms must be > 0, got {self.leak_tau_ms}")
-        if self.refractory_ms < 0:
-            raise ValueError(f"refractory_ms must be >= 0, got {self.refractory_ms}")
+        if self.leak_tau_ms is not None:
+            check_positive("leak_tau_ms", self.leak_tau_ms, allow_inf=True)
+        check_positive("refractory_ms", self.refractory_ms, allow_zero=True)
 
 
 @numba.njit(cache=True)
@@ -69,7 +70,9 @@ def _isis(mu, s, theta, reset, leak_rate, dt, n_isis, normals_seed):
     return out
 
 
-def simulate_isis(neuron: DriftDiffusionNeuron, dt_ms: float, n_isis: int, seed: int) -> np.ndarray:
+def simulate_isis(
+    neuron: DriftDiffusionNeuron, dt_ms: float, n_isis: int, *, rng: int | np.random.Generator
+) -> np.ndarray:
     """Interspike intervals by Euler-Maruyama integration.
 
     Parameters
@@ -80,16 +83,21 @@ def simulate_isis(neuron: DriftDiffusionNeuron, dt_ms: float, n_isis: int, seed:
         0.5826 s sqrt(dt) (Siegmund's correction), so keep s sqrt(dt) << theta - reset.
     n_isis : int
         Number of intervals.
-    seed : int
-        Seed of the noise (numba's generator, seeded inside the compiled loop).
+    rng : int or np.random.Generator
+        Seed of the noise: numba's own generator is seeded with it inside the compiled
+        loop; a Generator supplies that seed (one draw from it).
 
     Returns
     -------
     np.ndarray, shape=(n_isis,), dtype=float
         Intervals in ms, refractory period included.
     """
-    if dt_ms <= 0 or n_isis < 1:
-        raise ValueError(f"dt_ms must be > 0 and n_isis >= 1, got {dt_ms}, {n_isis}")
+    check_positive("dt_ms", dt_ms)
+    check_int_at_least("n_isis", n_isis, 1)
+    if isinstance(rng, np.random.Generator):
+        seed = int(rng.integers(2**32))
+    else:
+        seed = check_int_at_least("rng", rng, 0)
     leak_rate = 0.0 if neuron.leak_tau_ms is None else 1.0 / neuron.leak_tau_ms
     isis = _isis(
         neuron.drift_per_ms,

@@ -23,10 +23,11 @@ from network.config import SynapseConfig
 from network.graph import Graph
 from network.synaptic_kinetics import SynapticKinetics
 from synsoc.io import write_text
+from synsoc.validation import check_positive
 
 __all__ = ["Synapses", "draw_synapses", "analytic_sigma", "gain_for_sigma", "write_graphml"]
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def draw_synapses(
     kinetics: SynapticKinetics,
     cfg: SynapseConfig,
     dt_ms: float,
-    rng: np.random.Generator,
+    *,
+    rng: int | np.random.Generator,
 ) -> Synapses:
     """Draw delays, transmission probabilities and efficacies for every edge.
 
@@ -91,22 +93,25 @@ def draw_synapses(
     graph : Graph
     kinetics : SynapticKinetics
     cfg : SynapseConfig
+        ``NetworkConfig.from_section(section).synapses``.
     dt_ms : float
         Time step (ms) the delays are rounded to.
-    rng : np.random.Generator
+    rng : int, np.random.SeedSequence or np.random.Generator
+        Source of the delays and efficacies (``np.random.default_rng(rng)``; a
+        Generator is used as is).
 
     Returns
     -------
     Synapses
     """
-    if dt_ms <= 0:
-        raise ValueError(f"dt_ms must be > 0, got {dt_ms}")
+    check_positive("dt_ms", dt_ms)
+    rng = np.random.default_rng(rng)
     m = graph.n_edges
-    delay_ms = cfg.axonal_delay_ms + kinetics.sample_fpt_ms(rng, m)
+    delay_ms = cfg.axonal_delay_ms + kinetics.sample_fpt_ms(m, rng=rng)
     delay_steps = np.maximum(1, np.rint(delay_ms / dt_ms)).astype(np.int32)
     p = cfg.release_probability * kinetics.cdf_at(cfg.window_ms)
     efficacy = rng.binomial(cfg.n_receptors, kinetics.bound_fraction, size=m) / cfg.n_receptors
-    log.info(
+    logger.info(
         "synapses: p_transmit %.3f, mean delay %.3f ms (%.1f steps), mean efficacy %.3f theta",
         p,
         delay_ms.mean() if m else 0.0,
@@ -121,8 +126,7 @@ def analytic_sigma(synapses: Synapses, gain: float) -> float:
 
     Exact mean offspring of a spike in a quiescent network (no refractory collisions).
     """
-    if gain < 0:
-        raise ValueError(f"gain must be >= 0, got {gain}")
+    check_positive("gain", gain, allow_zero=True)
     n = synapses.graph.n_neurons
     return float(np.sum(synapses.p_transmit * np.minimum(1.0, gain * synapses.efficacy)) / n)
 
@@ -135,8 +139,7 @@ def gain_for_sigma(synapses: Synapses, sigma: float) -> float:
     ValueError
         If ``sigma`` exceeds the saturated value ``mean_i sum_j p_ij`` of this network.
     """
-    if sigma <= 0:
-        raise ValueError(f"sigma must be > 0, got {sigma}")
+    check_positive("sigma", sigma)
     positive = synapses.efficacy > 0
     ceiling = float(np.sum(synapses.p_transmit[positive]) / synapses.graph.n_neurons)
     if sigma >= ceiling:

@@ -1,4 +1,10 @@
-"""Synaptic kinetics for the network: read ``kinetics.json`` or use literature rates.
+"""Synaptic kinetics of the network: :class:`SynapticKinetics` from ``kinetics.json`` or
+from literature rates.
+
+:func:`load_kinetics` reads the kinetics stage's ``kinetics.json`` and validates it,
+raising :class:`synsoc.errors.KineticsError` naming the file and key;
+:func:`literature_kinetics` computes the same quantities from the fixed rates of the
+``literature`` synapse source (no MD).
 
 Only the keys the network needs are read (docs/contracts.md, ``schema_version`` 1):
 ``cleft_first_passage.cdf_t_ms`` / ``cdf`` (delay distribution and p_ij) and
@@ -19,10 +25,11 @@ from scipy.special import erfc
 
 from network.config import LiteratureConfig
 from synsoc.errors import KineticsError
+from synsoc.validation import check_int_at_least
 
 __all__ = ["SynapticKinetics", "load_kinetics", "literature_kinetics"]
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 _REQUIRED = {
     "schema_version": None,
@@ -89,22 +96,24 @@ class SynapticKinetics:
         ``cdf_t_ms[0]``, ``cdf[-1]`` after the last tabulated time)."""
         return float(np.interp(t_ms, self.cdf_t_ms, self.cdf, left=0.0, right=self.cdf[-1]))
 
-    def sample_fpt_ms(self, rng: np.random.Generator, size: int) -> np.ndarray:
+    def sample_fpt_ms(self, size: int, *, rng: int | np.random.Generator) -> np.ndarray:
         """Inverse-transform samples of the first-passage time, conditional on binding.
 
         Parameters
         ----------
-        rng : np.random.Generator
         size : int
             Number of samples.
+        rng : int, np.random.SeedSequence or np.random.Generator
+            Source of the uniforms (``np.random.default_rng(rng)``; a Generator is used
+            as is).
 
         Returns
         -------
         np.ndarray, shape=(size,), dtype=float
             Times in ms, drawn as ``t = CDF^-1(U)`` with ``U ~ Uniform(cdf[0], cdf[-1])``.
         """
-        if size < 0:
-            raise ValueError(f"size must be >= 0, got {size}")
+        check_int_at_least("size", size, 0)
+        rng = np.random.default_rng(rng)
         t, c = self.cdf_t_ms, self.cdf
         u = rng.uniform(c[0], c[-1], size=size)
         # Generalized inverse of the piecewise-linear CDF: u in (c[k-1], c[k]] lies on the
@@ -181,7 +190,7 @@ def load_kinetics(path: str | os.PathLike) -> SynapticKinetics:
     )
 
 
-def literature_kinetics(cfg: LiteratureConfig, n_grid: int = 400) -> SynapticKinetics:
+def literature_kinetics(cfg: LiteratureConfig, *, n_grid: int = 400) -> SynapticKinetics:
     """Kinetics from DESIGN.md's reference values (no MD).
 
     First passage across the cleft (width x0) by free 1D diffusion (Levy):
@@ -192,6 +201,7 @@ def literature_kinetics(cfg: LiteratureConfig, n_grid: int = 400) -> SynapticKin
     Parameters
     ----------
     cfg : LiteratureConfig
+        ``NetworkConfig.from_section(section).synapses.literature``.
     n_grid : int
         Points of the tabulated CDF (log-spaced from 1e-3 to 1e3 Levy times x0^2/(4D)).
 
@@ -199,8 +209,7 @@ def literature_kinetics(cfg: LiteratureConfig, n_grid: int = 400) -> SynapticKin
     -------
     SynapticKinetics
     """
-    if n_grid < 2:
-        raise ValueError(f"n_grid must be >= 2, got {n_grid}")
+    check_int_at_least("n_grid", n_grid, 2)
     levy_time_ms = cfg.cleft_width_nm**2 / (4.0 * cfg.D_nm2_per_ns) * 1e-6  # ns -> ms
     t_ms = levy_time_ms * np.logspace(-3, 3, n_grid)
     cdf = erfc(np.sqrt(levy_time_ms / t_ms))
@@ -208,7 +217,7 @@ def literature_kinetics(cfg: LiteratureConfig, n_grid: int = 400) -> SynapticKin
         cfg.k_on_per_M_per_s * cfg.glutamate_peak_mM * 1e-3 * 1e-3
     )  # M^-1 s^-1 * M -> 1/ms
     bound = 1.0 - np.exp(-rate_per_ms * cfg.clearance_ms)
-    log.info("literature kinetics: Levy time %.3g ms, bound fraction %.3f", levy_time_ms, bound)
+    logger.info("literature kinetics: Levy time %.3g ms, bound fraction %.3f", levy_time_ms, bound)
     return SynapticKinetics(
         cdf_t_ms=t_ms,
         cdf=cdf,

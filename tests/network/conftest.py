@@ -1,4 +1,5 @@
-"""Shared fixtures of the network tests: a hand-made kinetics.json (contract schema 1)."""
+"""Shared fixtures of the network tests: a hand-made kinetics.json (contract schema 1) and
+configurations built from partial sections."""
 
 from __future__ import annotations
 
@@ -6,6 +7,17 @@ import json
 
 import numpy as np
 import pytest
+
+from network import NetworkConfig
+
+
+def network_config(**sections) -> NetworkConfig:
+    """NetworkConfig of a partial ``network`` section; the schema fills the rest.
+
+    ``network_config(graph={"n_neurons": 300}).graph`` is the graph configuration with
+    300 neurons and every other key at its schema default.
+    """
+    return NetworkConfig.from_section(sections)
 
 
 def kinetics_document() -> dict:

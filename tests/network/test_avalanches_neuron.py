@@ -33,7 +33,7 @@ def test_binning_and_auto_bin():
 
 def test_single_neuron_isis_inverse_gaussian():
     neuron = DriftDiffusionNeuron(drift_per_ms=0.1, noise_per_sqrt_ms=0.3, refractory_ms=1.0)
-    isis = simulate_isis(neuron, dt_ms=0.002, n_isis=600, seed=5)
+    isis = simulate_isis(neuron, dt_ms=0.002, n_isis=600, rng=5)
     mean_ms, shape_ms = inverse_gaussian_isi(neuron)
     law = stats.invgauss(mu=mean_ms / shape_ms, scale=shape_ms, loc=neuron.refractory_ms)
     assert stats.kstest(isis, law.cdf).pvalue > 0.01

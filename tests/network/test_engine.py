@@ -91,14 +91,14 @@ def test_kernel_matches_clock_driven_reference(dynamics):
     syn = small_network()
     n_steps = 1500
     events = poisson_drive_events(
-        syn.graph.n_neurons, 40.0, 0.1, 0, n_steps, np.random.default_rng(4)
+        syn.graph.n_neurons, 40.0, 0.1, 0, n_steps, rng=np.random.default_rng(4)
     )
     record = simulate(
         syn,
         dynamics,
         DriveSpec("poisson", weight=0.7),
         n_steps * 0.1,
-        1,
+        rng=1,
         chunk_steps=400,
         drive_events=events,
     )
@@ -114,13 +114,13 @@ def test_seeded_runs_are_bitwise_reproducible():
     )
     dyn = Dynamics(gain=1.0, depression_use=0.2)
     runs = [
-        simulate(syn, dyn, DriveSpec("poisson", rate_hz=20.0), 300.0, 42, chunk_steps=700)
+        simulate(syn, dyn, DriveSpec("poisson", rate_hz=20.0), 300.0, rng=42, chunk_steps=700)
         for _ in range(2)
     ]
     assert runs[0].step.size > 100
     assert np.array_equal(runs[0].step, runs[1].step)
     assert np.array_equal(runs[0].neuron, runs[1].neuron)
-    other = simulate(syn, dyn, DriveSpec("poisson", rate_hz=20.0), 300.0, 43, chunk_steps=700)
+    other = simulate(syn, dyn, DriveSpec("poisson", rate_hz=20.0), 300.0, rng=43, chunk_steps=700)
     assert not np.array_equal(other.step[:100], runs[0].step[:100])
 
 
@@ -129,17 +129,17 @@ def test_chunking_does_not_change_the_run():
         p_transmit=np.full(small_network(n=300, k=8).graph.n_edges, 0.12)
     )
     a = simulate(
-        syn, Dynamics(), DriveSpec("slow", slow_interval_ms=1.0), 400.0, 3, chunk_steps=137
+        syn, Dynamics(), DriveSpec("slow", slow_interval_ms=1.0), 400.0, rng=3, chunk_steps=137
     )
     b = simulate(
-        syn, Dynamics(), DriveSpec("slow", slow_interval_ms=1.0), 400.0, 3, chunk_steps=4000
+        syn, Dynamics(), DriveSpec("slow", slow_interval_ms=1.0), 400.0, rng=3, chunk_steps=4000
     )
     assert a.step.size > 50
     assert np.array_equal(a.step, b.step) and np.array_equal(a.neuron, b.neuron)
 
 
 def test_poisson_drive_event_rate():
-    steps, neurons = poisson_drive_events(1000, 10.0, 0.1, 0, 100_000, np.random.default_rng(0))
+    steps, neurons = poisson_drive_events(1000, 10.0, 0.1, 0, 100_000, rng=np.random.default_rng(0))
     expected = 1000 * 10.0 * 10.0  # N * h * T(s)
     assert abs(steps.size - expected) < 4 * math.sqrt(expected)
     assert np.all(np.diff(steps) >= 0) and neurons.max() < 1000
@@ -148,7 +148,7 @@ def test_poisson_drive_event_rate():
 def test_invalid_arguments_raise():
     syn = small_network()
     with pytest.raises(ValueError, match="duration_ms"):
-        simulate(syn, Dynamics(), DriveSpec(), 0.0, 1)
+        simulate(syn, Dynamics(), DriveSpec(), 0.0, rng=1)
     with pytest.raises(ValueError, match="model"):
         Dynamics(model="lif")
     with pytest.raises(ValueError, match="mode"):
@@ -157,7 +157,7 @@ def test_invalid_arguments_raise():
         Graph(np.array([0, 2]), np.array([0], np.int32), 1)
     bad_events = (np.array([0, 1]), np.array([3, -1], np.int32))  # -1 would wrap around
     with pytest.raises(ValueError, match="drive_events"):
-        simulate(syn, Dynamics(), DriveSpec("poisson"), 1.0, 1, drive_events=bad_events)
+        simulate(syn, Dynamics(), DriveSpec("poisson"), 1.0, rng=1, drive_events=bad_events)
     with pytest.raises(ValueError, match="efficacy"):
         syn.replace(efficacy=np.full(syn.graph.n_edges, np.nan))
     with pytest.raises(ValueError, match="p_transmit"):
@@ -171,8 +171,8 @@ def test_row_mode_matches_reference():
     per_row = np.random.default_rng(8).integers(1, 6, size=g.n_neurons)
     syn = syn.replace(delay_steps=np.repeat(per_row, g.out_degree).astype(np.int32))
     dyn = Dynamics(model="integrate", gain=0.6, leak_tau_ms=2.0, refractory_ms=0.3)
-    events = poisson_drive_events(g.n_neurons, 40.0, 0.1, 0, 1500, np.random.default_rng(4))
-    record = simulate(syn, dyn, DriveSpec("poisson", weight=0.7), 150.0, 1, drive_events=events)
+    events = poisson_drive_events(g.n_neurons, 40.0, 0.1, 0, 1500, rng=np.random.default_rng(4))
+    record = simulate(syn, dyn, DriveSpec("poisson", weight=0.7), 150.0, rng=1, drive_events=events)
     expected = reference_run(syn, dyn, 0.7, events, 1500)
     assert len(expected) > 100
     got = list(zip(record.step.tolist(), record.neuron.tolist(), strict=True))
@@ -182,8 +182,10 @@ def test_row_mode_matches_reference():
 def test_max_spikes_stops_a_supercritical_run():
     syn = small_network(n=400, k=10)
     syn = syn.replace(p_transmit=np.full(syn.graph.n_edges, 0.3))  # sigma ~ 3
-    full = simulate(syn, Dynamics(), DriveSpec("slow"), 200.0, 2, chunk_steps=500)
-    cut = simulate(syn, Dynamics(), DriveSpec("slow"), 200.0, 2, chunk_steps=500, max_spikes=5000)
+    full = simulate(syn, Dynamics(), DriveSpec("slow"), 200.0, rng=2, chunk_steps=500)
+    cut = simulate(
+        syn, Dynamics(), DriveSpec("slow"), 200.0, rng=2, chunk_steps=500, max_spikes=5000
+    )
     assert not full.truncated and full.step.size > 5000
     assert cut.truncated and 5000 <= cut.step.size < 5000 + 400
     assert cut.duration_ms < full.duration_ms
@@ -253,10 +255,10 @@ def test_probabilistic_homeostatic_kernel_and_expected_offspring_match_reference
     dyn = Dynamics(gain=0.6, homeostatic_target_hz=20.0, homeostatic_eta=0.1)
     n_steps = 1500
     events = poisson_drive_events(
-        syn.graph.n_neurons, 40.0, 0.1, 0, n_steps, np.random.default_rng(4)
+        syn.graph.n_neurons, 40.0, 0.1, 0, n_steps, rng=np.random.default_rng(4)
     )
     record = simulate(
-        syn, dyn, DriveSpec("poisson", weight=0.7), n_steps * 0.1, 5, drive_events=events
+        syn, dyn, DriveSpec("poisson", weight=0.7), n_steps * 0.1, rng=5, drive_events=events
     )
     spikes, offspring, stale = probabilistic_reference(syn, dyn, 0.7, events, n_steps, 5)
     assert len(spikes) > 100

@@ -5,8 +5,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import network_config
 
-from network.config import GraphConfig, SynapseConfig
 from network.graph import build_graph, load_graph_file
 from network.synapses import analytic_sigma, draw_synapses, gain_for_sigma, write_graphml
 from network.synaptic_kinetics import SynapticKinetics
@@ -15,9 +15,8 @@ from synsoc.errors import GraphFileError
 
 @pytest.mark.parametrize("model", ["erdos_renyi", "watts_strogatz", "barabasi_albert", "regular"])
 def test_graph_models_mean_degree(model):
-    graph = build_graph(
-        GraphConfig(model=model, n_neurons=800, mean_degree=8), np.random.default_rng(0)
-    )
+    cfg = network_config(graph={"model": model, "n_neurons": 800, "mean_degree": 8}).graph
+    graph = build_graph(cfg, rng=np.random.default_rng(0))
     assert graph.n_edges / graph.n_neurons == pytest.approx(8, rel=0.1)
     assert not np.any(graph.sources() == graph.indices)
     if model == "regular":
@@ -25,8 +24,10 @@ def test_graph_models_mean_degree(model):
 
 
 def test_direct_csr_erdos_renyi_degree_statistics():
-    cfg = GraphConfig(n_neurons=60_000, mean_degree=10, direct_csr_above=50_000)
-    graph = build_graph(cfg, np.random.default_rng(1))
+    cfg = network_config(
+        graph={"n_neurons": 60_000, "mean_degree": 10, "direct_csr_above": 50_000}
+    ).graph
+    graph = build_graph(cfg, rng=np.random.default_rng(1))
     deg = graph.out_degree
     assert deg.mean() == pytest.approx(10, abs=0.05)
     assert deg.var() == pytest.approx(10, rel=0.05)  # binomial ~ Poisson(10)
@@ -57,7 +58,7 @@ def test_graph_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.edges"):
         load_graph_file(tmp_path / "missing.edges")
     with pytest.raises(ValueError, match="graph.path"):
-        GraphConfig(model="file")
+        network_config(graph={"model": "file"})
 
 
 def _kinetics():
@@ -66,9 +67,17 @@ def _kinetics():
 
 
 def test_synapse_draws_and_graphml_roundtrip(tmp_path):
-    graph = build_graph(GraphConfig(n_neurons=300, mean_degree=5), np.random.default_rng(0))
-    cfg = SynapseConfig(release_probability=0.8, window_ms=0.5, axonal_delay_ms=0.5, n_receptors=10)
-    syn = draw_synapses(graph, _kinetics(), cfg, 0.1, np.random.default_rng(3))
+    net = network_config(
+        graph={"n_neurons": 300, "mean_degree": 5},
+        synapses={
+            "release_probability": 0.8,
+            "window_ms": 0.5,
+            "axonal_delay_ms": 0.5,
+            "n_receptors": 10,
+        },
+    )
+    graph = build_graph(net.graph, rng=np.random.default_rng(0))
+    syn = draw_synapses(graph, _kinetics(), net.synapses, 0.1, rng=np.random.default_rng(3))
     assert np.allclose(syn.p_transmit, 0.8 * 0.25)
     # delay = 0.5 ms + U(0, 1) ms (uniform CDF), in 0.1 ms steps
     assert syn.delay_steps.min() >= 5 and syn.delay_steps.max() <= 15
@@ -83,10 +92,9 @@ def test_synapse_draws_and_graphml_roundtrip(tmp_path):
 
 
 def test_gain_for_sigma_against_brute_force():
-    graph = build_graph(GraphConfig(n_neurons=200, mean_degree=6), np.random.default_rng(2))
-    syn = draw_synapses(
-        graph, _kinetics(), SynapseConfig(n_receptors=4), 0.1, np.random.default_rng(1)
-    )
+    net = network_config(graph={"n_neurons": 200, "mean_degree": 6}, synapses={"n_receptors": 4})
+    graph = build_graph(net.graph, rng=np.random.default_rng(2))
+    syn = draw_synapses(graph, _kinetics(), net.synapses, 0.1, rng=np.random.default_rng(1))
     gain = gain_for_sigma(syn, 0.9)
     brute = (
         sum(syn.p_transmit[s] * min(1.0, gain * syn.efficacy[s]) for s in range(graph.n_edges))

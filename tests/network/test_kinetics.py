@@ -6,10 +6,9 @@ import json
 
 import numpy as np
 import pytest
-from conftest import kinetics_document
+from conftest import kinetics_document, network_config
 from scipy import special, stats
 
-from network.config import LiteratureConfig
 from network.synaptic_kinetics import SynapticKinetics, literature_kinetics, load_kinetics
 from synsoc.errors import KineticsError
 
@@ -62,7 +61,7 @@ def test_missing_section_and_bad_values(tmp_path):
 
 def test_inverse_transform_sampling_matches_conditional_cdf(kinetics_json):
     kin = load_kinetics(kinetics_json)
-    samples = kin.sample_fpt_ms(np.random.default_rng(1), 4000)
+    samples = kin.sample_fpt_ms(4000, rng=np.random.default_rng(1))
     # Conditional on binding: exponential with scale 0.2 ms truncated at 2 ms.
     truncated = stats.truncexpon(b=2.0 / 0.2, scale=0.2)
     assert stats.kstest(samples, truncated.cdf).pvalue > 0.01
@@ -70,7 +69,7 @@ def test_inverse_transform_sampling_matches_conditional_cdf(kinetics_json):
 
 
 def test_literature_source_is_levy_first_passage():
-    cfg = LiteratureConfig()
+    cfg = network_config().synapses.literature
     kin = literature_kinetics(cfg)
     levy_ms = cfg.cleft_width_nm**2 / (4 * cfg.D_nm2_per_ns) * 1e-6
     t = 5 * levy_ms
@@ -84,12 +83,12 @@ def test_inverse_transform_skips_flat_stretches_of_the_cdf():
     late = SynapticKinetics(
         np.array([0.0, 1.0, 2.0]), np.array([0.0, 0.0, 1.0]), 0.5, 1.0, source="test"
     )
-    samples = late.sample_fpt_ms(rng, 4000)
+    samples = late.sample_fpt_ms(4000, rng=rng)
     assert samples.min() >= 1.0  # no binding before 1 ms
     assert stats.kstest(samples, stats.uniform(loc=1.0, scale=1.0).cdf).pvalue > 0.01
     t, c = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 0.4, 0.4, 0.8])
     gap = SynapticKinetics(t, c, 0.5, 1.0, source="test")
-    samples = gap.sample_fpt_ms(rng, 4000)
+    samples = gap.sample_fpt_ms(4000, rng=rng)
     assert not np.any((samples > 1.0) & (samples < 2.0))
     assert stats.kstest(samples, lambda x: np.interp(x, t, c) / c[-1]).pvalue > 0.01
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import network_config
 from scipy import special, stats
 
-from network.avalanches import bin_counts, extract_avalanches
-from network.config import GraphConfig
-from network.engine import DriveSpec, Dynamics, simulate
-from network.graph import build_graph
-from network.synapses import Synapses
+from network import (
+    DriveSpec,
+    Dynamics,
+    Synapses,
+    bin_counts,
+    build_graph,
+    extract_avalanches,
+    simulate,
+)
 
 N_NEURONS = 100_000
 K = 10
@@ -24,7 +29,8 @@ K = 10
 @pytest.fixture(scope="module")
 def er_graph():
     """Directed Erdős–Rényi graph, N = 10^5, K = 10 (direct CSR path)."""
-    return build_graph(GraphConfig(n_neurons=N_NEURONS, mean_degree=K), np.random.default_rng(11))
+    cfg = network_config(graph={"n_neurons": N_NEURONS, "mean_degree": K}).graph
+    return build_graph(cfg, rng=np.random.default_rng(11))
 
 
 def branching_network(graph, sigma: float) -> Synapses:
@@ -36,7 +42,11 @@ def branching_network(graph, sigma: float) -> Synapses:
 def avalanche_table(graph, sigma: float, duration_ms: float, seed: int):
     syn = branching_network(graph, sigma)
     record = simulate(
-        syn, Dynamics(refractory_ms=0.1), DriveSpec("slow", slow_interval_ms=0.0), duration_ms, seed
+        syn,
+        Dynamics(refractory_ms=0.1),
+        DriveSpec("slow", slow_interval_ms=0.0),
+        duration_ms,
+        rng=seed,
     )
     return extract_avalanches(bin_counts(record.step, record.n_steps, 1), 0.1), record
 
@@ -112,15 +122,17 @@ def test_subcritical_mean_size(er_graph):
 @pytest.mark.slow
 def test_depressing_self_organises_over_tenfold_drive():
     """LHG synapses at sigma0 = 2 settle near sigma = 1 for drive h = 0.01 and 0.1 Hz."""
-    graph = build_graph(GraphConfig(n_neurons=10_000, mean_degree=K), np.random.default_rng(2))
+    cfg = network_config(graph={"n_neurons": 10_000, "mean_degree": K}).graph
+    graph = build_graph(cfg, rng=np.random.default_rng(2))
     syn = branching_network(graph, 2.0)
     dyn = Dynamics(refractory_ms=0.1, depression_use=0.2, depression_tau_ms=500.0)
     for rate in (0.01, 0.1):
-        record = simulate(syn, dyn, DriveSpec("poisson", rate_hz=rate, weight=10.0), 20_000.0, 9)
+        drive = DriveSpec("poisson", rate_hz=rate, weight=10.0)
+        record = simulate(syn, dyn, drive, 20_000.0, rng=9)
         assert record.sigma_estimate == pytest.approx(1.0, abs=0.05)
         assert record.sigma_expected == pytest.approx(1.0, abs=0.05), f"h = {rate} Hz"
     # Without depression the same coupling stays supercritical (the test can fail).
     static = simulate(
-        syn, Dynamics(refractory_ms=0.1), DriveSpec("slow", slow_interval_ms=0.0), 5.0, 9
+        syn, Dynamics(refractory_ms=0.1), DriveSpec("slow", slow_interval_ms=0.0), 5.0, rng=9
     )
     assert static.sigma_expected > 1.9

@@ -1,7 +1,6 @@
 """Snakemake script of rule network_graph: build the network, write graph.graphml."""
 
-from network.config import NetworkConfig
-from network.jobs import run_graph
+from network import NetworkConfig, run_graph
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821

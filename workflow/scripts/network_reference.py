@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from network.config import NetworkConfig
-from network.jobs import run_reference
+from network import NetworkConfig, run_reference
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821
@@ -13,5 +12,5 @@ run_reference(
     smk.input.kinetics or None,
     smk.wildcards.model,
     Path(smk.output.summary).parent,
-    smk.config,
+    config=smk.config,
 )

@@ -1,7 +1,6 @@
 """Snakemake script of rule network_response: Poisson-drive response curve of one point."""
 
-from network.config import NetworkConfig
-from network.jobs import run_response
+from network import NetworkConfig, run_response
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821

@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from network.config import NetworkConfig
-from network.jobs import run_sweep_point
+from network import NetworkConfig, run_sweep_point
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821
@@ -14,5 +13,5 @@ run_sweep_point(
     smk.wildcards.regime,
     float(smk.wildcards.control),
     Path(smk.output.summary).parent,
-    smk.config,
+    config=smk.config,
 )
