@@ -25,6 +25,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from synsoc.validation import check_int_at_least, check_positive
+
 __all__ = [
     "SpikeTrain",
     "load_spikes",
@@ -34,8 +36,6 @@ __all__ = [
     "plot_raster",
     "plot_cascade",
     "plot_model_comparison",
-    "ActivationConfig",
-    "write_activation_figures",
 ]
 
 logger = logging.getLogger(__name__)
@@ -107,8 +107,7 @@ def select_window(avalanches: pd.DataFrame, window_ms: float) -> tuple[float, fl
     -------
     (start_ms, end_ms) : tuple of float
     """
-    if not window_ms > 0:
-        raise ValueError(f"window_ms must be > 0, got {window_ms}")
+    check_positive("window_ms", window_ms)
     if avalanches.empty:
         return 0.0, float(window_ms)
     big = largest_avalanche(avalanches)
@@ -152,7 +151,9 @@ def cascade_firing_times(
     return first
 
 
-def plot_raster(spikes: SpikeTrain, avalanches: pd.DataFrame, window_ms: float, max_neurons: int):
+def plot_raster(
+    spikes: SpikeTrain, avalanches: pd.DataFrame, *, window_ms: float, max_neurons: int
+):
     """Spike raster with avalanches shaded, population activity below.
 
     Parameters
@@ -169,8 +170,7 @@ def plot_raster(spikes: SpikeTrain, avalanches: pd.DataFrame, window_ms: float, 
     -------
     matplotlib.figure.Figure
     """
-    if max_neurons < 1:
-        raise ValueError(f"max_neurons must be >= 1, got {max_neurons}")
+    check_int_at_least("max_neurons", max_neurons, 1)
     import matplotlib.pyplot as plt
 
     start, end = select_window(avalanches, window_ms)
@@ -203,7 +203,12 @@ def plot_raster(spikes: SpikeTrain, avalanches: pd.DataFrame, window_ms: float, 
 
 
 def plot_cascade(
-    graph: nx.Graph, spikes: SpikeTrain, avalanches: pd.DataFrame, max_nodes: int, seed: int
+    graph: nx.Graph,
+    spikes: SpikeTrain,
+    avalanches: pd.DataFrame,
+    *,
+    max_nodes: int,
+    rng: int | np.random.Generator | None = None,
 ):
     """The largest avalanche drawn on the network, nodes coloured by firing time.
 
@@ -216,15 +221,15 @@ def plot_cascade(
         Non-empty contract avalanche table.
     max_nodes : int
         Cap on drawn nodes (fired neurons first, then their neighbours), >= 2.
-    seed : int
-        Seed of the spring layout.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the spring layout (passed to networkx as ``seed``); None
+        draws fresh entropy.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    if max_nodes < 2:
-        raise ValueError(f"max_nodes must be >= 2, got {max_nodes}")
+    check_int_at_least("max_nodes", max_nodes, 2)
     import matplotlib.pyplot as plt
 
     graph = nx.relabel_nodes(graph, {node: int(node) for node in graph.nodes})
@@ -241,7 +246,7 @@ def plot_cascade(
                 keep.append(neighbour)
                 kept.add(neighbour)
     sub = graph.subgraph(keep)
-    pos = nx.spring_layout(sub, seed=seed)
+    pos = nx.spring_layout(sub, seed=rng)
     fig, ax = plt.subplots(figsize=(7, 6))
     nx.draw_networkx_edges(sub, pos, ax=ax, alpha=0.15, width=0.5, arrows=False)
     quiet = [node for node in sub.nodes if node not in first]
@@ -275,7 +280,7 @@ def _ccdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def plot_model_comparison(
-    models: Mapping[str, pd.DataFrame], min_profile_bins: int = 3, max_profiles: int = 300
+    models: Mapping[str, pd.DataFrame], *, min_profile_bins: int = 3, max_profiles: int = 300
 ):
     """The MD-parameterized network beside the reference models.
 
@@ -329,99 +334,3 @@ def plot_model_comparison(
         ax_p.set_title(f"{len(long)} avalanches ≥ {min_profile_bins} bins", fontsize=8)
     fig.tight_layout()
     return fig
-
-
-@dataclass(frozen=True)
-class ActivationConfig:
-    """Drawing settings of the activation figures (the config's ``report`` section).
-
-    Attributes
-    ----------
-    seed : int
-        Spring-layout seed.
-    raster_window_ms : float
-        Raster window length (ms).
-    raster_max_neurons : int
-    cascade_max_nodes : int
-    figure_dpi : int
-    """
-
-    seed: int = 0
-    raster_window_ms: float = 500.0
-    raster_max_neurons: int = 200
-    cascade_max_nodes: int = 300
-    figure_dpi: int = 150
-
-    def __post_init__(self) -> None:
-        if self.seed < 0:
-            raise ValueError(f"seed must be >= 0, got {self.seed}")
-        if not self.raster_window_ms > 0:
-            raise ValueError(f"raster_window_ms must be > 0, got {self.raster_window_ms}")
-        if self.raster_max_neurons < 1:
-            raise ValueError(f"raster_max_neurons must be >= 1, got {self.raster_max_neurons}")
-        if self.cascade_max_nodes < 2:
-            raise ValueError(f"cascade_max_nodes must be >= 2, got {self.cascade_max_nodes}")
-        if self.figure_dpi < 50:
-            raise ValueError(f"figure_dpi must be >= 50, got {self.figure_dpi}")
-
-    @classmethod
-    def from_mapping(cls, section: Mapping) -> ActivationConfig:
-        """Build from the validated ``report`` config section (extra keys ignored)."""
-        names = cls.__dataclass_fields__
-        return cls(**{key: value for key, value in section.items() if key in names})
-
-
-def write_activation_figures(
-    spikes_npz,
-    avalanches_parquet,
-    graph_graphml,
-    references: Mapping[str, object],
-    run_label: str,
-    config: ActivationConfig,
-    outputs: Mapping[str, object],
-) -> None:
-    """Draw and save the three activation figures (PNG + SVG each).
-
-    Parameters
-    ----------
-    spikes_npz, avalanches_parquet, graph_graphml : path-like
-        Artifacts of the network run shown.
-    references : mapping of str to path-like
-        Reference model -> its ``avalanches.parquet``.
-    run_label : str
-        Column title of the MD-parameterized run in the comparison.
-    config : ActivationConfig
-    outputs : mapping
-        ``"raster"``, ``"cascade"``, ``"comparison"`` -> PNG path (the SVG goes beside it).
-    """
-    missing = {"raster", "cascade", "comparison"} - set(outputs)
-    if missing:
-        raise ValueError(f"outputs lacks {sorted(missing)}")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from synsoc.io import save_figure
-
-    spikes = load_spikes(spikes_npz)
-    avalanches = pd.read_parquet(avalanches_parquet)
-    logger.info("%d spikes, %d avalanches in %s", len(spikes.time_ms), len(avalanches), spikes_npz)
-    figures = {
-        "raster": plot_raster(
-            spikes, avalanches, config.raster_window_ms, config.raster_max_neurons
-        ),
-        "comparison": plot_model_comparison(
-            {run_label: avalanches}
-            | {model: pd.read_parquet(path) for model, path in references.items()}
-        ),
-    }
-    if avalanches.empty:
-        raise ValueError(f"{avalanches_parquet} holds no avalanche to draw on the network")
-    graph = nx.read_graphml(graph_graphml)
-    figures["cascade"] = plot_cascade(
-        graph, spikes, avalanches, config.cascade_max_nodes, config.seed
-    )
-    for name, fig in figures.items():
-        save_figure(fig, outputs[name], dpi=config.figure_dpi)
-        plt.close(fig)

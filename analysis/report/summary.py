@@ -1,9 +1,10 @@
-"""``results/report/summary.md``: the whole run in plain text for a terminal.
+"""The tables and sections of ``results/report/summary.md``: the whole run in plain text.
 
 Reads the stage JSON artifacts of docs/contracts.md (kinetics, per-run network and
 criticality summaries, dynamic range, alignment) and the Snakemake benchmark files,
 and renders Markdown tables. Nothing here recomputes science: every number shown
-is copied from an artifact, and its key names (with units) are kept.
+is copied from an artifact, and its key names (with units) are kept. The file-level
+step that writes the summary and the CSV tables is :func:`analysis.report.jobs.run_summary`.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ import json
 import logging
 import math
 import os
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synsoc.io import atomic_path, write_text
-from synsoc.provenance import provenance
+from synsoc.layout import EVENT_KINDS
 
 __all__ = [
     "NetworkRun",
@@ -37,13 +36,11 @@ __all__ = [
     "alignment_section",
     "benchmark_section",
     "build_summary",
-    "write_report",
-    "collect_stage_figures",
+    "csv_text",
 ]
 
 logger = logging.getLogger(__name__)
 
-_FIT_KINDS = ("first_passage", "dwell", "rebinding")
 _RUN_KEYS = ("rate_hz", "sigma_analytic", "sigma_estimate", "n_spikes", "n_avalanches")
 _CRITICALITY_LEAVES = (
     "value",
@@ -81,7 +78,7 @@ def _read_json(path: str | os.PathLike) -> dict[str, Any]:
         return json.load(handle)
 
 
-def flatten_scalars(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten_scalars(data: Mapping[str, Any], *, prefix: str = "") -> dict[str, Any]:
     """Dotted keys of every scalar (number, str, bool, None) in nested mappings.
 
     Lists and the ``provenance`` block are skipped.
@@ -139,7 +136,7 @@ def kinetics_table(kinetics: Mapping[str, Any]) -> tuple[list[str], list[list[An
     """Header and rows of the fitted event-time distributions of ``kinetics.json``."""
     header = ["event", "family", "mean_ps", "lower_bound_mean_ps", "n_events", "n_censored"]
     rows = []
-    for kind in _FIT_KINDS:
+    for kind in EVENT_KINDS:
         fit = kinetics.get(kind) or {}
         rows.append([kind, *(fit.get(key) for key in header[1:])])
     return header, rows
@@ -182,7 +179,7 @@ def _criticality_columns(records: Sequence[Mapping[str, Any]], max_columns: int)
 
 
 def runs_table(
-    runs: Sequence[NetworkRun], max_columns: int = 8
+    runs: Sequence[NetworkRun], *, max_columns: int = 8
 ) -> tuple[list[str], list[list[Any]]]:
     """Header and rows (one per run): activity summary and criticality estimates.
 
@@ -292,6 +289,7 @@ def benchmark_section(rows: Sequence[tuple[str, float]]) -> str:
 
 def build_summary(
     config: Mapping[str, Any],
+    *,
     provenance_block: Mapping[str, Any],
     kinetics_json: str | os.PathLike,
     runs: Sequence[NetworkRun],
@@ -343,107 +341,10 @@ def build_summary(
     return "\n".join(parts) + "\n"
 
 
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text of a table (None written as an empty cell), one line per row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(["" if value is None else value for value in row] for row in rows)
     return buffer.getvalue()
-
-
-def write_report(
-    config: Mapping[str, Any],
-    kinetics_json: str | os.PathLike,
-    runs: Sequence[NetworkRun],
-    dynamic_range_json: str | os.PathLike,
-    alignment_json: str | os.PathLike,
-    summary_md: str | os.PathLike,
-    tables: Mapping[str, str | os.PathLike],
-    benchmark_paths: Iterable[str | os.PathLike] = (),
-    figures: Sequence[str | os.PathLike] = (),
-) -> None:
-    """Write ``summary.md`` and the report's CSV tables atomically.
-
-    Parameters
-    ----------
-    config : Mapping
-        Validated configuration.
-    kinetics_json, dynamic_range_json, alignment_json : path-like
-    runs : sequence of NetworkRun
-    summary_md : path-like
-        Destination of the Markdown summary.
-    tables : Mapping
-        Destinations of the ``"kinetics"``, ``"criticality"`` and ``"alignment"`` CSVs.
-    benchmark_paths : iterable of path-like
-        Snakemake benchmark TSVs (wall time per stage).
-    figures : sequence of path-like
-        Figures listed at the end of the summary.
-    """
-    missing = {"kinetics", "criticality", "alignment"} - set(tables)
-    if missing:
-        raise ValueError(f"tables lacks destinations for {sorted(missing)}")
-    root = Path(summary_md).parent
-    text = build_summary(
-        config,
-        provenance(config),
-        kinetics_json,
-        runs,
-        dynamic_range_json,
-        alignment_json,
-        read_benchmarks(benchmark_paths, root=root.parent),
-    )
-    if figures:
-        listed = "\n".join(f"- {os.path.relpath(path, root)}" for path in figures)
-        text += f"\n## Figures\n\n{listed}\n"
-    write_text(summary_md, text)
-    write_text(tables["kinetics"], _csv_text(*kinetics_table(_read_json(kinetics_json))))
-    write_text(tables["criticality"], _csv_text(*runs_table(runs)))
-    write_text(tables["alignment"], _csv_text(*alignment_table(_read_json(alignment_json))))
-    logger.info("wrote %s and %d tables", summary_md, len(tables))
-
-
-def collect_stage_figures(
-    results_dir: str | os.PathLike,
-    kinetics_dest: str | os.PathLike,
-    criticality_dest: str | os.PathLike,
-) -> dict[str, int]:
-    """Copy the stage PNG figures into the report's figure directories.
-
-    ``R/kinetics/figures/*.png`` go to ``kinetics_dest``;
-    ``R/criticality/runs/{regime}/{control}/figures/*.png`` go to
-    ``criticality_dest`` as ``{regime}_{control}_{name}.png`` and
-    ``R/criticality/sweep/**/*.png`` as ``sweep_{name}.png`` (flat names, so the
-    report's ``{name}.png`` pattern lists each once).
-
-    Parameters
-    ----------
-    results_dir : path-like
-        The results root ``R``.
-    kinetics_dest, criticality_dest : path-like
-        Destination directories (created).
-
-    Returns
-    -------
-    dict of str to int
-        Number of figures copied per stage.
-    """
-    root = Path(results_dir)
-    if not root.is_dir():
-        raise ValueError(f"results_dir is not a directory: {root}")
-    plan: dict[str, list[tuple[Path, Path]]] = {"kinetics": [], "criticality": []}
-    for src in sorted((root / "kinetics" / "figures").glob("*.png")):
-        plan["kinetics"].append((src, Path(kinetics_dest) / src.name))
-    for src in sorted((root / "criticality" / "runs").glob("*/*/figures/*.png")):
-        regime, control = src.parts[-4], src.parts[-3]
-        plan["criticality"].append((src, Path(criticality_dest) / f"{regime}_{control}_{src.name}"))
-    for src in sorted((root / "criticality" / "sweep").rglob("*.png")):
-        plan["criticality"].append((src, Path(criticality_dest) / f"sweep_{src.name}"))
-    for dest in (kinetics_dest, criticality_dest):
-        Path(dest).mkdir(parents=True, exist_ok=True)
-    for pairs in plan.values():
-        for src, dest in pairs:
-            with atomic_path(dest) as tmp:
-                shutil.copyfile(src, tmp)
-    counts = {stage: len(pairs) for stage, pairs in plan.items()}
-    logger.info("collected stage figures: %s", counts)
-    return counts

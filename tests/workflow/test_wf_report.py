@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 
 import numpy as np
 import pandas as pd
 import pytest
 from wf_contract_fixtures import write_results
 
-from analysis.report.activation import (
+from analysis.report import (
     ActivationConfig,
+    NetworkRun,
     SpikeTrain,
     cascade_firing_times,
+    flatten_scalars,
     largest_avalanche,
     load_spikes,
-    select_window,
-    write_activation_figures,
-)
-from analysis.report.summary import (
-    NetworkRun,
-    collect_stage_figures,
-    flatten_scalars,
     markdown_table,
     read_benchmarks,
-    write_report,
+    select_window,
 )
+from analysis.report.jobs import run_activation, run_collect_figures, run_summary
 
 
 def _runs(root, pairs):
@@ -63,14 +60,14 @@ def test_summary_and_tables(tmp_path):
         "md": {"replicas": 2},
         "network": {"sweep": {"regimes": ["static", "depressing"], "control_values": [0.9, 1.0]}},
     }
-    write_report(
+    run_summary(
         config,
-        root / "kinetics/kinetics.json",
-        _runs(root, pairs),
-        root / "criticality/sweep/dynamic_range.json",
-        root / "criticality/sweep/alignment.json",
-        root / "report/summary.md",
-        tables,
+        kinetics_json=root / "kinetics/kinetics.json",
+        runs=_runs(root, pairs),
+        dynamic_range_json=root / "criticality/sweep/dynamic_range.json",
+        alignment_json=root / "criticality/sweep/alignment.json",
+        summary_md=root / "report/summary.md",
+        tables=tables,
         benchmark_paths=[bench],
     )
     text = (root / "report/summary.md").read_text()
@@ -108,7 +105,7 @@ def test_collect_stage_figures(tmp_path):
     (root / "criticality/runs/static/1/figures/ccdf.png").write_bytes(b"png")
     (root / "criticality/sweep").mkdir(parents=True)
     (root / "criticality/sweep/dynamic_range.png").write_bytes(b"png")
-    counts = collect_stage_figures(root, tmp_path / "k", tmp_path / "c")
+    counts = run_collect_figures(root, tmp_path / "k", tmp_path / "c")
     assert counts == {"kinetics": 1, "criticality": 2}
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
         "static_1_ccdf.png",
@@ -146,20 +143,20 @@ def test_activation_figures(tmp_path):
         m: root / "network/reference" / m / "avalanches.parquet"
         for m in ("branching", "kinouchi_copelli", "levina")
     }
-    write_activation_figures(
+    run_activation(
         run / "spikes.npz",
         run / "avalanches.parquet",
         root / "network/graph.graphml",
-        refs,
-        "MD",
-        ActivationConfig(raster_window_ms=50.0, figure_dpi=60),
-        outputs,
+        references=refs,
+        run_label="MD",
+        config=ActivationConfig.from_section({"raster_window_ms": 50.0, "figure_dpi": 60}),
+        outputs=outputs,
     )
     for path in outputs.values():
         assert path.stat().st_size > 1000
         assert path.with_suffix(".svg").is_file()
     with pytest.raises(ValueError, match="cascade_max_nodes"):
-        ActivationConfig(cascade_max_nodes=1)
+        dataclasses.replace(ActivationConfig.from_section(), cascade_max_nodes=1)
 
 
 def test_ccdf_of_ties():

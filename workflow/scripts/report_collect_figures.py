@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from analysis.report.summary import collect_stage_figures
+from analysis.report.jobs import run_collect_figures
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821
 results = Path(smk.input.kinetics).parents[1]  # R/kinetics/kinetics.json -> R
-collect_stage_figures(results, smk.output.kinetics, smk.output.criticality)
+run_collect_figures(results, smk.output.kinetics, smk.output.criticality)

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from analysis.report.summary import NetworkRun, write_report
+from analysis.report.jobs import run_summary
+from analysis.report.summary import NetworkRun
 from synsoc.config import validate_config
 from synsoc.joblog import start_job
 
@@ -15,7 +16,7 @@ runs = [
     )
 ]
 results = Path(smk.output.summary).parents[1]  # R/report/summary.md -> R
-write_report(
+run_summary(
     config,
     kinetics_json=smk.input.kinetics,
     runs=runs,
