@@ -19,10 +19,13 @@ import warnings
 
 import numpy as np
 
-from analysis.criticality.config import CriticalityConfig
-from analysis.criticality.jobs import analyse_avalanches
-from analysis.criticality.powerlaw_fit import fit_power_law, sample_discrete_power_law
-from analysis.criticality.testsystems import galton_watson_avalanches
+from analysis.criticality import (
+    CriticalityConfig,
+    analyse_avalanches,
+    fit_power_law,
+    galton_watson_avalanches,
+    sample_discrete_power_law,
+)
 
 
 def _powerlaw_child(data, queue):
@@ -67,7 +70,7 @@ def main() -> None:
     record = {"benchmark": "powerlaw_fit", "sizes": {}}
     print(f"{'n':>8} {'synsoc_s':>10} {'powerlaw_s':>12} {'speedup':>10} {'d_alpha':>9} xmin")
     for n in (10_000, 100_000):
-        data = sample_discrete_power_law(1.5, 1, n, rng)
+        data = sample_discrete_power_law(1.5, 1, n, rng=rng)
         ours_s, fit = _time_ours(data)
         ref = _time_powerlaw(data, args.cap_s)
         speedup = ref["seconds"] / ours_s
@@ -100,10 +103,12 @@ def main() -> None:
         record["sizes"][str(n)] = row
     if not args.skip_e2e:
         start = time.perf_counter()
-        frame = galton_watson_avalanches(1_000_000, 1.0, rng, 10_000)
+        frame = galton_watson_avalanches(1_000_000, 1.0, rng=rng, max_generations=10_000)
         simulate_s = time.perf_counter() - start
         start = time.perf_counter()
-        summary, _ = analyse_avalanches(frame, None, CriticalityConfig(), "bench/gw")
+        summary, _ = analyse_avalanches(
+            frame, config=CriticalityConfig.from_section(), run_label="bench/gw"
+        )
         analyse_s = time.perf_counter() - start
         exps = summary["exponents"]
         record["e2e_1e6_avalanches"] = {

@@ -15,12 +15,17 @@ search) and the two-sample KS p-values are reported beside it, never folded in.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["Alignment", "alignment_score"]
+__all__ = ["Alignment", "alignment_score", "best_run_per_reference"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,3 +92,38 @@ def alignment_score(run_sizes, run_durations, ref_sizes, ref_durations) -> Align
         float(dur.pvalue),
         float(score),
     )
+
+
+def best_run_per_reference(
+    rows: Iterable[Mapping[str, Any]], models: Sequence[str]
+) -> dict[str, dict]:
+    """The run with the highest alignment score against each reference model.
+
+    Parameters
+    ----------
+    rows : iterable of Mapping
+        One per (run, reference model), each with ``regime``, ``control_value``,
+        ``reference_model`` and ``score`` (float, or None when undefined).
+    models : sequence of str
+        Reference models to report, in order.
+
+    Returns
+    -------
+    dict of str to dict
+        Model -> ``{"regime", "control_value", "score"}`` of its best run (the first
+        among equal scores), or ``{"status": "undefined", "reason": ...}``.
+    """
+    rows = list(rows)
+    best = {}
+    for model in models:
+        scored = [r for r in rows if r["reference_model"] == model and r["score"] is not None]
+        if scored:
+            top = max(scored, key=lambda r: r["score"])
+            best[model] = {
+                "regime": top["regime"],
+                "control_value": top["control_value"],
+                "score": top["score"],
+            }
+        else:
+            best[model] = {"status": "undefined", "reason": "no run with avalanches"}
+    return best

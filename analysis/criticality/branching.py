@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+from synsoc.validation import check_int_at_least, finite_array
+
 __all__ = ["BranchingResult", "lag_regression_slopes", "branching_ratio"]
 
 _M_MAX = 2.0  # upper bound of m in the exponential fit
@@ -113,7 +115,7 @@ def _slopes(stats: np.ndarray) -> np.ndarray:
     return (sxy - sx * sy / n) / np.where(var > 0, var, np.nan)
 
 
-def lag_regression_slopes(activity, k_max: int) -> np.ndarray:
+def lag_regression_slopes(activity, *, k_max: int) -> np.ndarray:
     """Slopes ``r_k`` of ``A_{t+k}`` regressed on ``A_t``, k = 1..k_max.
 
     Parameters
@@ -153,7 +155,12 @@ def _fit_exponential(slopes: np.ndarray) -> tuple[float, float]:
 
 
 def branching_ratio(
-    activity, k_max: int, n_bootstrap: int, seed: int, n_blocks: int = 20
+    activity,
+    *,
+    k_max: int,
+    n_bootstrap: int,
+    rng: int | np.random.Generator | None = None,
+    n_blocks: int = 20,
 ) -> BranchingResult:
     """Conventional and multistep-regression branching ratios with bootstrap CIs.
 
@@ -166,8 +173,9 @@ def branching_ratio(
         time several-fold.
     n_bootstrap : int
         Block-bootstrap replicates (>= 2).
-    seed : int
-        Seed of the bootstrap.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the bootstrap (a generator is used in place); None draws
+        fresh entropy.
     n_blocks : int
         Contiguous blocks of the bootstrap (>= 2).
 
@@ -180,13 +188,10 @@ def branching_ratio(
     ValueError
         If the series is too short or has no variance.
     """
-    a = np.asarray(activity, dtype=float)
-    if a.ndim != 1 or not np.all(np.isfinite(a)):
-        raise ValueError("activity must be a finite 1-D array")
-    if k_max < 2:
-        raise ValueError(f"k_max must be >= 2, got {k_max}")
-    if n_bootstrap < 2 or n_blocks < 2:
-        raise ValueError("n_bootstrap and n_blocks must be >= 2")
+    a = finite_array("activity", activity, ndim=1)
+    check_int_at_least("k_max", k_max, 2)
+    check_int_at_least("n_bootstrap", n_bootstrap, 2)
+    check_int_at_least("n_blocks", n_blocks, 2)
     if a.size < 10 * k_max or a.size < n_blocks * 2 + k_max:
         raise ValueError(
             f"activity: {a.size} bins is too short for k_max={k_max} (need >= {10 * k_max})"
@@ -201,7 +206,7 @@ def branching_ratio(
             "the regression slopes r_k are undefined"
         )
     b, m = _fit_exponential(slopes)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(rng)
     boot_conv, boot_mr = np.empty(n_bootstrap), np.empty(n_bootstrap)
     valid = np.zeros(n_bootstrap, dtype=bool)
     for i in range(n_bootstrap):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+from synsoc.validation import check_int_at_least
+
 __all__ = ["CollapseResult", "mean_profiles", "collapse_error", "shape_collapse"]
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,7 @@ class CollapseResult:
         }
 
 
-def mean_profiles(profiles, durations, min_count: int, min_duration: int) -> dict:
+def mean_profiles(profiles, durations, *, min_count: int, min_duration: int) -> dict:
     """Mean profile of each duration with at least ``min_count`` avalanches.
 
     Parameters
@@ -78,8 +80,7 @@ def mean_profiles(profiles, durations, min_count: int, min_duration: int) -> dic
     t = np.asarray(durations)
     if len(profiles) != t.size:
         raise ValueError("profiles and durations must have the same length")
-    if min_duration < 2:
-        raise ValueError(f"min_duration must be >= 2, got {min_duration}")
+    check_int_at_least("min_duration", min_duration, 2)
     values, counts = np.unique(t, return_counts=True)
     chosen = values[(counts >= min_count) & (values >= min_duration)]
     out = {}
@@ -131,6 +132,7 @@ def collapse_error(gamma: float, profiles: dict) -> float:
 def shape_collapse(
     profiles,
     durations,
+    *,
     min_count: int = 20,
     min_duration: int = 4,
     gamma_bounds: tuple[float, float] = (1.0, 3.5),
@@ -159,7 +161,7 @@ def shape_collapse(
     ValueError
         If fewer than two durations have ``min_count`` avalanches.
     """
-    means = mean_profiles(profiles, durations, min_count, min_duration)
+    means = mean_profiles(profiles, durations, min_count=min_count, min_duration=min_duration)
     if len(means) < 2:
         raise ValueError(
             f"shape collapse needs >= 2 durations >= {min_duration} bins with >= {min_count} "

@@ -1,59 +1,97 @@
-"""Typed configuration of the criticality stage (the ``criticality:`` config section)."""
+"""Typed configuration of the criticality stage (the ``criticality:`` config section).
+
+Every default lives in ``synsoc/schemas/criticality.schema.yaml``;
+:meth:`CriticalityConfig.from_section` fills them in through
+:func:`synsoc.config.validate_section`. ``__post_init__`` re-checks the ranges for a
+caller that builds the dataclass by hand.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from analysis.criticality.powerlaw_compare import ALTERNATIVES
+from synsoc.config import validate_section
+from synsoc.layout import REFERENCE_MODELS
+from synsoc.validation import check_int_at_least, check_positive
 
-__all__ = ["CriticalityConfig", "REFERENCE_MODELS"]
+__all__ = ["CriticalityConfig"]
 
-REFERENCE_MODELS = ("branching", "kinouchi_copelli", "levina")
+logger = logging.getLogger(__name__)
+
+_AT_LEAST = {
+    "seed": 0,
+    "min_avalanches": 2,
+    "min_tail": 2,
+    "gof_bootstrap": 1,
+    "exponent_bootstrap": 2,
+    "branching_bootstrap": 2,
+    "branching_k_max_bins": 2,
+    "branching_blocks": 2,
+    "gamma_min_avalanches": 2,
+    "collapse_min_avalanches": 2,
+    "collapse_min_duration_bins": 2,
+}
 
 
 @dataclass(frozen=True)
 class CriticalityConfig:
     """Parameters of the avalanche analysis; see synsoc/schemas/criticality.schema.yaml.
 
+    Build it with :meth:`from_section`, which takes every default from the schema.
     Bootstrap counts are replicates; ``*_bins`` are time bins of the avalanche data.
+
+    Attributes
+    ----------
+    seed : int
+        Root seed; each run derives its own from ``SeedSequence([seed, crc32(label)])``.
+    min_avalanches : int
+        Fewer avalanches leave exponents, fits and collapse undefined.
+    min_tail : int
+        Smallest tail an x_min candidate may leave (samples).
+    gof_bootstrap, exponent_bootstrap, branching_bootstrap : int
+        Replicates of the goodness-of-fit p-value, the exponent CIs and the
+        branching-ratio CIs.
+    branching_k_max_bins : int
+        Largest lag of the multistep regression (bins).
+    branching_blocks : int
+        Blocks of the branching-ratio block bootstrap.
+    gamma_min_avalanches : int
+        Avalanches per duration in the <S>(T) fit.
+    gamma_fit_decades : float
+        Width of the <S>(T) fit window (decades of T).
+    collapse_min_avalanches : int
+        Avalanches per duration in the shape collapse.
+    collapse_min_duration_bins : int
+        Shortest duration in the shape collapse (bins).
+    llr_alternatives : tuple of str
+        Alternatives of the likelihood-ratio tests (of ``ALTERNATIVES``).
+    reference_models : tuple of str
+        Reference models of the alignment score (of ``synsoc.layout.REFERENCE_MODELS``).
     """
 
-    seed: int = 2026
-    min_avalanches: int = 50
-    min_tail: int = 10
-    gof_bootstrap: int = 10
-    exponent_bootstrap: int = 30
-    branching_bootstrap: int = 50
-    branching_k_max_bins: int = 40
-    branching_blocks: int = 20
-    gamma_min_avalanches: int = 5
-    gamma_fit_decades: float = 1.0
-    collapse_min_avalanches: int = 20
-    collapse_min_duration_bins: int = 4
-    llr_alternatives: tuple[str, ...] = ALTERNATIVES
-    reference_models: tuple[str, ...] = REFERENCE_MODELS
+    seed: int
+    min_avalanches: int
+    min_tail: int
+    gof_bootstrap: int
+    exponent_bootstrap: int
+    branching_bootstrap: int
+    branching_k_max_bins: int
+    branching_blocks: int
+    gamma_min_avalanches: int
+    gamma_fit_decades: float
+    collapse_min_avalanches: int
+    collapse_min_duration_bins: int
+    llr_alternatives: tuple[str, ...]
+    reference_models: tuple[str, ...]
 
     def __post_init__(self):
-        for name in (
-            "min_avalanches",
-            "min_tail",
-            "gof_bootstrap",
-            "exponent_bootstrap",
-            "branching_bootstrap",
-            "branching_k_max_bins",
-            "branching_blocks",
-            "gamma_min_avalanches",
-            "collapse_min_avalanches",
-        ):
-            low = 1 if name == "gof_bootstrap" else 2
-            if getattr(self, name) < low:
-                raise ValueError(f"criticality.{name} must be >= {low}, got {getattr(self, name)}")
-        if self.collapse_min_duration_bins < 2:
-            raise ValueError("criticality.collapse_min_duration_bins must be >= 2")
-        if self.gamma_fit_decades <= 0:
-            raise ValueError("criticality.gamma_fit_decades must be > 0")
+        for name, low in _AT_LEAST.items():
+            check_int_at_least(f"criticality.{name}", getattr(self, name), low)
+        check_positive("criticality.gamma_fit_decades", self.gamma_fit_decades)
         unknown = set(self.llr_alternatives) - set(ALTERNATIVES)
         if unknown:
             raise ValueError(f"criticality.llr_alternatives: unknown {sorted(unknown)}")
@@ -62,14 +100,22 @@ class CriticalityConfig:
             raise ValueError(f"criticality.reference_models: unknown {sorted(unknown)}")
 
     @classmethod
-    def from_mapping(cls, section: Mapping[str, Any]) -> CriticalityConfig:
-        """Build from the validated ``criticality`` section of the configuration."""
-        known = {f.name for f in fields(cls)}
-        extra = set(section) - known
-        if extra:
-            raise ValueError(f"criticality: unknown keys {sorted(extra)}")
-        values = dict(section)
+    def from_section(cls, section: Mapping[str, Any] | None = None) -> CriticalityConfig:
+        """Build from a ``criticality`` section; missing keys take the schema defaults.
+
+        Parameters
+        ----------
+        section : Mapping, optional
+            ``config["criticality"]``, complete or partial; None (or empty) gives the
+            schema defaults.
+
+        Raises
+        ------
+        synsoc.errors.ConfigError
+            If the section violates the schema (the message names the key).
+        """
+        full = validate_section("criticality", None if section is None else dict(section))
+        values = {f.name: full[f.name] for f in fields(cls)}
         for key in ("llr_alternatives", "reference_models"):
-            if key in values:
-                values[key] = tuple(values[key])
+            values[key] = tuple(values[key])
         return cls(**values)

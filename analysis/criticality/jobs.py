@@ -1,196 +1,50 @@
-"""Criticality analysis of one network run: assembles ``criticality.json``.
+"""File-level steps of the criticality stage: the functions the Snakemake rules call.
 
-Each part (exponents + scaling relation, goodness of fit, likelihood-ratio tests, shape
-collapse, branching ratio) is computed independently; a part that the data cannot
-support is reported as ``{"status": "undefined", "reason": ...}`` instead of a number,
-so the JSON never holds NaN. Seeds: the run's root seed is
-``SeedSequence([config.seed, crc32(run_label)])``, spawned into one child per part.
+Each reads its inputs (tables checked against ``synsoc.layout``), calls the science
+modules, draws the figures and writes its JSON (with provenance) and tables atomically.
+
+* :func:`run_criticality` — ``R/criticality/runs/{regime}/{control}/criticality.json``
+  and ``figures/`` of one network run.
+* :func:`run_dynamic_range` — ``R/criticality/sweep/dynamic_range.json`` (+ figure).
+* :func:`run_alignment` — ``R/criticality/sweep/alignment.json``, ``alignment.csv``,
+  ``exponents.csv`` (+ figure).
+
+See docs/criticality.md.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.criticality.branching import branching_ratio
+from analysis.criticality.alignment import alignment_score, best_run_per_reference
+from analysis.criticality.avalanche_analysis import (
+    REFERENCE_EXPONENTS,
+    analyse_avalanches,
+    fit_exponents,
+)
 from analysis.criticality.config import CriticalityConfig
-from analysis.criticality.powerlaw_compare import compare_alternatives
-from analysis.criticality.powerlaw_gof import bootstrap_gof
-from analysis.criticality.scaling import avalanche_scaling
-from analysis.criticality.collapse import shape_collapse
-from synsoc.io import write_json
+from analysis.criticality.response_curve import dynamic_range, peak_per_regime
+from analysis.criticality.tables import read_avalanches, read_response_curve
+from synsoc.io import write_json, write_text
 from synsoc.provenance import provenance
 
-__all__ = ["REFERENCE_EXPONENTS", "analyse_avalanches", "run_criticality", "read_avalanches"]
+__all__ = ["run_criticality", "run_dynamic_range", "run_alignment"]
 
 logger = logging.getLogger(__name__)
-
-REFERENCE_EXPONENTS = {
-    "mean_field_branching": {
-        "tau": 1.5,
-        "alpha": 2.0,
-        "gamma": 2.0,
-        "source": "critical branching process (Harris 1963)",
-    },
-    "beggs_plenz_2003": {
-        "tau": 1.5,
-        "alpha": 2.0,
-        "gamma": None,
-        "source": "Beggs & Plenz 2003, J. Neurosci. 23:11167 "
-        "(size exponent -3/2, lifetime exponent -2)",
-    },
-}
-
-_AVALANCHE_COLUMNS = ("size", "duration_bins", "profile")
-
-
-def read_avalanches(path: str | Path) -> pd.DataFrame:
-    """Read an avalanches.parquet of the network contract and check its columns."""
-    frame = pd.read_parquet(path)
-    missing = [c for c in _AVALANCHE_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path}: missing avalanche columns {missing}")
-    return frame
-
-
-def _undefined(err: Exception) -> dict:
-    return {"status": "undefined", "reason": str(err)}
-
-
-def _seeds(config: CriticalityConfig, run_label: str) -> list[int]:
-    root = np.random.SeedSequence([config.seed, zlib.crc32(run_label.encode())])
-    return [int(child.generate_state(1)[0]) for child in root.spawn(4)]
-
-
-def analyse_avalanches(
-    avalanches: pd.DataFrame,
-    bin_counts: np.ndarray | None,
-    config: CriticalityConfig,
-    run_label: str,
-) -> tuple[dict, dict]:
-    """All criticality measures of one run.
-
-    Parameters
-    ----------
-    avalanches : pandas.DataFrame
-        Network avalanche contract (size, duration_bins, profile, ...).
-    bin_counts : np.ndarray, shape=(n_bins,), optional
-        Spikes per time bin for the branching-ratio estimators; None skips them.
-    config : CriticalityConfig
-    run_label : str
-        Identifies the run (e.g. ``"depressing/1"``); seeds derive from it.
-
-    Returns
-    -------
-    summary : dict
-        JSON-ready results (no provenance yet).
-    objects : dict
-        Result objects for plotting (keys ``scaling``, ``collapse``, ``branching``;
-        missing when undefined).
-    """
-    sizes = avalanches["size"].to_numpy(dtype=np.int64)
-    durations = avalanches["duration_bins"].to_numpy(dtype=np.int64)
-    bin_ms = (
-        float(avalanches["bin_ms"].iloc[0]) if len(avalanches) and "bin_ms" in avalanches else None
-    )
-    seed_scaling, seed_gof_s, seed_gof_t, seed_branch = _seeds(config, run_label)
-    out: dict[str, Any] = {
-        "schema_version": 1,
-        "run": run_label,
-        "n_avalanches": int(sizes.size),
-        "bin_ms": bin_ms,
-        "reference_exponents": REFERENCE_EXPONENTS,
-    }
-    objects: dict[str, Any] = {}
-    if sizes.size < config.min_avalanches:
-        reason = (
-            f"only {sizes.size} avalanches; need >= {config.min_avalanches} "
-            "(criticality.min_avalanches)"
-        )
-        logger.warning("%s: %s", run_label, reason)
-        for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests", "shape_collapse"):
-            out[key] = {"status": "undefined", "reason": reason}
-    else:
-        try:
-            scaling = avalanche_scaling(
-                sizes,
-                durations,
-                config.exponent_bootstrap,
-                seed_scaling,
-                config.min_tail,
-                config.gamma_min_avalanches,
-                config.gamma_fit_decades,
-            )
-        except ValueError as err:
-            logger.warning("%s: exponents undefined: %s", run_label, err)
-            scaling = None
-            for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests"):
-                out[key] = _undefined(err)
-        if scaling is not None:
-            objects["scaling"] = scaling
-            out["exponents"] = scaling.as_dict()
-            # each test is independent: one that the data cannot support leaves the others
-            gof_inputs = (
-                ("size", sizes, scaling.size_fit, seed_gof_s),
-                ("duration", durations, scaling.duration_fit, seed_gof_t),
-            )
-            out["goodness_of_fit"] = {}
-            out["likelihood_ratio_tests"] = {}
-            for name, data, fit, seed in gof_inputs:
-                try:
-                    out["goodness_of_fit"][name] = bootstrap_gof(
-                        data, fit, config.gof_bootstrap, seed, config.min_tail
-                    ).as_dict()
-                except ValueError as err:
-                    logger.warning("%s: %s goodness of fit undefined: %s", run_label, name, err)
-                    out["goodness_of_fit"][name] = _undefined(err)
-                try:
-                    out["likelihood_ratio_tests"][name] = [
-                        r.as_dict()
-                        for r in compare_alternatives(data, fit, config.llr_alternatives)
-                    ]
-                except ValueError as err:
-                    logger.warning("%s: %s LLR tests undefined: %s", run_label, name, err)
-                    out["likelihood_ratio_tests"][name] = _undefined(err)
-        try:
-            collapse = shape_collapse(
-                avalanches["profile"].tolist(),
-                durations,
-                config.collapse_min_avalanches,
-                config.collapse_min_duration_bins,
-            )
-            objects["collapse"] = collapse
-            out["shape_collapse"] = collapse.as_dict()
-        except ValueError as err:
-            out["shape_collapse"] = _undefined(err)
-    if bin_counts is None:
-        out["branching_ratio"] = {"status": "undefined", "reason": "no spikes.npz given"}
-    else:
-        try:
-            branching = branching_ratio(
-                bin_counts,
-                config.branching_k_max_bins,
-                config.branching_bootstrap,
-                seed_branch,
-                config.branching_blocks,
-            )
-            objects["branching"] = branching
-            out["branching_ratio"] = branching.as_dict()
-        except ValueError as err:
-            out["branching_ratio"] = _undefined(err)
-    return out, objects
 
 
 def run_criticality(
     avalanches_path: str | Path,
     out_dir: str | Path,
     config: Mapping[str, Any],
+    *,
     spikes_path: str | Path | None = None,
     run_label: str | None = None,
 ) -> dict:
@@ -216,7 +70,7 @@ def run_criticality(
     """
     from analysis.criticality.plots import plot_run
 
-    crit = CriticalityConfig.from_mapping(config.get("criticality", {}))
+    crit = CriticalityConfig.from_section(config.get("criticality"))
     avalanches_path = Path(avalanches_path)
     label = run_label or f"{avalanches_path.parent.parent.name}/{avalanches_path.parent.name}"
     avalanches = read_avalanches(avalanches_path)
@@ -224,11 +78,172 @@ def run_criticality(
     if spikes_path is not None:
         with np.load(spikes_path) as spikes:
             bin_counts = np.asarray(spikes["bin_counts"], dtype=float)
-    summary, objects = analyse_avalanches(avalanches, bin_counts, crit, label)
+    summary, objects = analyse_avalanches(avalanches, bin_counts, config=crit, run_label=label)
     out_dir = Path(out_dir)
     summary["figures"] = [
         str(p.relative_to(out_dir)) for p in plot_run(avalanches, objects, out_dir / "figures")
     ]
     summary["provenance"] = provenance(config)
     write_json(out_dir / "criticality.json", summary)
+    return summary
+
+
+def run_dynamic_range(
+    response_paths: Sequence[str | Path],
+    runs: Sequence[tuple[str, str]],
+    out_json: str | Path,
+    fig_stem: str | Path,
+    config: Mapping[str, Any],
+) -> dict:
+    """Dynamic range of every (regime, control) response curve; peak per regime.
+
+    Parameters
+    ----------
+    response_paths : sequence of path-like
+        ``R/network/response/{regime}/{control}.parquet``, aligned with ``runs``.
+    runs : sequence of (str, str)
+        (regime, control label) of each path.
+    out_json : path-like
+        ``dynamic_range.json``.
+    fig_stem : path-like
+        Figure destination without suffix.
+    config : Mapping
+        Whole validated configuration (provenance).
+
+    Returns
+    -------
+    dict
+        The JSON written.
+    """
+    from analysis.criticality.plots import plot_dynamic_range
+
+    if len(response_paths) != len(runs):
+        raise ValueError("response_paths and runs must have the same length")
+    curves, rows = [], []
+    for path, (regime, control) in zip(response_paths, runs, strict=True):
+        frame = read_response_curve(path)
+        try:
+            result = dynamic_range(frame["drive_rate_hz"], frame["response_rate_hz"])
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from err
+        rows.append({"regime": regime, "control_value": float(control), **result.as_dict()})
+        curves.append(
+            {
+                "regime": regime,
+                "control_value": float(control),
+                "drive_rate_hz": frame["drive_rate_hz"].to_numpy(),
+                "response_rate_hz": frame["response_rate_hz"].to_numpy(),
+                "delta_db": result.delta_db,
+            }
+        )
+    figures = plot_dynamic_range(curves, fig_stem)
+    summary = {
+        "schema_version": 1,
+        "definition": "Delta_dB = 10 log10(h_0.9 / h_0.1), Kinouchi & Copelli 2006",
+        "runs": rows,
+        "peak_per_regime": peak_per_regime(rows),
+        "prediction": "maximum at the critical point sigma = 1 (Kinouchi & Copelli 2006)",
+        "figures": [p.name for p in figures],
+        "provenance": provenance(config),
+    }
+    write_json(out_json, summary)
+    return summary
+
+
+def _run_exponents(criticality_json: Mapping) -> dict:
+    exps = criticality_json.get("exponents", {})
+    return {k: exps.get(k, {}).get("value") for k in ("tau", "alpha", "gamma")}
+
+
+def run_alignment(
+    run_avalanches: Sequence[str | Path],
+    run_criticality: Sequence[str | Path],
+    runs: Sequence[tuple[str, str]],
+    reference_avalanches: Mapping[str, str | Path],
+    out_dir: str | Path,
+    config: Mapping[str, Any],
+) -> dict:
+    """Alignment score of every run against every reference model, plus exponent table.
+
+    Parameters
+    ----------
+    run_avalanches, run_criticality : sequence of path-like
+        Per run ``avalanches.parquet`` and ``criticality.json``, aligned with ``runs``.
+    runs : sequence of (str, str)
+        (regime, control label).
+    reference_avalanches : Mapping of str to path-like
+        Reference model name -> ``avalanches.parquet``.
+    out_dir : path-like
+        ``R/criticality/sweep``: writes alignment.json, alignment.csv, exponents.csv and
+        the exponent figure.
+    config : Mapping
+        Whole validated configuration.
+
+    Returns
+    -------
+    dict
+        The JSON written.
+    """
+    from analysis.criticality.plots import plot_exponent_table
+
+    crit = CriticalityConfig.from_section(config.get("criticality"))
+    out_dir = Path(out_dir)
+    references = {}
+    for model, path in reference_avalanches.items():
+        frame = read_avalanches(path)
+        sizes, durations = frame["size"].to_numpy(), frame["duration_bins"].to_numpy()
+        references[model] = (
+            sizes,
+            durations,
+            fit_exponents(sizes, durations, min_tail=crit.min_tail),
+        )
+    rows, exponent_rows = [], []
+    for (regime, control), av_path, cj_path in zip(
+        runs, run_avalanches, run_criticality, strict=True
+    ):
+        frame = read_avalanches(av_path)
+        sizes, durations = frame["size"].to_numpy(), frame["duration_bins"].to_numpy()
+        exps = _run_exponents(json.loads(Path(cj_path).read_text()))
+        exponent_rows.append({"name": f"{regime}/{control}", **exps})
+        for model, (ref_s, ref_t, ref_exps) in references.items():
+            row = {
+                "regime": regime,
+                "control_value": float(control),
+                "reference_model": model,
+                "n_avalanches": int(sizes.size),
+                "n_reference_avalanches": int(ref_s.size),
+            }
+            if sizes.size == 0 or ref_s.size == 0:
+                row.update({"score": None, "note": "undefined: no avalanches"})
+            else:
+                row.update(alignment_score(sizes, durations, ref_s, ref_t).as_dict())
+                row["note"] = "ok"
+            for key in ("tau", "alpha"):
+                both = exps[key] is not None and ref_exps[key] is not None
+                row[f"{key}_minus_reference"] = exps[key] - ref_exps[key] if both else None
+            rows.append(row)
+    for model, (_, _, ref_exps) in references.items():
+        exponent_rows.append({"name": f"reference:{model}", **ref_exps, "gamma": None})
+    for name, ref in REFERENCE_EXPONENTS.items():
+        exponent_rows.append(
+            {"name": name, "tau": ref["tau"], "alpha": ref["alpha"], "gamma": ref["gamma"]}
+        )
+    best = best_run_per_reference(rows, list(references))
+    table = pd.DataFrame(rows)
+    write_text(out_dir / "alignment.csv", table.to_csv(index=False))
+    write_text(out_dir / "exponents.csv", pd.DataFrame(exponent_rows).to_csv(index=False))
+    figures = plot_exponent_table(exponent_rows, out_dir / "exponents")
+    summary = {
+        "schema_version": 1,
+        "definition": "score = 1 - (KS_size + KS_duration) / 2, two-sample KS distances "
+        "between the run's and the reference model's avalanche sizes and "
+        "durations; exponent differences reported separately",
+        "runs": rows,
+        "best_run_per_reference": best,
+        "exponents": exponent_rows,
+        "figures": [p.name for p in figures],
+        "provenance": provenance(config),
+    }
+    write_json(out_dir / "alignment.json", summary)
+    logger.info("alignment: %s", {m: b.get("score") for m, b in best.items()})
     return summary

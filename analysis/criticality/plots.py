@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import matplotlib
@@ -15,6 +16,8 @@ from analysis.criticality.scaling import mean_size_per_duration  # noqa: E402
 from synsoc.io import save_figure  # noqa: E402
 
 __all__ = ["plot_run", "plot_dynamic_range", "plot_exponent_table"]
+
+logger = logging.getLogger(__name__)
 
 
 def _ccdf(ax, data, fit, label, unit):
@@ -38,7 +41,7 @@ def plot_run(avalanches, objects: dict, fig_dir: str | Path) -> list[Path]:
     avalanches : pandas.DataFrame
         The run's avalanches.
     objects : dict
-        Result objects from ``analysis.criticality.analyse_avalanches``.
+        Result objects from :func:`analysis.criticality.analyse_avalanches`.
     fig_dir : path-like
 
     Returns

@@ -14,6 +14,7 @@ differences. The nested truncated power law uses Wilks' theorem: ``-2R ~ chi2(1)
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,8 +24,12 @@ from analysis.criticality.powerlaw_fit import PowerLawFit, power_law_loglik_poin
 
 __all__ = ["LlrResult", "compare_alternatives", "ALTERNATIVES", "SIGNIFICANCE"]
 
+logger = logging.getLogger(__name__)
+
 ALTERNATIVES = ("exponential", "lognormal", "truncated_power_law")
+"""Alternatives to the power law (the schema's ``criticality.llr_alternatives`` enum)."""
 SIGNIFICANCE = 0.1
+"""p-value below which a likelihood-ratio verdict is taken (Clauset et al. 2009)."""
 _SUM_TERMS = 100_000
 
 
@@ -169,7 +174,9 @@ def _verdict(r, p, alternative):
     return "power_law" if r > 0 else alternative
 
 
-def compare_alternatives(data, fit: PowerLawFit, alternatives=ALTERNATIVES) -> list[LlrResult]:
+def compare_alternatives(
+    data, fit: PowerLawFit, *, alternatives: tuple[str, ...] = ALTERNATIVES
+) -> list[LlrResult]:
     """Likelihood-ratio tests of the fitted power law against each alternative.
 
     Parameters
@@ -223,4 +230,5 @@ def compare_alternatives(data, fit: PowerLawFit, alternatives=ALTERNATIVES) -> l
         results.append(
             LlrResult(name, r, p, preferred, nested, {k: float(v) for k, v in params.items()})
         )
+        logger.debug("LLR power law vs %s: R = %.4g, p = %.3g -> %s", name, r, p, preferred)
     return results

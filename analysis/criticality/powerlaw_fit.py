@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from synsoc.validation import check_int_at_least, check_positive, finite_array
+
 __all__ = [
     "PowerLawFit",
     "fit_power_law",
@@ -201,23 +203,21 @@ def _model_cdf(alpha, lo, x, hi, discrete):
     return (lo**a1 - x**a1) / (lo**a1 - hi**a1)
 
 
-def _validate(data, xmin, xmax) -> np.ndarray:
-    x = np.asarray(data, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"data must be one-dimensional, got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("data must be finite (no NaN or infinity)")
+def _iv_fit(data, xmin, xmax, min_tail) -> np.ndarray:
+    x = finite_array("data", data, ndim=1)
     if x.size and np.min(x) <= 0:
         raise ValueError("data must be strictly positive for a power-law fit")
-    if xmin is not None and xmin <= 0:
-        raise ValueError(f"xmin must be positive, got {xmin}")
+    if xmin is not None:
+        check_positive("xmin", xmin)
     if xmax is not None and xmin is not None and xmax < xmin:
         raise ValueError(f"xmax ({xmax}) must be >= xmin ({xmin})")
+    check_int_at_least("min_tail", min_tail, 2)
     return x
 
 
 def fit_power_law(
     data,
+    *,
     discrete: bool = True,
     xmin: float | None = None,
     xmax: float | None = None,
@@ -251,9 +251,7 @@ def fit_power_law(
         On invalid data, or when too few samples / distinct values remain to fit
         (the message says how many there are).
     """
-    x = _validate(data, xmin, xmax)
-    if min_tail < 2:
-        raise ValueError(f"min_tail must be >= 2, got {min_tail}")
+    x = _iv_fit(data, xmin, xmax, min_tail)
     if discrete and x.size and not np.all(x == np.round(x)):
         raise ValueError("discrete fit needs integer-valued data")
     # the Hurwitz-zeta normalisation sums over the integers xmin, xmin + 1, ..., xmax
@@ -365,7 +363,8 @@ def sample_discrete_power_law(
     alpha: float,
     xmin: int,
     size: int,
-    rng: np.random.Generator,
+    *,
+    rng: int | np.random.Generator | None = None,
     xmax: int | None = None,
     table_size: int = 100_000,
 ) -> np.ndarray:
@@ -383,7 +382,9 @@ def sample_discrete_power_law(
         Smallest value (>= 1).
     size : int
         Number of samples.
-    rng : numpy.random.Generator
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (a generator is used in place, so consecutive calls continue
+        its stream); None draws fresh entropy.
     xmax : int, optional
         Upper truncation.
     table_size : int
@@ -405,6 +406,7 @@ def sample_discrete_power_law(
         raise ValueError(f"alpha must be > 1 for an untruncated power law, got {alpha}")
     if size < 0:
         raise ValueError(f"size must be >= 0, got {size}")
+    rng = np.random.default_rng(rng)
     top = xmin + table_size if xmax is None else min(xmax + 1, xmin + table_size)
     grid = np.arange(xmin, top + 1, dtype=float)
     z_hi = 0.0 if xmax is None else special.zeta(alpha, xmax + 1.0)
@@ -433,9 +435,20 @@ def sample_discrete_power_law(
 
 
 def sample_continuous_power_law(
-    alpha: float, xmin: float, size: int, rng: np.random.Generator
+    alpha: float, xmin: float, size: int, *, rng: int | np.random.Generator | None = None
 ) -> np.ndarray:
     """Samples of the continuous power law with density ∝ x^-alpha on [xmin, inf).
+
+    Parameters
+    ----------
+    alpha : float
+        Exponent (> 1).
+    xmin : float
+        Lower cut-off (> 0), in the units of the samples.
+    size : int
+        Number of samples.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (used in place); None draws fresh entropy.
 
     Returns
     -------
@@ -445,4 +458,5 @@ def sample_continuous_power_law(
         raise ValueError(f"alpha must be > 1, got {alpha}")
     if xmin <= 0:
         raise ValueError(f"xmin must be positive, got {xmin}")
+    rng = np.random.default_rng(rng)
     return xmin * (1.0 - rng.random(size)) ** (-1.0 / (alpha - 1.0))

@@ -4,8 +4,9 @@ Clauset, Shalizi & Newman (2009), section 4.1: each synthetic data set has the s
 the original; with probability ``n_tail / n`` a value is drawn from the fitted power law,
 otherwise uniformly from the observed values below ``x_min``. Each synthetic set is refit
 with the same x_min search, and ``p`` is the fraction whose KS distance is at least the
-observed one. Replicate ``i`` draws from ``SeedSequence(seed).spawn(n)[i]``, so results
-do not depend on how replicates are distributed over workers.
+observed one. Replicate ``i`` draws from the ``i``-th child of the generator's seed
+sequence (``SeedSequence(seed).spawn(n)[i]`` for an integer ``rng``), so results do not
+depend on how replicates are distributed over workers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from analysis.criticality.powerlaw_fit import (
     sample_continuous_power_law,
     sample_discrete_power_law,
 )
+from synsoc.validation import check_int_at_least
 
 __all__ = ["GofResult", "bootstrap_gof", "synthetic_replicate"]
 
@@ -56,7 +58,9 @@ class GofResult:
         }
 
 
-def synthetic_replicate(data: np.ndarray, fit: PowerLawFit, rng: np.random.Generator):
+def synthetic_replicate(
+    data: np.ndarray, fit: PowerLawFit, *, rng: int | np.random.Generator | None = None
+) -> np.ndarray:
     """One synthetic data set of the semi-parametric bootstrap.
 
     Parameters
@@ -65,7 +69,8 @@ def synthetic_replicate(data: np.ndarray, fit: PowerLawFit, rng: np.random.Gener
         The original samples.
     fit : PowerLawFit
         Fit of ``data``.
-    rng : numpy.random.Generator
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (used in place); None draws fresh entropy.
 
     Returns
     -------
@@ -74,15 +79,16 @@ def synthetic_replicate(data: np.ndarray, fit: PowerLawFit, rng: np.random.Gener
     """
     if not fit.discrete and fit.xmax is not None:
         raise ValueError("bootstrap of a truncated continuous power law is not implemented")
+    rng = np.random.default_rng(rng)
     x = data if fit.xmax is None else data[data <= fit.xmax]
     body = x[x < fit.xmin]
     # with no body every sample comes from the tail
     n_from_tail = rng.binomial(x.size, fit.n_tail / x.size) if body.size else x.size
     if fit.discrete:
         xmax = None if fit.xmax is None else int(fit.xmax)
-        tail = sample_discrete_power_law(fit.alpha, int(fit.xmin), n_from_tail, rng, xmax=xmax)
+        tail = sample_discrete_power_law(fit.alpha, int(fit.xmin), n_from_tail, rng=rng, xmax=xmax)
     else:
-        tail = sample_continuous_power_law(fit.alpha, fit.xmin, n_from_tail, rng)
+        tail = sample_continuous_power_law(fit.alpha, fit.xmin, n_from_tail, rng=rng)
     body_draw = rng.choice(body, size=x.size - n_from_tail) if body.size else np.empty(0)
     return np.concatenate([body_draw, tail])
 
@@ -90,8 +96,9 @@ def synthetic_replicate(data: np.ndarray, fit: PowerLawFit, rng: np.random.Gener
 def bootstrap_gof(
     data,
     fit: PowerLawFit,
+    *,
     n_bootstrap: int,
-    seed: int,
+    rng: int | np.random.Generator | None = None,
     min_tail: int = 10,
     search_xmin: bool = True,
 ) -> GofResult:
@@ -105,8 +112,10 @@ def bootstrap_gof(
         Result of ``fit_power_law(data, ...)`` (its x_min was searched).
     n_bootstrap : int
         Synthetic data sets (>= 1); 2500 gives p to +-0.01 (Clauset et al.).
-    seed : int
-        Root seed; replicate i uses ``SeedSequence(seed).spawn(n_bootstrap)[i]``.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator; replicate i draws from child i of its seed sequence
+        (``SeedSequence(seed).spawn(n_bootstrap)[i]`` for an integer seed; a generator's
+        own stream is not advanced). None draws fresh entropy.
     min_tail : int
         Passed to the refits.
     search_xmin : bool
@@ -117,12 +126,11 @@ def bootstrap_gof(
     -------
     GofResult
     """
-    if n_bootstrap < 1:
-        raise ValueError(f"n_bootstrap must be >= 1, got {n_bootstrap}")
+    check_int_at_least("n_bootstrap", n_bootstrap, 1)
     x = np.asarray(data, dtype=float)
     worse = 0
-    for child in np.random.SeedSequence(seed).spawn(n_bootstrap):
-        synthetic = synthetic_replicate(x, fit, np.random.default_rng(child))
+    for child in np.random.default_rng(rng).spawn(n_bootstrap):
+        synthetic = synthetic_replicate(x, fit, rng=child)
         refit = fit_power_law(
             synthetic,
             discrete=fit.discrete,

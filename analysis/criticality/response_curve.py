@@ -14,12 +14,19 @@ self-sustained supercritical network) fix ``h_0.1`` far too low and inflate Delt
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import isotonic_regression
 
-__all__ = ["DynamicRange", "dynamic_range"]
+from synsoc.validation import finite_array
+
+__all__ = ["DynamicRange", "dynamic_range", "peak_per_regime"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,14 +79,12 @@ def dynamic_range(drive_rate_hz, response_rate_hz) -> DynamicRange:
     DynamicRange
         ``delta_db`` is None with a ``note`` when the response does not vary.
     """
-    h = np.asarray(drive_rate_hz, dtype=float)
-    f = np.asarray(response_rate_hz, dtype=float)
-    if h.ndim != 1 or h.shape != f.shape:
+    h = finite_array("drive_rate_hz", drive_rate_hz, ndim=1)
+    f = finite_array("response_rate_hz", response_rate_hz, ndim=None)
+    if h.shape != f.shape:
         raise ValueError("drive_rate_hz and response_rate_hz must be 1-D of equal length")
     if h.size < 3:
         raise ValueError(f"drive_rate_hz: need >= 3 drive values, got {h.size}")
-    if not (np.all(np.isfinite(h)) and np.all(np.isfinite(f))):
-        raise ValueError("drive and response rates must be finite")
     if np.any(h <= 0):
         raise ValueError("drive_rate_hz must be positive (log scale)")
     order = np.argsort(h)
@@ -100,3 +105,33 @@ def dynamic_range(drive_rate_hz, response_rate_hz) -> DynamicRange:
         frac = (level - f_lo) / (f_hi - f_lo)
         hx.append(float(np.exp(log_h[j - 1] + frac * (log_h[j] - log_h[j - 1]))))
     return DynamicRange(10.0 * np.log10(hx[1] / hx[0]), hx[0], hx[1], f0, fmax, "ok")
+
+
+def peak_per_regime(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict]:
+    """Control value of the largest dynamic range in each regime.
+
+    Parameters
+    ----------
+    rows : iterable of Mapping
+        One per response curve, each with ``regime``, ``control_value`` and
+        ``delta_db`` (float, or None when undefined).
+
+    Returns
+    -------
+    dict of str to dict
+        Regime (first-seen order) -> ``{"control_value", "delta_db"}`` of its peak, or
+        ``{"status": "undefined", "reason": ...}`` when no curve had a defined range.
+    """
+    rows = list(rows)
+    peaks = {}
+    for regime in dict.fromkeys(r["regime"] for r in rows):
+        defined = [r for r in rows if r["regime"] == regime and r["delta_db"] is not None]
+        peaks[regime] = (
+            {
+                "control_value": max(defined, key=lambda r: r["delta_db"])["control_value"],
+                "delta_db": max(r["delta_db"] for r in defined),
+            }
+            if defined
+            else {"status": "undefined", "reason": "no curve had a defined range"}
+        )
+    return peaks

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.criticality.powerlaw_fit import PowerLawFit, fit_power_law
+from synsoc.validation import check_int_at_least
 
 __all__ = [
     "ScalingResult",
@@ -150,7 +151,9 @@ def mean_size_per_duration(sizes, durations):
     return values, np.bincount(inverse, weights=s) / counts, counts
 
 
-def fit_gamma(sizes, durations, t_min: int, min_count: int, decades: float | None = None):
+def fit_gamma(
+    sizes, durations, *, t_min: int, min_count: int, decades: float | None = None
+) -> tuple[float, tuple[int, int]]:
     """Slope of log <S>(T) against log T over durations with enough avalanches.
 
     Parameters
@@ -196,11 +199,12 @@ def fit_gamma(sizes, durations, t_min: int, min_count: int, decades: float | Non
 def fit_gamma_log_binned(
     sizes,
     durations,
+    *,
     t_min: int,
     min_count: int,
     decades: float | None = None,
     bins_per_decade: int = 10,
-):
+) -> tuple[float, tuple[int, int]]:
     """Slope of log <S> against log T with durations pooled in logarithmic bins.
 
     For sparse data (a few hundred avalanches) almost every duration above the
@@ -228,8 +232,7 @@ def fit_gamma_log_binned(
     t_range : tuple of int
         Inclusive range (bins) of the durations in the bins used.
     """
-    if bins_per_decade < 1:
-        raise ValueError(f"bins_per_decade must be >= 1, got {bins_per_decade}")
+    check_int_at_least("bins_per_decade", bins_per_decade, 1)
     t_values, mean_s, counts = mean_size_per_duration(sizes, durations)
     keep = t_values >= t_min
     t_values, mean_s, counts = t_values[keep], mean_s[keep], counts[keep]
@@ -265,8 +268,9 @@ def fit_gamma_log_binned(
 def avalanche_scaling(
     sizes,
     durations,
+    *,
     n_bootstrap: int,
-    seed: int,
+    rng: int | np.random.Generator | None = None,
     min_tail: int = 10,
     min_count: int = 5,
     gamma_decades: float | None = 1.0,
@@ -281,8 +285,9 @@ def avalanche_scaling(
         Avalanche durations (bins, >= 1).
     n_bootstrap : int
         Case-bootstrap resamples for the intervals (>= 2).
-    seed : int
-        Seed of the bootstrap.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the bootstrap (a generator is used in place); None draws
+        fresh entropy.
     min_tail : int
         Smallest tail of the x_min searches.
     min_count : int
@@ -297,24 +302,27 @@ def avalanche_scaling(
     """
     s = np.asarray(sizes)
     t = np.asarray(durations)
-    if n_bootstrap < 2:
-        raise ValueError(f"n_bootstrap must be >= 2, got {n_bootstrap}")
+    check_int_at_least("n_bootstrap", n_bootstrap, 2)
     size_fit = fit_power_law(s, discrete=True, min_tail=min_tail)
     duration_fit = fit_power_law(t, discrete=True, min_tail=min_tail)
     gamma_fit, method = fit_gamma, "per duration"
     try:
-        gamma, t_range = fit_gamma(s, t, int(duration_fit.xmin), min_count, gamma_decades)
+        gamma, t_range = fit_gamma(
+            s, t, t_min=int(duration_fit.xmin), min_count=min_count, decades=gamma_decades
+        )
         note = "ok"
     except ValueError as sparse:
         gamma_fit, method = fit_gamma_log_binned, "log-binned durations"
         try:
-            gamma, t_range = gamma_fit(s, t, int(duration_fit.xmin), min_count, gamma_decades)
+            gamma, t_range = gamma_fit(
+                s, t, t_min=int(duration_fit.xmin), min_count=min_count, decades=gamma_decades
+            )
             note = "ok"
             logger.info("<S>(T) per duration too sparse (%s): fitted log-binned", sparse)
         except ValueError as err:
             gamma, t_range, note = None, None, f"{sparse}; {err}"
             logger.warning("gamma undefined: %s", note)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(rng)
     boot = np.empty((n_bootstrap, 3))
     valid = np.ones(n_bootstrap, dtype=bool)
     for i in range(n_bootstrap):
@@ -325,7 +333,7 @@ def avalanche_scaling(
             boot[i, 1] = fit_power_law(bt, xmin=duration_fit.xmin, min_tail=2).alpha
             if gamma is not None:
                 in_range = (bt >= t_range[0]) & (bt <= t_range[1])
-                boot[i, 2] = gamma_fit(bs[in_range], bt[in_range], t_range[0], 1)[0]
+                boot[i, 2] = gamma_fit(bs[in_range], bt[in_range], t_min=t_range[0], min_count=1)[0]
         except ValueError:
             # a resample whose tail collapsed to one value cannot be fit; it is dropped
             valid[i] = False

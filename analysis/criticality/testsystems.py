@@ -9,14 +9,24 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
+from synsoc.validation import check_int_at_least, check_positive
+
 __all__ = ["galton_watson_avalanches", "subsampled_branching_series"]
+
+logger = logging.getLogger(__name__)
 
 
 def galton_watson_avalanches(
-    n_trees: int, m: float, rng: np.random.Generator, max_generations: int = 10_000
+    n_trees: int,
+    m: float,
+    *,
+    rng: int | np.random.Generator | None = None,
+    max_generations: int = 10_000,
 ) -> pd.DataFrame:
     """Avalanches of independent Galton–Watson trees with Poisson(m) offspring.
 
@@ -29,20 +39,20 @@ def galton_watson_avalanches(
         Trees simulated (>= 1).
     m : float
         Mean offspring number (branching ratio, >= 0).
-    rng : numpy.random.Generator
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (used in place); None draws fresh entropy.
     max_generations : int
         Generation cap.
 
     Returns
     -------
     pandas.DataFrame
-        Columns of the network stage's avalanche contract with ``bin_ms = 1``:
-        avalanche_id, start_ms, size, duration_bins, duration_ms, bin_ms, profile.
+        Columns of the network stage's avalanche contract
+        (``synsoc.layout.AVALANCHE_COLUMNS``) with ``bin_ms = 1``.
     """
-    if n_trees < 1:
-        raise ValueError(f"n_trees must be >= 1, got {n_trees}")
-    if m < 0:
-        raise ValueError(f"m must be >= 0, got {m}")
+    check_int_at_least("n_trees", n_trees, 1)
+    check_positive("m", m, allow_zero=True)
+    rng = np.random.default_rng(rng)
     alive = np.arange(n_trees)
     z = np.ones(n_trees, dtype=np.int64)
     ids, counts = [], []
@@ -80,7 +90,12 @@ def galton_watson_avalanches(
 
 
 def subsampled_branching_series(
-    m: float, drive: float, n_steps: int, fraction: float, rng: np.random.Generator
+    m: float,
+    drive: float,
+    n_steps: int,
+    fraction: float,
+    *,
+    rng: int | np.random.Generator | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Driven branching process and its binomially subsampled observation.
 
@@ -94,7 +109,8 @@ def subsampled_branching_series(
         Time steps.
     fraction : float
         Probability that an active unit is observed (0 < fraction <= 1).
-    rng : numpy.random.Generator
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (used in place); None draws fresh entropy.
 
     Returns
     -------
@@ -105,8 +121,8 @@ def subsampled_branching_series(
         raise ValueError(f"m must be in [0, 1), got {m}")
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
-    if n_steps < 2:
-        raise ValueError(f"n_steps must be >= 2, got {n_steps}")
+    check_int_at_least("n_steps", n_steps, 2)
+    rng = np.random.default_rng(rng)
     full = np.empty(n_steps, dtype=np.int64)
     a = int(round(drive / (1.0 - m)))
     for i in range(n_steps):

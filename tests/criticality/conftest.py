@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.criticality.testsystems import galton_watson_avalanches, subsampled_branching_series
+from analysis.criticality import galton_watson_avalanches, subsampled_branching_series
 from synsoc.io import save_npz, write_parquet
 
 RUNS = [("static", "0.5"), ("static", "1")]
@@ -14,7 +14,7 @@ MODELS = ["branching", "kinouchi_copelli", "levina"]
 def _write_run(root, regime, control, frame, rng):
     run = root / "network" / "runs" / regime / control
     write_parquet(run / "avalanches.parquet", frame)
-    full, _ = subsampled_branching_series(min(float(control), 0.95), 5.0, 5000, 1.0, rng)
+    full, _ = subsampled_branching_series(min(float(control), 0.95), 5.0, 5000, 1.0, rng=rng)
     save_npz(run / "spikes.npz", bin_counts=full, bin_ms=1.0)
 
 
@@ -24,7 +24,7 @@ def results_tree(tmp_path_factory):
     root = tmp_path_factory.mktemp("results")
     rng = np.random.default_rng(2026)
     for regime, control in RUNS:
-        frame = galton_watson_avalanches(3000, float(control), rng, 1000)
+        frame = galton_watson_avalanches(3000, float(control), rng=rng, max_generations=1000)
         _write_run(root, regime, control, frame, rng)
         h = np.logspace(-1, 3, 9)
         k = 10.0 * float(control)
@@ -35,6 +35,6 @@ def results_tree(tmp_path_factory):
     for model, m in zip(MODELS, (1.0, 0.9, 0.95), strict=True):
         write_parquet(
             root / "network" / "reference" / model / "avalanches.parquet",
-            galton_watson_avalanches(3000, m, rng, 1000),
+            galton_watson_avalanches(3000, m, rng=rng, max_generations=1000),
         )
     return root

@@ -3,15 +3,14 @@
 import numpy as np
 import pytest
 
-from analysis.criticality.alignment import alignment_score
-from analysis.criticality.testsystems import galton_watson_avalanches
+from analysis.criticality import alignment_score, galton_watson_avalanches
 
 
 def test_identical_and_different_models():
     rng = np.random.default_rng(1)
-    critical = galton_watson_avalanches(5000, 1.0, rng, 2000)
-    critical2 = galton_watson_avalanches(5000, 1.0, rng, 2000)
-    sub = galton_watson_avalanches(5000, 0.5, rng)
+    critical = galton_watson_avalanches(5000, 1.0, rng=rng, max_generations=2000)
+    critical2 = galton_watson_avalanches(5000, 1.0, rng=rng, max_generations=2000)
+    sub = galton_watson_avalanches(5000, 0.5, rng=rng)
     s, t = critical["size"], critical["duration_bins"]
     assert alignment_score(s, t, s, t).score == pytest.approx(1.0)
     same = alignment_score(s, t, critical2["size"], critical2["duration_bins"])

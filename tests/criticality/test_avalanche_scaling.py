@@ -4,24 +4,26 @@ import numpy as np
 import pytest
 from scipy import special
 
-from analysis.criticality.scaling import (
+from analysis.criticality import (
     avalanche_scaling,
     fit_gamma,
     fit_gamma_log_binned,
+    galton_watson_avalanches,
     mean_size_per_duration,
 )
-from analysis.criticality.testsystems import galton_watson_avalanches
 
 
 @pytest.fixture(scope="module")
 def critical_tree_avalanches():
-    return galton_watson_avalanches(100_000, 1.0, np.random.default_rng(5), 5000)
+    return galton_watson_avalanches(
+        100_000, 1.0, rng=np.random.default_rng(5), max_generations=5000
+    )
 
 
 def test_critical_galton_watson_exponents(critical_tree_avalanches):
     frame = critical_tree_avalanches
     result = avalanche_scaling(
-        frame["size"].to_numpy(), frame["duration_bins"].to_numpy(), n_bootstrap=30, seed=1
+        frame["size"].to_numpy(), frame["duration_bins"].to_numpy(), n_bootstrap=30, rng=1
     )
     assert abs(result.size_fit.alpha - 1.5) < 0.05, result.size_fit
     assert abs(result.duration_fit.alpha - 2.0) < 0.1, result.duration_fit
@@ -32,7 +34,7 @@ def test_critical_galton_watson_exponents(critical_tree_avalanches):
 def test_borel_size_distribution_and_subcritical_mean():
     """Poisson(m) offspring: P(S=n) = e^(-mn) (mn)^(n-1) / n!, <S> = 1 / (1 - m)."""
     m = 0.5
-    frame = galton_watson_avalanches(40_000, m, np.random.default_rng(6))
+    frame = galton_watson_avalanches(40_000, m, rng=np.random.default_rng(6))
     sizes = frame["size"].to_numpy()
     n = np.arange(1, 6)
     borel = np.exp(-m * n + (n - 1) * np.log(m * n) - special.gammaln(n + 1))
@@ -73,7 +75,7 @@ def test_sparse_durations_fall_back_to_log_bins(monkeypatch):
 
     # avalanche_scaling falls back to the log-binned fit, for the estimate and bootstrap
     monkeypatch.setattr("analysis.criticality.scaling.fit_gamma", too_sparse)
-    result = avalanche_scaling(sizes, durations, n_bootstrap=5, seed=0, min_count=5)
+    result = avalanche_scaling(sizes, durations, n_bootstrap=5, rng=0, min_count=5)
     summary = result.as_dict()
     assert summary["gamma"]["method"] == "log-binned durations"
     assert result.gamma == pytest.approx(1.5, abs=0.05)
@@ -94,7 +96,7 @@ def test_gamma_undefined_keeps_tau_and_alpha():
     rng = np.random.default_rng(9)
     durations = np.concatenate([np.ones(300, dtype=int), [40, 300]])
     sizes = durations + rng.integers(0, 3, durations.size)
-    result = avalanche_scaling(sizes, durations, n_bootstrap=3, seed=0, min_tail=2, min_count=5)
+    result = avalanche_scaling(sizes, durations, n_bootstrap=3, rng=0, min_tail=2, min_count=5)
     summary = result.as_dict()
     assert result.gamma is None and result.relation_holds is None
     assert summary["gamma"]["status"] == "undefined"
@@ -107,6 +109,6 @@ def test_bootstrap_drops_resamples_whose_tail_collapses():
     rng = np.random.default_rng(10)
     durations = np.concatenate([rng.integers(1, 5, 400), [8, 8, 9, 11, 13, 18, 27]])
     sizes = durations * 2
-    result = avalanche_scaling(sizes, durations, n_bootstrap=40, seed=3, min_tail=2)
+    result = avalanche_scaling(sizes, durations, n_bootstrap=40, rng=3, min_tail=2)
     assert 2 <= result.n_bootstrap <= 40
     assert result.ci95["tau"][0] <= result.size_fit.alpha <= result.ci95["tau"][1] + 1e-9

@@ -1,10 +1,11 @@
 """The criticality config section: schema errors name the key; shipped configs build."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from analysis.criticality.config import CriticalityConfig
+from analysis.criticality import CriticalityConfig
 from synsoc.config import ConfigError, load_config, validate_config
 
 
@@ -26,7 +27,7 @@ def test_shipped_configs_build_typed_config(name):
     section = load_config(Path(__file__).resolve().parents[2] / "config" / f"{name}.yaml")[
         "criticality"
     ]
-    config = CriticalityConfig.from_mapping(section)
+    config = CriticalityConfig.from_section(section)
     assert config.gof_bootstrap >= 1 and set(config.reference_models) <= {
         "branching",
         "kinouchi_copelli",
@@ -36,4 +37,4 @@ def test_shipped_configs_build_typed_config(name):
 
 def test_dataclass_validates_too():
     with pytest.raises(ValueError, match="criticality.min_tail"):
-        CriticalityConfig(min_tail=1)
+        dataclasses.replace(CriticalityConfig.from_section(), min_tail=1)

@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.criticality.jobs import run_criticality
-from analysis.criticality.sweep import run_alignment, run_dynamic_range
-from analysis.report.summary import alignment_table
+from analysis.criticality.jobs import run_alignment, run_criticality, run_dynamic_range
+from analysis.report import alignment_table
 from synsoc.cli import main
 from synsoc.config import validate_config
 from synsoc.io import write_parquet
@@ -157,17 +156,29 @@ def test_cli_reports_undefined_gamma(tmp_path):
 
 
 def test_failed_goodness_of_fit_leaves_other_parts(monkeypatch):
-    import analysis.criticality.jobs as crit_module
-    from analysis.criticality.config import CriticalityConfig
-    from analysis.criticality.testsystems import galton_watson_avalanches
+    import analysis.criticality.avalanche_analysis as crit_module
+    from analysis.criticality import CriticalityConfig, galton_watson_avalanches
 
     def refuse(*args, **kwargs):
         raise ValueError("synthetic tail too heavy")
 
     monkeypatch.setattr(crit_module, "bootstrap_gof", refuse)
-    frame = galton_watson_avalanches(2000, 1.0, np.random.default_rng(3), 1000)
-    config = CriticalityConfig(gof_bootstrap=1, exponent_bootstrap=3)
-    summary, _ = crit_module.analyse_avalanches(frame, None, config, "static/1")
+    frame = galton_watson_avalanches(2000, 1.0, rng=np.random.default_rng(3), max_generations=1000)
+    config = CriticalityConfig.from_section({"gof_bootstrap": 1, "exponent_bootstrap": 3})
+    summary, _ = crit_module.analyse_avalanches(frame, None, config=config, run_label="static/1")
     assert summary["goodness_of_fit"]["size"]["reason"] == "synthetic tail too heavy"
     assert summary["exponents"]["tau"]["value"] > 1
     assert summary["likelihood_ratio_tests"]["size"][0]["alternative"] == "exponential"
+
+
+def test_public_api_and_contract_columns(tmp_path):
+    import analysis.criticality as crit
+    from synsoc.layout import AVALANCHE_COLUMNS
+
+    assert all(hasattr(crit, name) for name in crit.__all__)
+    frame = crit.galton_watson_avalanches(10, 1.0, rng=1)
+    assert tuple(frame.columns) == AVALANCHE_COLUMNS
+    path = tmp_path / "avalanches.parquet"
+    write_parquet(path, frame.drop(columns=["start_ms"]))
+    with pytest.raises(ValueError, match=r"missing avalanche columns \['start_ms'\]"):
+        crit.read_avalanches(path)

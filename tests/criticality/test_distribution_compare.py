@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
-from analysis.criticality.powerlaw_compare import _log_interval, _upper_gamma, compare_alternatives
-from analysis.criticality.powerlaw_fit import (
+from analysis.criticality import (
+    compare_alternatives,
     fit_power_law,
     sample_continuous_power_law,
     sample_discrete_power_law,
 )
+from analysis.criticality.powerlaw_compare import _log_interval, _upper_gamma
 
 
 def _verdicts(data, xmin):
@@ -31,7 +32,7 @@ def test_lognormal_data_prefers_lognormal():
 
 
 def test_power_law_data_beats_exponential_and_nested_cutoff_not_needed():
-    data = sample_discrete_power_law(2.0, 1, 3000, np.random.default_rng(3))
+    data = sample_discrete_power_law(2.0, 1, 3000, rng=np.random.default_rng(3))
     verdicts = _verdicts(data, xmin=1)
     assert verdicts["exponential"].preferred == "power_law"
     assert verdicts["truncated_power_law"].preferred == "inconclusive"
@@ -39,7 +40,7 @@ def test_power_law_data_beats_exponential_and_nested_cutoff_not_needed():
 
 def test_cutoff_data_prefers_truncated_power_law():
     rng = np.random.default_rng(4)
-    data = sample_discrete_power_law(1.5, 1, 20_000, rng)
+    data = sample_discrete_power_law(1.5, 1, 20_000, rng=rng)
     data = data[rng.random(data.size) < np.exp(-data / 50.0)]  # exponential cut-off at 50
     assert _verdicts(data, xmin=1)["truncated_power_law"].preferred == "truncated_power_law"
 
@@ -51,16 +52,16 @@ def test_upper_gamma_matches_quadrature(a, z):
 
 
 def test_unknown_alternative_is_named():
-    data = sample_discrete_power_law(2.0, 1, 100, np.random.default_rng(5))
+    data = sample_discrete_power_law(2.0, 1, 100, rng=np.random.default_rng(5))
     with pytest.raises(ValueError, match="weibull"):
-        compare_alternatives(data, fit_power_law(data), ["weibull"])
+        compare_alternatives(data, fit_power_law(data), alternatives=["weibull"])
 
 
 def test_vuong_statistic_matches_scipy_densities():
     """R and p from independent scipy.stats log-densities (continuous Pareto vs exponential)."""
-    data = sample_continuous_power_law(2.5, 2.0, 400, np.random.default_rng(6))
+    data = sample_continuous_power_law(2.5, 2.0, 400, rng=np.random.default_rng(6))
     fit = fit_power_law(data, discrete=False, xmin=2.0)
-    (result,) = compare_alternatives(data, fit, ["exponential"])
+    (result,) = compare_alternatives(data, fit, alternatives=["exponential"])
     pl = stats.pareto.logpdf(data, b=fit.alpha - 1.0, scale=2.0)
     alt = stats.expon.logpdf(data, loc=2.0, scale=np.mean(data) - 2.0)
     diff = pl - alt
@@ -72,7 +73,7 @@ def test_vuong_statistic_matches_scipy_densities():
 
 def test_truncated_fit_is_refused():
     rng = np.random.default_rng(7)
-    data = sample_discrete_power_law(2.0, 1, 500, rng, xmax=100)
+    data = sample_discrete_power_law(2.0, 1, 500, rng=rng, xmax=100)
     fit = fit_power_law(data, xmin=1, xmax=100)
     with pytest.raises(ValueError, match="untruncated"):
         compare_alternatives(data, fit)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis.criticality.response_curve import dynamic_range
+from analysis.criticality import dynamic_range
 
 
 @pytest.mark.parametrize("n", [0.5, 1.0, 2.0])

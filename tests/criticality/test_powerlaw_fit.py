@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from scipy import special
 
-from analysis.criticality.powerlaw_fit import (
-    _model_cdf,
+from analysis.criticality import (
     fit_power_law,
     sample_continuous_power_law,
     sample_discrete_power_law,
 )
+from analysis.criticality.powerlaw_fit import _model_cdf
 
 
 def _exhaustive_ks(data, discrete, min_tail):
@@ -34,7 +34,7 @@ def _exhaustive_ks(data, discrete, min_tail):
 def test_discrete_recovers_exponent_within_two_sigma(alpha, xmin):
     rng = np.random.default_rng(11)
     body = rng.integers(1, xmin + 1, 500) if xmin > 1 else np.empty(0, dtype=int)
-    data = np.concatenate([body, sample_discrete_power_law(alpha, xmin, 20_000, rng)])
+    data = np.concatenate([body, sample_discrete_power_law(alpha, xmin, 20_000, rng=rng)])
     fit = fit_power_law(data)
     z = (fit.alpha - alpha) / fit.alpha_stderr
     assert abs(z) < 2, f"alpha={fit.alpha:.4f} vs {alpha}: z={z:.2f}"
@@ -42,7 +42,7 @@ def test_discrete_recovers_exponent_within_two_sigma(alpha, xmin):
 
 
 def test_continuous_recovers_exponent_within_two_sigma():
-    data = sample_continuous_power_law(2.2, 3.0, 10_000, np.random.default_rng(2))
+    data = sample_continuous_power_law(2.2, 3.0, 10_000, rng=np.random.default_rng(2))
     fit = fit_power_law(data, discrete=False)
     assert abs(fit.alpha - 2.2) < 2 * fit.alpha_stderr
     # continuous Fisher information is known in closed form: se = (alpha - 1) / sqrt(n)
@@ -50,7 +50,7 @@ def test_continuous_recovers_exponent_within_two_sigma():
 
 
 def test_sampler_matches_zeta_mass():
-    x = sample_discrete_power_law(2.0, 3, 200_000, np.random.default_rng(3))
+    x = sample_discrete_power_law(2.0, 3, 200_000, rng=np.random.default_rng(3))
     expected = 3.0**-2.0 / special.zeta(2.0, 3.0)
     observed = np.mean(x == 3)
     sd = np.sqrt(expected * (1 - expected) / x.size)
@@ -62,11 +62,11 @@ def test_branch_and_bound_equals_exhaustive_search(discrete):
     rng = np.random.default_rng(4)
     if discrete:
         data = np.concatenate(
-            [rng.integers(1, 8, 300), sample_discrete_power_law(2.0, 8, 700, rng)]
+            [rng.integers(1, 8, 300), sample_discrete_power_law(2.0, 8, 700, rng=rng)]
         )
     else:
         data = np.concatenate(
-            [rng.uniform(1, 5, 200), sample_continuous_power_law(2.5, 5, 600, rng)]
+            [rng.uniform(1, 5, 200), sample_continuous_power_law(2.5, 5, 600, rng=rng)]
         )
     fit = fit_power_law(data, discrete=discrete)
     ks, xmin = _exhaustive_ks(data, discrete, 10)
@@ -76,7 +76,7 @@ def test_branch_and_bound_equals_exhaustive_search(discrete):
 
 def test_truncated_fit_recovers_exponent():
     rng = np.random.default_rng(5)
-    data = sample_discrete_power_law(1.2, 1, 20_000, rng, xmax=1000)
+    data = sample_discrete_power_law(1.2, 1, 20_000, rng=rng, xmax=1000)
     fit = fit_power_law(data, xmin=1, xmax=1000)
     assert abs(fit.alpha - 1.2) < 2 * fit.alpha_stderr
 
@@ -84,7 +84,9 @@ def test_truncated_fit_recovers_exponent():
 def test_agrees_with_powerlaw_package():
     powerlaw = pytest.importorskip("powerlaw")
     rng = np.random.default_rng(6)
-    data = np.concatenate([rng.integers(1, 10, 400), sample_discrete_power_law(2.2, 10, 2600, rng)])
+    data = np.concatenate(
+        [rng.integers(1, 10, 400), sample_discrete_power_law(2.2, 10, 2600, rng=rng)]
+    )
     ours = fit_power_law(data, min_tail=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -112,7 +114,7 @@ def test_bad_or_tiny_input_gives_clear_message(data, message):
 def test_discrete_stderr_is_inverse_fisher_information():
     """se = 1 / sqrt(n Var(log X)), the variance summed directly over the Hurwitz-zeta mass."""
     alpha, xmin = 2.5, 20
-    data = sample_discrete_power_law(alpha, xmin, 5000, np.random.default_rng(9))
+    data = sample_discrete_power_law(alpha, xmin, 5000, rng=np.random.default_rng(9))
     fit = fit_power_law(data, xmin=xmin)
     k = np.arange(xmin, xmin + 2_000_000, dtype=float)
     mass = k**-fit.alpha / special.zeta(fit.alpha, xmin)
@@ -125,7 +127,7 @@ def test_discrete_stderr_is_inverse_fisher_information():
 
 @pytest.mark.parametrize("bounds", [{"xmin": 2.5}, {"xmin": 1, "xmax": 99.5}])
 def test_discrete_bounds_must_be_integers(bounds):
-    data = sample_discrete_power_law(2.0, 1, 200, np.random.default_rng(10))
+    data = sample_discrete_power_law(2.0, 1, 200, rng=np.random.default_rng(10))
     with pytest.raises(ValueError, match="must be an integer"):
         fit_power_law(data, **bounds)
 
@@ -133,6 +135,6 @@ def test_discrete_bounds_must_be_integers(bounds):
 def test_sampler_refuses_values_beyond_int64():
     # alpha = 1.05: P(X >= 2^63) = 2^(-63 * 0.05) ~ 0.11, so 1000 draws overflow
     with pytest.raises(ValueError, match="int64 range"):
-        sample_discrete_power_law(1.05, 1, 1000, np.random.default_rng(12))
-    x = sample_discrete_power_law(1.05, 1, 1000, np.random.default_rng(12), xmax=10**6)
+        sample_discrete_power_law(1.05, 1, 1000, rng=np.random.default_rng(12))
+    x = sample_discrete_power_law(1.05, 1, 1000, rng=np.random.default_rng(12), xmax=10**6)
     assert x.min() >= 1 and x.max() <= 10**6

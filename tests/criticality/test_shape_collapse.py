@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis.criticality.collapse import collapse_error, shape_collapse
+from analysis.criticality import collapse_error, shape_collapse
 
 
 def _synthetic(gamma, rng):

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from analysis.criticality.sweep import run_alignment
+from analysis.criticality.jobs import run_alignment
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821 (injected by Snakemake)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from analysis.criticality.sweep import run_dynamic_range
+from analysis.criticality.jobs import run_dynamic_range
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821 (injected by Snakemake)

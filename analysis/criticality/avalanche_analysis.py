@@ -1,0 +1,208 @@
+"""All criticality measures of one avalanche data set (the content of ``criticality.json``).
+
+Each part (exponents + scaling relation, goodness of fit, likelihood-ratio tests, shape
+collapse, branching ratio) is computed independently; a part that the data cannot
+support is reported as ``{"status": "undefined", "reason": ...}`` instead of a number,
+so the JSON never holds NaN. Seeds: the run's root seed is
+``SeedSequence([config.seed, crc32(run_label)])``, spawned into one child per part.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.criticality.branching import branching_ratio
+from analysis.criticality.collapse import shape_collapse
+from analysis.criticality.config import CriticalityConfig
+from analysis.criticality.powerlaw_compare import compare_alternatives
+from analysis.criticality.powerlaw_fit import fit_power_law
+from analysis.criticality.powerlaw_gof import bootstrap_gof
+from analysis.criticality.scaling import avalanche_scaling
+
+__all__ = ["REFERENCE_EXPONENTS", "analyse_avalanches", "fit_exponents"]
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_EXPONENTS = {
+    "mean_field_branching": {
+        "tau": 1.5,
+        "alpha": 2.0,
+        "gamma": 2.0,
+        "source": "critical branching process (Harris 1963)",
+    },
+    "beggs_plenz_2003": {
+        "tau": 1.5,
+        "alpha": 2.0,
+        "gamma": None,
+        "source": "Beggs & Plenz 2003, J. Neurosci. 23:11167 "
+        "(size exponent -3/2, lifetime exponent -2)",
+    },
+}
+"""Published exponents quoted beside every run's (size tau, duration alpha, <S>(T) gamma)."""
+
+
+def _undefined(err: Exception) -> dict:
+    return {"status": "undefined", "reason": str(err)}
+
+
+def _seeds(config: CriticalityConfig, run_label: str) -> list[int]:
+    root = np.random.SeedSequence([config.seed, zlib.crc32(run_label.encode())])
+    return [int(child.generate_state(1)[0]) for child in root.spawn(4)]
+
+
+def fit_exponents(sizes, durations, *, min_tail: int) -> dict[str, float | None]:
+    """Size and duration exponents of one data set, each None when it cannot be fit.
+
+    Parameters
+    ----------
+    sizes : array_like, shape=(n,), dtype=int
+        Avalanche sizes (spikes).
+    durations : array_like, shape=(n,), dtype=int
+        Avalanche durations (bins).
+    min_tail : int
+        Smallest tail of the x_min searches.
+
+    Returns
+    -------
+    dict
+        ``{"tau": float or None, "alpha": float or None}`` (dimensionless).
+    """
+    out = {}
+    for key, data in (("tau", sizes), ("alpha", durations)):
+        try:
+            out[key] = fit_power_law(data, min_tail=min_tail).alpha
+        except ValueError as err:
+            logger.warning("%s undefined: %s", key, err)
+            out[key] = None
+    return out
+
+
+def analyse_avalanches(
+    avalanches: pd.DataFrame,
+    bin_counts: np.ndarray | None = None,
+    *,
+    config: CriticalityConfig,
+    run_label: str,
+) -> tuple[dict, dict]:
+    """All criticality measures of one run.
+
+    Parameters
+    ----------
+    avalanches : pandas.DataFrame
+        Network avalanche contract (size, duration_bins, profile, ...).
+    bin_counts : np.ndarray, shape=(n_bins,), optional
+        Spikes per time bin for the branching-ratio estimators; None skips them.
+    config : CriticalityConfig
+    run_label : str
+        Identifies the run (e.g. ``"depressing/1"``); seeds derive from it.
+
+    Returns
+    -------
+    summary : dict
+        JSON-ready results (no provenance yet).
+    objects : dict
+        Result objects for plotting (keys ``scaling``, ``collapse``, ``branching``;
+        missing when undefined).
+    """
+    sizes = avalanches["size"].to_numpy(dtype=np.int64)
+    durations = avalanches["duration_bins"].to_numpy(dtype=np.int64)
+    bin_ms = (
+        float(avalanches["bin_ms"].iloc[0]) if len(avalanches) and "bin_ms" in avalanches else None
+    )
+    seed_scaling, seed_gof_s, seed_gof_t, seed_branch = _seeds(config, run_label)
+    out: dict[str, Any] = {
+        "schema_version": 1,
+        "run": run_label,
+        "n_avalanches": int(sizes.size),
+        "bin_ms": bin_ms,
+        "reference_exponents": REFERENCE_EXPONENTS,
+    }
+    objects: dict[str, Any] = {}
+    if sizes.size < config.min_avalanches:
+        reason = (
+            f"only {sizes.size} avalanches; need >= {config.min_avalanches} "
+            "(criticality.min_avalanches)"
+        )
+        logger.warning("%s: %s", run_label, reason)
+        for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests", "shape_collapse"):
+            out[key] = {"status": "undefined", "reason": reason}
+    else:
+        try:
+            scaling = avalanche_scaling(
+                sizes,
+                durations,
+                n_bootstrap=config.exponent_bootstrap,
+                rng=seed_scaling,
+                min_tail=config.min_tail,
+                min_count=config.gamma_min_avalanches,
+                gamma_decades=config.gamma_fit_decades,
+            )
+        except ValueError as err:
+            logger.warning("%s: exponents undefined: %s", run_label, err)
+            scaling = None
+            for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests"):
+                out[key] = _undefined(err)
+        if scaling is not None:
+            objects["scaling"] = scaling
+            out["exponents"] = scaling.as_dict()
+            # each test is independent: one that the data cannot support leaves the others
+            gof_inputs = (
+                ("size", sizes, scaling.size_fit, seed_gof_s),
+                ("duration", durations, scaling.duration_fit, seed_gof_t),
+            )
+            out["goodness_of_fit"] = {}
+            out["likelihood_ratio_tests"] = {}
+            for name, data, fit, seed in gof_inputs:
+                try:
+                    out["goodness_of_fit"][name] = bootstrap_gof(
+                        data,
+                        fit,
+                        n_bootstrap=config.gof_bootstrap,
+                        rng=seed,
+                        min_tail=config.min_tail,
+                    ).as_dict()
+                except ValueError as err:
+                    logger.warning("%s: %s goodness of fit undefined: %s", run_label, name, err)
+                    out["goodness_of_fit"][name] = _undefined(err)
+                try:
+                    out["likelihood_ratio_tests"][name] = [
+                        r.as_dict()
+                        for r in compare_alternatives(
+                            data, fit, alternatives=config.llr_alternatives
+                        )
+                    ]
+                except ValueError as err:
+                    logger.warning("%s: %s LLR tests undefined: %s", run_label, name, err)
+                    out["likelihood_ratio_tests"][name] = _undefined(err)
+        try:
+            collapse = shape_collapse(
+                avalanches["profile"].tolist(),
+                durations,
+                min_count=config.collapse_min_avalanches,
+                min_duration=config.collapse_min_duration_bins,
+            )
+            objects["collapse"] = collapse
+            out["shape_collapse"] = collapse.as_dict()
+        except ValueError as err:
+            out["shape_collapse"] = _undefined(err)
+    if bin_counts is None:
+        out["branching_ratio"] = {"status": "undefined", "reason": "no spikes.npz given"}
+    else:
+        try:
+            branching = branching_ratio(
+                bin_counts,
+                k_max=config.branching_k_max_bins,
+                n_bootstrap=config.branching_bootstrap,
+                rng=seed_branch,
+                n_blocks=config.branching_blocks,
+            )
+            objects["branching"] = branching
+            out["branching_ratio"] = branching.as_dict()
+        except ValueError as err:
+            out["branching_ratio"] = _undefined(err)
+    return out, objects
