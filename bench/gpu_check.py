@@ -27,21 +27,26 @@ import numpy as np
 import openmm
 import openmm.unit as unit
 
-from synapse_md.builder import build_cleft
-from synapse_md.config import MDConfig
+from synapse_md import (
+    MDConfig,
+    build_cleft,
+    make_context,
+    make_integrator,
+    run_replica,
+    select_platform,
+)
 from synapse_md.forces import RELEASED_PARAMETERS
-from synapse_md.platforms import select_platform
-from synapse_md.production import run_replica
-from synapse_md.simulation import make_context, make_integrator
 from synsoc.io import write_json
 
 
 def _config(solvent: str, production_ps: float = 4.0, frame_interval_ps: float = 0.4) -> MDConfig:
-    return MDConfig(
-        solvent=solvent,
-        production_ps=production_ps,
-        frame_interval_ps=frame_interval_ps,
-        checkpoint_frames=25,
+    return MDConfig.from_section(
+        {
+            "solvent": solvent,
+            "production_ps": production_ps,
+            "frame_interval_ps": frame_interval_ps,
+            "checkpoint_frames": 25,
+        }
     )
 
 
@@ -144,7 +149,7 @@ def runner_vs_bare(gpu, production_ps: float, rounds: int, frame_interval_ps: fl
             context.getState(getEnergy=True)
             bare.append(steps * md.timestep_ps * 1e-3 * 86400 / (time.perf_counter() - start))
             result = run_replica(
-                cleft.system, cleft.topology, state, md, 0, Path(tmp) / f"r{index}", gpu
+                cleft.system, cleft.topology, state, md, 0, Path(tmp) / f"r{index}", platform=gpu
             )
             runner.append(result.ns_per_day)
     ns, bare_ns = float(np.median(runner)), float(np.median(bare))
@@ -160,7 +165,7 @@ def runner_vs_bare(gpu, production_ps: float, rounds: int, frame_interval_ps: fl
 
 def worker(args) -> None:
     """One concurrent replica: prepare, signal ready, wait for go, step for N seconds."""
-    choice = select_platform(args.platform, args.precision, args.threads)
+    choice = select_platform(args.platform, precision=args.precision, threads=args.threads)
     md = _config("implicit")
     cleft, state = _prepared(md, choice)
     integrator = make_integrator(md, seed=11 + args.worker_index)
@@ -261,7 +266,7 @@ def main() -> None:
         args.seconds, args.runner_ps, args.rounds = 1.0, 4.0, 1
         args.concurrent, args.concurrent_seconds = "1,2", 2.0
     started = time.perf_counter()
-    gpu = select_platform(args.platform, args.precision, args.threads)
+    gpu = select_platform(args.platform, precision=args.precision, threads=args.threads)
     cpu = select_platform("CPU", threads=os.cpu_count())
     print(f"platform {gpu.name}: {gpu.device}", flush=True)
     summary = {

@@ -21,11 +21,15 @@ from pathlib import Path
 import openmm
 import openmm.app as app
 
-from synapse_md.config import md_config_from_mapping
-from synapse_md.jobs import run_build, run_equilibrate
-from synapse_md.platforms import select_platform
-from synapse_md.production import run_replica
-from synapse_md.simulation import make_context, make_integrator
+from synapse_md import (
+    MDConfig,
+    make_context,
+    make_integrator,
+    run_build,
+    run_equilibrate,
+    run_replica,
+    select_platform,
+)
 from synsoc.config import load_config
 
 
@@ -47,7 +51,7 @@ def bare_loop(system, state, md, platform, steps: int) -> None:
 
 def runner(system, topology, state, md, platform, workdir: Path) -> None:
     """The project's replica runner (context, frames, chunks, checkpoints, assembly)."""
-    run_replica(system, topology, state, md, 0, workdir, platform)
+    run_replica(system, topology, state, md, 0, workdir, platform=platform)
 
 
 def main() -> None:
@@ -73,12 +77,12 @@ def main() -> None:
     config["md"]["equilibration_ps"] = 1.0
     if args.platform:
         config["md"]["platform"] = args.platform
-    md = md_config_from_mapping(config["md"])
-    platform = select_platform(md.platform, md.precision, args.threads)
+    md = MDConfig.from_section(config["md"])
+    platform = select_platform(md.platform, precision=md.precision, threads=args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         system_dir = Path(tmp) / "system"
-        run_build(config, system_dir, args.threads)
-        state = run_equilibrate(config, system_dir, args.threads)
+        run_build(config, system_dir, threads=args.threads)
+        state = run_equilibrate(config, system_dir, threads=args.threads)
         system = openmm.XmlSerializer.deserialize((system_dir / "system.xml").read_text())
         topology = app.PDBFile(str(system_dir / "topology.pdb")).topology
         steps = md.production_frames * md.steps_per_frame

@@ -72,7 +72,9 @@ class CleftSystem:
     transmitter_mass_amu: float
 
 
-def debye_kappa_per_nm(salt_molar: float, temperature_K: float, dielectric: float = 78.5) -> float:
+def debye_kappa_per_nm(
+    salt_molar: float, temperature_K: float, *, dielectric: float = 78.5
+) -> float:
     """GB salt-screening parameter κ in nm⁻¹, Amber/OpenMM convention.
 
     κ = 0.73 × 50.33355 √(I / (ε T)) Å⁻¹: the Debye–Hückel κ times Amber's 0.73
@@ -200,8 +202,10 @@ def build_cleft(config: MDConfig) -> CleftSystem:
     geometry = config.geometry
     rng = np.random.default_rng(np.random.SeedSequence([config.seed, 0]))
     forcefield = amber_forcefield()
-    transmitter = capped_peptide(config.transmitter.sequence, forcefield, seed=config.seed)
-    receptor = capped_peptide(config.receptor.sequence, forcefield, seed=config.seed)
+    transmitter = capped_peptide(
+        config.transmitter.sequence, forcefield=forcefield, seed=config.seed
+    )
+    receptor = capped_peptide(config.receptor.sequence, forcefield=forcefield, seed=config.seed)
 
     box_low = np.full(3, 0.05)
     box_high = np.array([geometry.lateral_nm, geometry.lateral_nm, geometry.cleft_height_nm]) - 0.05

@@ -6,8 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
-from synapse_md.jobs import run_build, run_equilibrate, run_production
 from synsoc.config import load_config
+from synsoc.layout import ResultLayout
 
 __all__ = ["register", "run_md"]
 
@@ -20,13 +20,16 @@ def register(subparsers) -> None:
         "md",
         help="build, equilibrate and run the release replicas of the cleft MD",
         description=(
-            "Writes OUT/md/system/* and OUT/md/replica_K/* as docs/contracts.md describes. "
-            "Existing build/equilibration outputs are reused; a killed replica resumes "
-            "from its checkpoint."
+            "Writes OUTPUT/md/system/* and OUTPUT/md/replica_K/* as docs/contracts.md "
+            "describes. Existing build/equilibration outputs are reused; a killed replica "
+            "resumes from its checkpoint."
         ),
     )
     parser.add_argument("--config", required=True, type=Path, help="YAML configuration")
-    parser.add_argument("--out", required=True, type=Path, help="results directory")
+    output = parser.add_mutually_exclusive_group(required=True)
+    output.add_argument("-o", "--output", type=Path, help="results directory")
+    # Deprecated spelling of --output (before the one-name-per-role CLI); hidden.
+    output.add_argument("--out", type=Path, dest="out_deprecated", help=argparse.SUPPRESS)
     parser.add_argument(
         "--replica", type=int, default=None, help="run only this replica (default: all)"
     )
@@ -36,20 +39,28 @@ def register(subparsers) -> None:
 
 def run_md(args: argparse.Namespace) -> int:
     """Run the MD stage for ``args``; returns the exit status."""
+    from synapse_md.jobs import run_build, run_equilibrate, run_production
+
+    output = args.output
+    if output is None:
+        logger.warning("synsoc md: --out is deprecated; use -o/--output")
+        output = args.out_deprecated
     config = load_config(args.config)
     replicas = config["md"]["replicas"]
     if args.replica is not None and not 0 <= args.replica < replicas:
         raise SystemExit(f"synsoc md: --replica must be in [0, {replicas}), got {args.replica}")
-    system_dir = args.out / "md" / "system"
-    if not (system_dir / "build.json").exists():
-        run_build(config, system_dir, args.threads)
-    if not (system_dir / "equilibrated.xml").exists():
-        run_equilibrate(config, system_dir, args.threads)
+    layout = ResultLayout(str(output))
+    build = Path(layout.md_system("build.json"))
+    system_dir = build.parent
+    if not build.exists():
+        run_build(config, system_dir, threads=args.threads)
+    if not Path(layout.md_system("equilibrated.xml")).exists():
+        run_equilibrate(config, system_dir, threads=args.threads)
     selected = range(replicas) if args.replica is None else [args.replica]
     for replica in selected:
-        replica_dir = args.out / "md" / f"replica_{replica}"
-        if (replica_dir / "replica.json").exists():
-            logger.info("replica %d already complete: %s", replica, replica_dir)
+        record = Path(layout.md_replica("replica.json", replica=replica))
+        if record.exists():
+            logger.info("replica %d already complete: %s", replica, record.parent)
             continue
-        run_production(config, system_dir, replica_dir, replica, args.threads)
+        run_production(config, system_dir, record.parent, replica, threads=args.threads)
     return 0

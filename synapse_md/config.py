@@ -1,55 +1,48 @@
 """Typed, validated configuration of the MD stage.
 
-The YAML ``md:`` section is first validated by the JSON schema
-(``synsoc/schemas/md.schema.yaml``, defaults filled in) and then turned into these
-frozen dataclasses, whose ``__post_init__`` checks the relations the schema cannot
-express (release zone below the receptor plane, frames dividing the run, ...).
+:meth:`MDConfig.from_section` fills the YAML ``md:`` section with the defaults of its
+JSON schema (``synsoc/schemas/md.schema.yaml``, the only place defaults live) and turns
+it into these frozen dataclasses, whose ``__post_init__`` checks the relations the
+schema cannot express (release zone below the receptor plane, frames dividing the
+run, ...) and the ranges again for callers that build a dataclass directly.
 Units are in the field names: nm, ps, fs, K, kJ/mol, amu, mol/L.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from synsoc.config import validate_section
+from synsoc.validation import check_choice, check_int_at_least, check_positive
 
 __all__ = [
     "GeometryConfig",
     "MoleculeConfig",
     "ExplicitConfig",
     "MDConfig",
-    "md_config_from_mapping",
 ]
 
 SOLVENTS = ("implicit", "gbn2", "explicit")
 PLATFORMS = ("auto", "CUDA", "OpenCL", "CPU", "Reference")
 PRECISIONS = ("mixed", "single", "double")
 _AMINO_ACIDS = set("ACDEFGHIKLMNPQRSTVWY")
-# Defaults of the two molecule species (the schema's defaults, kept in one place here).
-_TRANSMITTER_DEFAULTS = {"sequence": "E", "count": 5, "restraint_k_kj_per_mol_nm2": 1000.0}
-_RECEPTOR_DEFAULTS = {"sequence": "RR", "count": 4, "restraint_k_kj_per_mol_nm2": 1000.0}
-
-
-def _positive(name: str, value: float, allow_zero: bool = False) -> None:
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be finite and {bound}, got {value!r}")
 
 
 @dataclass(frozen=True)
 class GeometryConfig:
     """Slab geometry: walls at z = 0 and z = cleft_height_nm, square side lateral_nm."""
 
-    lateral_nm: float = 3.0
-    cleft_height_nm: float = 2.6
-    release_z_min_nm: float = 0.25
-    release_z_max_nm: float = 1.2
-    receptor_z_nm: float = 1.9
-    min_separation_nm: float = 0.35
-    release_clearance_nm: float = 0.55
-    wall_k_kj_per_mol_nm2: float = 10000.0
-    max_placement_attempts: int = 2000
+    lateral_nm: float
+    cleft_height_nm: float
+    release_z_min_nm: float
+    release_z_max_nm: float
+    receptor_z_nm: float
+    min_separation_nm: float
+    release_clearance_nm: float
+    wall_k_kj_per_mol_nm2: float
+    max_placement_attempts: int
 
     def __post_init__(self) -> None:
         for name in (
@@ -61,8 +54,8 @@ class GeometryConfig:
             "release_clearance_nm",
             "wall_k_kj_per_mol_nm2",
         ):
-            _positive(f"geometry.{name}", getattr(self, name))
-        _positive("geometry.release_z_min_nm", self.release_z_min_nm, allow_zero=True)
+            check_positive(f"geometry.{name}", getattr(self, name))
+        check_positive("geometry.release_z_min_nm", self.release_z_min_nm, allow_zero=True)
         if not self.release_z_min_nm < self.release_z_max_nm <= self.cleft_height_nm:
             raise ValueError(
                 "geometry.release_z_min_nm < release_z_max_nm <= cleft_height_nm is required, got "
@@ -73,8 +66,7 @@ class GeometryConfig:
                 f"geometry.receptor_z_nm ({self.receptor_z_nm}) must lie below "
                 f"cleft_height_nm ({self.cleft_height_nm})"
             )
-        if self.max_placement_attempts < 1:
-            raise ValueError("geometry.max_placement_attempts must be >= 1")
+        check_int_at_least("geometry.max_placement_attempts", self.max_placement_attempts, 1)
 
 
 @dataclass(frozen=True)
@@ -88,64 +80,61 @@ class MoleculeConfig:
     def __post_init__(self) -> None:
         if not self.sequence or set(self.sequence) - _AMINO_ACIDS:
             raise ValueError(f"sequence must be one-letter amino acids, got {self.sequence!r}")
-        if self.count < 1:
-            raise ValueError(f"count must be >= 1, got {self.count}")
-        _positive("restraint_k_kj_per_mol_nm2", self.restraint_k_kj_per_mol_nm2, allow_zero=True)
+        check_int_at_least("count", self.count, 1)
+        check_positive(
+            "restraint_k_kj_per_mol_nm2", self.restraint_k_kj_per_mol_nm2, allow_zero=True
+        )
 
 
 @dataclass(frozen=True)
 class ExplicitConfig:
     """Explicit-solvent settings (used only when ``solvent == 'explicit'``)."""
 
-    water_model: str = "tip3p"
-    padding_nm: float = 0.5
-    cutoff_nm: float = 0.9
+    water_model: str
+    padding_nm: float
+    cutoff_nm: float
 
     def __post_init__(self) -> None:
-        if self.water_model != "tip3p":
-            raise ValueError(f"explicit.water_model must be 'tip3p', got {self.water_model!r}")
-        _positive("explicit.padding_nm", self.padding_nm, allow_zero=True)
-        _positive("explicit.cutoff_nm", self.cutoff_nm)
+        check_choice("explicit.water_model", self.water_model, ("tip3p",))
+        check_positive("explicit.padding_nm", self.padding_nm, allow_zero=True)
+        check_positive("explicit.cutoff_nm", self.cutoff_nm)
 
 
 @dataclass(frozen=True)
 class MDConfig:
-    """Everything the MD stage needs; see ``synsoc/schemas/md.schema.yaml``."""
+    """Everything the MD stage needs; see ``synsoc/schemas/md.schema.yaml``.
 
-    seed: int = 2026
-    replicas: int = 8
-    solvent: str = "implicit"
-    temperature_K: float = 300.0
-    salt_molar: float = 0.15
-    friction_per_ps: float = 0.1
-    timestep_fs: float = 4.0
-    hydrogen_mass_amu: float = 3.0
-    platform: str = "auto"
-    precision: str = "mixed"
-    minimize_max_iterations: int = 1000
-    equilibration_ps: float = 10.0
-    production_ps: float = 40.0
-    frame_interval_ps: float = 0.4
-    checkpoint_frames: int = 25
-    geometry: GeometryConfig = field(default_factory=GeometryConfig)
-    transmitter: MoleculeConfig = field(
-        default_factory=lambda: MoleculeConfig(**_TRANSMITTER_DEFAULTS)
-    )
-    receptor: MoleculeConfig = field(default_factory=lambda: MoleculeConfig(**_RECEPTOR_DEFAULTS))
-    explicit: ExplicitConfig = field(default_factory=ExplicitConfig)
+    Build it with :meth:`from_section` (``MDConfig.from_section({})`` is the default
+    configuration); every field is required here because the defaults live only in the
+    schema.
+    """
+
+    seed: int
+    replicas: int
+    solvent: str
+    temperature_K: float
+    salt_molar: float
+    friction_per_ps: float
+    timestep_fs: float
+    hydrogen_mass_amu: float
+    platform: str
+    precision: str
+    minimize_max_iterations: int
+    equilibration_ps: float
+    production_ps: float
+    frame_interval_ps: float
+    checkpoint_frames: int
+    geometry: GeometryConfig
+    transmitter: MoleculeConfig
+    receptor: MoleculeConfig
+    explicit: ExplicitConfig
 
     def __post_init__(self) -> None:
-        if self.seed < 0:
-            raise ValueError(f"seed must be >= 0, got {self.seed}")
-        if self.replicas < 1:
-            raise ValueError(f"replicas must be >= 1, got {self.replicas}")
-        for name, allowed in (
-            ("solvent", SOLVENTS),
-            ("platform", PLATFORMS),
-            ("precision", PRECISIONS),
-        ):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        check_int_at_least("seed", self.seed, 0)
+        check_int_at_least("replicas", self.replicas, 1)
+        check_choice("solvent", self.solvent, SOLVENTS)
+        check_choice("platform", self.platform, PLATFORMS)
+        check_choice("precision", self.precision, PRECISIONS)
         for name in (
             "temperature_K",
             "friction_per_ps",
@@ -154,13 +143,11 @@ class MDConfig:
             "frame_interval_ps",
             "hydrogen_mass_amu",
         ):
-            _positive(name, getattr(self, name))
-        _positive("salt_molar", self.salt_molar, allow_zero=True)
-        _positive("equilibration_ps", self.equilibration_ps, allow_zero=True)
-        if self.minimize_max_iterations < 0:
-            raise ValueError("minimize_max_iterations must be >= 0")
-        if self.checkpoint_frames < 1:
-            raise ValueError("checkpoint_frames must be >= 1")
+            check_positive(name, getattr(self, name))
+        check_positive("salt_molar", self.salt_molar, allow_zero=True)
+        check_positive("equilibration_ps", self.equilibration_ps, allow_zero=True)
+        check_int_at_least("minimize_max_iterations", self.minimize_max_iterations, 0)
+        check_int_at_least("checkpoint_frames", self.checkpoint_frames, 1)
         steps = self.frame_interval_ps / self.timestep_ps
         if abs(steps - round(steps)) > 1e-6 or round(steps) < 1:
             raise ValueError(
@@ -173,6 +160,33 @@ class MDConfig:
                 f"production_ps ({self.production_ps}) must be a whole number of frames "
                 f"(frame_interval_ps = {self.frame_interval_ps})"
             )
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any] | None = None) -> MDConfig:
+        """Build from an ``md`` section; missing keys take the schema defaults.
+
+        Parameters
+        ----------
+        section : Mapping, optional
+            ``config["md"]``, complete or partial (``{}`` or ``None``: all defaults).
+
+        Returns
+        -------
+        MDConfig
+
+        Raises
+        ------
+        synsoc.errors.ConfigError
+            The section violates the schema (names the key).
+        ValueError
+            A relation between fields does not hold (names the fields).
+        """
+        data = validate_section("md", {} if section is None else dict(section))
+        data["geometry"] = GeometryConfig(**data["geometry"])
+        data["transmitter"] = MoleculeConfig(**data["transmitter"])
+        data["receptor"] = MoleculeConfig(**data["receptor"])
+        data["explicit"] = ExplicitConfig(**data["explicit"])
+        return cls(**data)
 
     @property
     def timestep_ps(self) -> float:
@@ -193,23 +207,3 @@ class MDConfig:
     def equilibration_steps(self) -> int:
         """MD steps of restrained equilibration."""
         return round(self.equilibration_ps / self.timestep_ps)
-
-
-def md_config_from_mapping(section: Mapping[str, Any]) -> MDConfig:
-    """Build an :class:`MDConfig` from a schema-validated ``md`` section.
-
-    Parameters
-    ----------
-    section : Mapping
-        ``load_config(path)["md"]`` (defaults already filled in).
-
-    Returns
-    -------
-    MDConfig
-    """
-    data = dict(section)
-    data["geometry"] = GeometryConfig(**data.get("geometry", {}))
-    data["explicit"] = ExplicitConfig(**data.get("explicit", {}))
-    data["transmitter"] = MoleculeConfig(**{**_TRANSMITTER_DEFAULTS, **data.get("transmitter", {})})
-    data["receptor"] = MoleculeConfig(**{**_RECEPTOR_DEFAULTS, **data.get("receptor", {})})
-    return MDConfig(**data)

@@ -114,6 +114,7 @@ def position_restraints(
 def native_obc2_force(
     system: openmm.System,
     topology: app.Topology,
+    *,
     solvent_dielectric: float = 78.5,
     solute_dielectric: float = 1.0,
 ) -> openmm.GBSAOBCForce:

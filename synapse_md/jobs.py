@@ -1,9 +1,13 @@
 """The three MD stages as file-to-file functions (called by the rules and the CLI).
 
-``run_build``      -> R/md/system/{topology.pdb, system.xml, build.json}
+``run_build``       -> R/md/system/{topology.pdb, system.xml, build.json}
 ``run_equilibrate`` -> R/md/system/equilibrated.xml
-``run_production`` -> R/md/replica_{k}/{trajectory.xtc, topology.pdb, state.csv,
-                         final_state.xml, checkpoint.chk, replica.json}
+``run_production``  -> R/md/replica_{k}/{trajectory.xtc, topology.pdb, state.csv,
+                          final_state.xml, checkpoint.chk, replica.json}
+
+Each takes the configuration (``{"md": section, ...}``; missing ``md`` keys take the
+schema defaults) and the folder(s) it reads and writes, which
+:class:`synsoc.layout.ResultLayout` names (``md_system``, ``md_replica``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import openmm.app as app
 import openmm.unit as unit
 
 from synapse_md.builder import build_cleft
-from synapse_md.config import MDConfig, md_config_from_mapping
+from synapse_md.config import MDConfig
 from synapse_md.platforms import select_platform
 from synapse_md.production import ReplicaResult, run_replica
 from synapse_md.simulation import (
@@ -32,6 +36,7 @@ from synapse_md.simulation import (
     make_integrator,
     stage_seed,
 )
+from synsoc.config import validate_section
 from synsoc.io import write_json, write_text
 from synsoc.provenance import provenance
 
@@ -44,23 +49,27 @@ logger = logging.getLogger(__name__)
 BINDING_ATOMS = {"transmitter": ["OE1", "OE2"], "receptor": ["NE", "NH1", "NH2"]}
 
 
-def _md(config: Mapping[str, Any]) -> MDConfig:
+def _md(config: Mapping[str, Any]) -> tuple[dict[str, Any], MDConfig]:
+    """The ``md`` section with schema defaults filled in (for provenance) and its MDConfig."""
     if "md" not in config:
         raise ValueError("config must be the validated synsoc configuration (no 'md' key)")
-    return md_config_from_mapping(config["md"])
+    section = validate_section("md", dict(config["md"]))
+    return section, MDConfig.from_section(section)
 
 
 def _platform(md: MDConfig, threads: int | None):
-    return select_platform(md.platform, md.precision, threads)
+    return select_platform(md.platform, precision=md.precision, threads=threads)
 
 
-def run_build(config: Mapping[str, Any], system_dir: str | Path, threads: int | None = None):
+def run_build(
+    config: Mapping[str, Any], system_dir: str | Path, *, threads: int | None = None
+) -> dict:
     """Build and minimize the cleft system; write topology.pdb, system.xml, build.json.
 
     Parameters
     ----------
     config : Mapping
-        Validated synsoc configuration (``load_config``).
+        synsoc configuration with an ``md`` section (``load_config``).
     system_dir : path-like
         ``R/md/system``.
     threads : int, optional
@@ -71,7 +80,7 @@ def run_build(config: Mapping[str, Any], system_dir: str | Path, threads: int | 
     dict
         The build.json record.
     """
-    md = _md(config)
+    section, md = _md(config)
     system_dir = Path(system_dir)
     cleft = build_cleft(md)
     platform = _platform(md, threads)
@@ -122,7 +131,7 @@ def run_build(config: Mapping[str, Any], system_dir: str | Path, threads: int | 
         "transmitter_mass_amu": cleft.transmitter_mass_amu,
         "minimized_energy_kj_per_mol": after,
         "platform": platform.name,
-        "provenance": provenance({"md": config["md"]}),
+        "provenance": provenance({"md": section}),
     }
     write_json(system_dir / "build.json", record)
     return record
@@ -137,16 +146,25 @@ def _load_system(system_dir: Path) -> tuple[openmm.System, app.PDBFile]:
 
 
 def run_equilibrate(
-    config: Mapping[str, Any], system_dir: str | Path, threads: int | None = None
+    config: Mapping[str, Any], system_dir: str | Path, *, threads: int | None = None
 ) -> openmm.State:
     """Restrained equilibration (transmitters and receptors held); write equilibrated.xml.
+
+    Parameters
+    ----------
+    config : Mapping
+        synsoc configuration with an ``md`` section (``load_config``).
+    system_dir : path-like
+        ``R/md/system``, holding the outputs of :func:`run_build`.
+    threads : int, optional
+        CPU-platform threads.
 
     Returns
     -------
     openmm.State
         Positions, velocities and parameters after ``md.equilibration_ps``.
     """
-    md = _md(config)
+    _, md = _md(config)
     system_dir = Path(system_dir)
     system, pdb = _load_system(system_dir)
     platform = _platform(md, threads)
@@ -185,10 +203,29 @@ def run_production(
     system_dir: str | Path,
     replica_dir: str | Path,
     replica: int,
+    *,
     threads: int | None = None,
 ) -> ReplicaResult:
-    """Run or resume release replica ``replica`` from the equilibrated state."""
-    md = _md(config)
+    """Run or resume release replica ``replica`` from the equilibrated state.
+
+    Parameters
+    ----------
+    config : Mapping
+        synsoc configuration with an ``md`` section (``load_config``).
+    system_dir : path-like
+        ``R/md/system``, holding the outputs of :func:`run_equilibrate`.
+    replica_dir : path-like
+        ``R/md/replica_{replica}``.
+    replica : int
+        Replica index in ``[0, md.replicas)``.
+    threads : int, optional
+        CPU-platform threads.
+
+    Returns
+    -------
+    ReplicaResult
+    """
+    section, md = _md(config)
     system_dir = Path(system_dir)
     system, pdb = _load_system(system_dir)
     state = openmm.XmlSerializer.deserialize((system_dir / "equilibrated.xml").read_text())
@@ -200,6 +237,6 @@ def run_production(
         md,
         replica,
         replica_dir,
-        platform,
-        extra_json={"provenance": provenance({"md": config["md"]})},
+        platform=platform,
+        extra_json={"provenance": provenance({"md": section})},
     )

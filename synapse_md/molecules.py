@@ -76,7 +76,7 @@ def _rename(residue, old: str, new: str) -> None:
 
 
 def capped_peptide(
-    sequence: str, forcefield: app.ForceField | None = None, seed: int = 0
+    sequence: str, *, forcefield: app.ForceField | None = None, seed: int = 0
 ) -> CappedPeptide:
     """Build ACE-``sequence``-NME with hydrogens (pH 7) from ideal geometry.
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from synsoc.validation import check_positive
+
 __all__ = ["random_rotation", "place_molecules", "min_distance_nm"]
 
 
@@ -54,7 +56,8 @@ def place_molecules(
     box_low_nm: np.ndarray,
     box_high_nm: np.ndarray,
     min_separation_nm: float,
-    rng: np.random.Generator,
+    *,
+    rng: np.random.Generator | int,
     max_attempts: int = 2000,
     restarts: int = 20,
     occupied_nm: np.ndarray | None = None,
@@ -72,7 +75,8 @@ def place_molecules(
         Every atom must end inside this box.
     min_separation_nm : float
         Minimum distance between atoms of different molecules.
-    rng : numpy.random.Generator
+    rng : numpy.random.Generator or int
+        Generator, or seed of a new one.
     max_attempts : int
         Tries per molecule before the whole set is redrawn (greedy placement can
         paint itself into a corner).
@@ -94,11 +98,10 @@ def place_molecules(
     ValueError
         If the set cannot be placed in ``restarts`` redraws.
     """
-    if min_separation_nm <= 0:
-        raise ValueError(f"min_separation_nm must be > 0, got {min_separation_nm}")
+    check_positive("min_separation_nm", min_separation_nm)
     clearance = min_separation_nm if occupied_clearance_nm is None else occupied_clearance_nm
-    if clearance <= 0:
-        raise ValueError(f"occupied_clearance_nm must be > 0, got {occupied_clearance_nm}")
+    check_positive("occupied_clearance_nm", clearance)
+    rng = np.random.default_rng(rng)
     fixed = np.zeros((0, 3)) if occupied_nm is None else np.asarray(occupied_nm, dtype=float)
     if restarts < 1 or max_attempts < 1:
         raise ValueError("restarts and max_attempts must be >= 1")

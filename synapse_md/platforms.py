@@ -67,7 +67,7 @@ def _try_platform(name: str, properties: dict[str, str]) -> PlatformChoice:
 
 
 def select_platform(
-    requested: str = "auto", precision: str = "mixed", threads: int | None = None
+    requested: str = "auto", *, precision: str = "mixed", threads: int | None = None
 ) -> PlatformChoice:
     """Choose the fastest working platform, or the requested one.
 

@@ -1,18 +1,17 @@
-"""Restartable production run of one release replica.
+"""Restartable production run of one release replica: the resume loop.
 
 The trajectory is written in chunks of ``checkpoint_frames`` frames under
-``replica_dir/work/``: each chunk's XTC and state rows are written atomically
-**before** the checkpoint that follows them, so after a kill at any moment the
-checkpoint's step count says exactly which chunks are valid; later chunks are
-deleted and recomputed on resume. When every chunk exists the final files are
-assembled (trajectory.xtc, state.csv, topology.pdb, final_state.xml,
-checkpoint.chk) and ``replica.json`` is written last: its presence marks a
-complete replica.
+``replica_dir/work/`` by the reporters of :mod:`synapse_md.reporters`: each chunk's
+XTC and state rows are written atomically **before** the checkpoint that follows
+them, so after a kill at any moment the checkpoint's step count says exactly which
+chunks are valid; later chunks are deleted and recomputed on resume. When every chunk
+exists the final files are assembled (trajectory.xtc, state.csv, topology.pdb,
+final_state.xml, checkpoint.chk) and ``replica.json`` is written last: its presence
+marks a complete replica.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import shutil
@@ -20,7 +19,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import mdtraj
 import numpy as np
 import openmm
 import openmm.app as app
@@ -29,30 +27,31 @@ import openmm.unit as unit
 from synapse_md.config import MDConfig
 from synapse_md.forces import RELEASED_PARAMETERS
 from synapse_md.platforms import PlatformChoice
+from synapse_md.reporters import (
+    STATE_COLUMNS,
+    CheckpointReporter,
+    Frame,
+    StateCSVReporter,
+    XTCReporter,
+    chunk_path,
+    join_state_csv,
+    read_xtc_chunks,
+    write_topology_pdb,
+    write_xtc,
+)
 from synapse_md.simulation import (
     BLOWUP_CAUSES,
     SimulationBlowUp,
-    check_finite,
     degrees_of_freedom,
     make_context,
     make_integrator,
     replica_seeds,
-    temperature_K,
 )
-from synsoc.io import atomic_path, write_json, write_text
+from synsoc.io import write_json
 
 __all__ = ["ReplicaResult", "run_replica", "STATE_COLUMNS"]
 
 logger = logging.getLogger(__name__)
-
-STATE_COLUMNS = (
-    "time_ps",
-    "step",
-    "potential_energy_kj_per_mol",
-    "kinetic_energy_kj_per_mol",
-    "temperature_K",
-    "speed_ns_per_day",
-)
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,6 @@ class ReplicaResult:
     resumed_from_step: int
 
 
-def _chunk_path(work: Path, index: int, suffix: str) -> Path:
-    return work / f"chunk_{index:05d}{suffix}"
-
-
 def _chunk_frame_ranges(config: MDConfig) -> list[tuple[int, int]]:
     """Frame ranges [first, last] of each chunk; chunk 0 is the t = 0 frame."""
     ranges = [(0, 0)]
@@ -83,64 +78,6 @@ def _chunk_frame_ranges(config: MDConfig) -> list[tuple[int, int]]:
         ranges.append((first, last))
         first = last + 1
     return ranges
-
-
-def _csv(rows: list[dict[str, float]]) -> str:
-    """State rows as CSV text with a header line."""
-    lines = [",".join(STATE_COLUMNS)]
-    lines += [
-        ",".join(repr(float(row[c])) if c != "step" else str(int(row[c])) for c in STATE_COLUMNS)
-        for row in rows
-    ]
-    return "\n".join(lines) + "\n"
-
-
-class _ChunkWriter:
-    """Collects frames of one chunk and writes them atomically."""
-
-    def __init__(self, dof: int, periodic: bool) -> None:
-        self.dof = dof
-        self.periodic = periodic
-        self.xyz: list[np.ndarray] = []
-        self.box: list[np.ndarray] = []
-        self.rows: list[dict[str, float]] = []
-
-    def add(self, state: openmm.State, time_ps: float, step: int, speed: float, where: str):
-        positions = state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
-        potential = state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
-        kinetic = state.getKineticEnergy().value_in_unit(unit.kilojoule_per_mole)
-        # The sum is finite only if both are: NaN velocities show up in the kinetic energy.
-        check_finite(positions, potential + kinetic, where, step)
-        self.xyz.append(np.asarray(positions, dtype=np.float32))
-        vectors = state.getPeriodicBoxVectors(asNumpy=True).value_in_unit(unit.nanometer)
-        self.box.append(np.asarray(vectors, dtype=np.float32))
-        self.rows.append(
-            {
-                "time_ps": time_ps,
-                "step": step,
-                "potential_energy_kj_per_mol": potential,
-                "kinetic_energy_kj_per_mol": kinetic,
-                "temperature_K": temperature_K(kinetic, self.dof),
-                "speed_ns_per_day": speed,
-            }
-        )
-
-    def write(self, work: Path, index: int) -> None:
-        times = np.array([row["time_ps"] for row in self.rows], dtype=np.float32)
-        with atomic_path(_chunk_path(work, index, ".xtc")) as tmp:
-            with mdtraj.formats.XTCTrajectoryFile(str(tmp), "w") as handle:
-                handle.write(
-                    np.stack(self.xyz),
-                    time=times,
-                    step=np.array([row["step"] for row in self.rows], dtype=np.int32),
-                    box=np.stack(self.box) if self.periodic else None,
-                )
-        write_text(_chunk_path(work, index, ".csv"), _csv(self.rows))
-
-
-def _save_checkpoint(context: openmm.Context, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(context.createCheckpoint())
 
 
 def _start_fresh(context, equilibrated_state, config, velocity_seed, work, meta) -> None:
@@ -155,36 +92,24 @@ def _start_fresh(context, equilibrated_state, config, velocity_seed, work, meta)
     context.setVelocitiesToTemperature(config.temperature_K * unit.kelvin, velocity_seed)
 
 
-def _resume_step(context, work: Path, meta: dict, where: str) -> int | None:
+def _resume_step(
+    context, checkpoint: CheckpointReporter, work: Path, meta: dict, where: str
+) -> int | None:
     """Load the work checkpoint if it belongs to this run; return its step or None."""
-    checkpoint = work / "checkpoint.chk"
     meta_path = work / "meta.json"
-    if not checkpoint.exists() or not meta_path.exists():
+    if not checkpoint.path.exists() or not meta_path.exists():
         return None
     if json.loads(meta_path.read_text()) != meta:
         logger.warning("%s: work directory from another configuration; starting over", where)
         return None
-    try:
-        context.loadCheckpoint(checkpoint.read_bytes())
-    except openmm.OpenMMException as err:
-        logger.warning("%s: checkpoint unreadable here (%s); starting over", where, err)
-        return None
-    return int(context.getStepCount())
+    return checkpoint.restore(context, where)
 
 
 def _assemble(work, replica_dir, n_chunks, config, topology, periodic) -> int:
-    xyz, times, steps, boxes, tables = [], [], [], [], []
-    for index in range(n_chunks):
-        with mdtraj.formats.XTCTrajectoryFile(str(_chunk_path(work, index, ".xtc"))) as handle:
-            chunk_xyz, chunk_time, chunk_step, chunk_box = handle.read()
-        xyz.append(chunk_xyz)
-        times.append(chunk_time)
-        steps.append(chunk_step)
-        boxes.append(chunk_box)
-        tables.append(_chunk_path(work, index, ".csv").read_text().splitlines()[1:])
-    xyz = np.concatenate(xyz)
-    times = np.concatenate(times)
-    steps = np.concatenate(steps).astype(np.int64)
+    """Join the chunks into trajectory.xtc, state.csv and topology.pdb; return the frames."""
+    xyz, times, steps, boxes = read_xtc_chunks(
+        [chunk_path(work, index, ".xtc") for index in range(n_chunks)], periodic=periodic
+    )
     expected = config.production_frames + 1
     frame_index = np.arange(expected)
     # Steps are exact integers; XTC times are float32, so compare them to the expected
@@ -199,21 +124,18 @@ def _assemble(work, replica_dir, n_chunks, config, topology, periodic) -> int:
             "steps/times that are not 0, 1, 2, ... frames apart: the work directory is "
             "corrupt; delete it and rerun"
         )
-    with atomic_path(replica_dir / "trajectory.xtc") as tmp:
-        with mdtraj.formats.XTCTrajectoryFile(str(tmp), "w") as handle:
-            handle.write(
-                xyz,
-                time=times,
-                step=steps.astype(np.int32),
-                box=np.concatenate(boxes) if periodic else None,
-            )
-    header = ",".join(STATE_COLUMNS)
-    write_text(
-        replica_dir / "state.csv", "\n".join([header, *(r for t in tables for r in t)]) + "\n"
+    write_xtc(
+        replica_dir / "trajectory.xtc",
+        xyz,
+        times,
+        steps.astype(np.int32),
+        boxes,
     )
-    buffer = io.StringIO()
-    app.PDBFile.writeFile(topology, xyz[0].astype(float) * unit.nanometer, buffer)
-    write_text(replica_dir / "topology.pdb", buffer.getvalue())
+    join_state_csv(
+        [chunk_path(work, index, ".csv") for index in range(n_chunks)],
+        replica_dir / "state.csv",
+    )
+    write_topology_pdb(replica_dir / "topology.pdb", topology, xyz[0])
     return len(xyz)
 
 
@@ -224,6 +146,7 @@ def run_replica(
     config: MDConfig,
     replica: int,
     replica_dir: str | Path,
+    *,
     platform: PlatformChoice,
     extra_json: dict | None = None,
 ) -> ReplicaResult:
@@ -270,19 +193,27 @@ def run_replica(
     integrator = make_integrator(config, integrator_seed)
     context = make_context(system, integrator, platform)
     periodic = system.usesPeriodicBoundaryConditions()
-    dof = degrees_of_freedom(system)
+    trajectory = XTCReporter(periodic)
+    table = StateCSVReporter(degrees_of_freedom(system))
+    checkpoint = CheckpointReporter(work / "checkpoint.chk")
     ranges = _chunk_frame_ranges(config)
     spf = config.steps_per_frame
     total_steps = config.production_frames * spf
 
-    resumed = _resume_step(context, work, meta, where)
+    def write_chunk(index: int) -> None:
+        # Order matters: the chunk's files first, then the checkpoint that vouches for them.
+        trajectory.write(chunk_path(work, index, ".xtc"))
+        table.write(chunk_path(work, index, ".csv"))
+        checkpoint.report(context)
+
+    resumed = _resume_step(context, checkpoint, work, meta, where)
     if resumed is None:
         _start_fresh(context, equilibrated_state, config, velocity_seed, work, meta)
-        writer = _ChunkWriter(dof, periodic)
         state = context.getState(getPositions=True, getEnergy=True)
-        writer.add(state, 0.0, 0, 0.0, where)
-        writer.write(work, 0)
-        _save_checkpoint(context, work / "checkpoint.chk")
+        frame = Frame.from_state(state, time_ps=0.0, step=0, speed_ns_per_day=0.0, where=where)
+        trajectory.report(frame)
+        table.report(frame)
+        write_chunk(0)
         step = 0
     else:
         step = resumed
@@ -303,9 +234,8 @@ def run_replica(
     start_step = step
     for index in range(chunks_done, len(ranges)):
         first, last = ranges[index]
-        writer = _ChunkWriter(dof, periodic)
         chunk_wall = time.perf_counter()
-        for frame in range(first, last + 1):
+        for frame_index in range(first, last + 1):
             try:
                 integrator.step(spf)
             except openmm.OpenMMException as err:
@@ -313,13 +243,20 @@ def run_replica(
                     f"{where}: OpenMM failed near step {context.getStepCount()} ({err}); "
                     f"{BLOWUP_CAUSES}"
                 ) from err
-            step = frame * spf
+            step = frame_index * spf
             elapsed = time.perf_counter() - chunk_wall
-            speed = (frame - first + 1) * spf * config.timestep_ps * 1e-3 * 86400 / elapsed
+            speed = (frame_index - first + 1) * spf * config.timestep_ps * 1e-3 * 86400 / elapsed
             state = context.getState(getPositions=True, getEnergy=True)
-            writer.add(state, frame * config.frame_interval_ps, step, speed, where)
-        writer.write(work, index)
-        _save_checkpoint(context, work / "checkpoint.chk")
+            frame = Frame.from_state(
+                state,
+                time_ps=frame_index * config.frame_interval_ps,
+                step=step,
+                speed_ns_per_day=speed,
+                where=where,
+            )
+            trajectory.report(frame)
+            table.report(frame)
+        write_chunk(index)
         rate = (
             (step - start_step)
             * config.timestep_ps
@@ -340,12 +277,7 @@ def run_replica(
         )
 
     frames = _assemble(work, replica_dir, len(ranges), config, topology, periodic)
-    final = context.getState(
-        getPositions=True, getVelocities=True, getParameters=True, enforcePeriodicBox=False
-    )
-    write_text(replica_dir / "final_state.xml", openmm.XmlSerializer.serialize(final))
-    with atomic_path(replica_dir / "checkpoint.chk") as tmp:
-        shutil.copyfile(work / "checkpoint.chk", tmp)
+    checkpoint.finish(context, replica_dir / "final_state.xml", replica_dir / "checkpoint.chk")
     wall = time.perf_counter() - start_wall
     simulated_ns = (step - start_step) * config.timestep_ps * 1e-3
     ns_per_day = simulated_ns * 86400 / wall if wall > 0 and simulated_ns > 0 else 0.0

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synapse_md.builder import build_cleft
-from synapse_md.config import md_config_from_mapping
+from synapse_md import MDConfig, build_cleft
 from synsoc.config import validate_config
 
 TINY_MD = {
@@ -39,7 +38,7 @@ def tiny_config() -> dict:
 @pytest.fixture(scope="session")
 def tiny_md(tiny_config):
     """Typed MDConfig of the tiny system."""
-    return md_config_from_mapping(tiny_config["md"])
+    return MDConfig.from_section(tiny_config["md"])
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from synapse_md.config import MDConfig, md_config_from_mapping
+from synapse_md import MDConfig, MoleculeConfig
 from synsoc.cli import main
-from synsoc.config import ConfigError, load_config, validate_config
+from synsoc.config import ConfigError, load_config, schema_default, validate_config
 
 
 @pytest.mark.parametrize(
@@ -26,19 +26,24 @@ def test_invalid_md_section_names_the_key(md, key):
         validate_config({"md": md})
 
 
-def test_cli_rejects_bad_config_before_writing(tmp_path, capsys):
+@pytest.mark.parametrize("output_option", ["-o", "--output", "--out"])  # --out: deprecated
+def test_cli_rejects_bad_config_before_writing(tmp_path, capsys, output_option):
     config_file = tmp_path / "bad.yaml"
     config_file.write_text(yaml.safe_dump({"md": {"solvent": "vacuum"}}))
     out = tmp_path / "results"
-    status = main(["md", "--config", str(config_file), "--out", str(out)])
+    status = main(["md", "--config", str(config_file), output_option, str(out)])
     assert status == 2
     assert "md.solvent" in capsys.readouterr().err
     assert not out.exists()
 
 
 def test_defaults_fill_the_typed_config():
-    config = md_config_from_mapping(validate_config({"md": {}})["md"])
-    assert config == MDConfig()
+    config = MDConfig.from_section(validate_config({"md": {}})["md"])
+    assert config == MDConfig.from_section({}) == MDConfig.from_section(None)
+    assert config.seed == schema_default("md", "seed")
+    assert config.geometry.lateral_nm == schema_default("md", "geometry", "lateral_nm")
+    assert config.transmitter == MoleculeConfig(**schema_default("md", "transmitter"))
+    assert config.receptor == MoleculeConfig(**schema_default("md", "receptor"))
     assert config.steps_per_frame == 100
     assert config.production_frames == 100
 
@@ -55,7 +60,7 @@ def test_defaults_fill_the_typed_config():
 def test_cross_field_checks(overrides, message):
     section = validate_config({"md": overrides})["md"]
     with pytest.raises(ValueError, match=message):
-        md_config_from_mapping(section)
+        MDConfig.from_section(section)
 
 
 @pytest.mark.parametrize("name", ["config/config.yaml", "config/tiny.yaml", "config/large.yaml"])
@@ -63,4 +68,4 @@ def test_shipped_configs_are_valid(name):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    md_config_from_mapping(load_config(root / name)["md"])
+    MDConfig.from_section(load_config(root / name)["md"])

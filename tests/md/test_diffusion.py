@@ -7,7 +7,7 @@ import openmm
 import openmm.unit as unit
 import pytest
 
-from synapse_md.config import MDConfig
+from synapse_md import MDConfig
 from synapse_md.simulation import BOLTZMANN_KJ_PER_MOL_K, make_integrator
 
 
@@ -19,7 +19,9 @@ def langevin_msd_nm2(t_ps, kT, mass, gamma):
 
 def test_free_particle_diffusion_coefficient():
     n, mass, gamma, temperature = 1000, 20.0, 2.0, 300.0
-    config = MDConfig(friction_per_ps=gamma, timestep_fs=4.0, temperature_K=temperature)
+    config = MDConfig.from_section(
+        {"friction_per_ps": gamma, "timestep_fs": 4.0, "temperature_K": temperature}
+    )
     system = openmm.System()
     for _ in range(n):
         system.addParticle(mass)

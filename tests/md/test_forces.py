@@ -50,7 +50,7 @@ def test_walls_reject_inverted_box():
 def test_native_obc2_matches_amber_obc2_xml():
     """Native GBSAOBCForce reproduces implicit/obc2.xml (Amber igb=5) at zero salt."""
     forcefield = amber_forcefield()
-    peptide = capped_peptide("ER", forcefield)
+    peptide = capped_peptide("ER", forcefield=forcefield)
     positions = peptide.positions_nm * unit.nanometer
     vacuum = forcefield.createSystem(peptide.topology, nonbondedMethod=app.NoCutoff)
     vacuum.addForce(native_obc2_force(vacuum, peptide.topology))

@@ -46,4 +46,4 @@ def test_no_usable_platform_raises_openmm_exception(monkeypatch):
 @pytest.mark.parametrize(("requested", "precision"), [("TPU", "mixed"), ("CPU", "half")])
 def test_bad_arguments_are_named(requested, precision):
     with pytest.raises(ValueError, match="requested" if requested == "TPU" else "precision"):
-        select_platform(requested, precision)
+        select_platform(requested, precision=precision)

@@ -18,11 +18,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from synapse_md import production
-from synapse_md.jobs import run_build, run_equilibrate, run_production
-from synapse_md.platforms import select_platform
-from synapse_md.production import STATE_COLUMNS, _chunk_frame_ranges, run_replica
-from synapse_md.simulation import SimulationBlowUp
+from synapse_md import (
+    STATE_COLUMNS,
+    SimulationBlowUp,
+    run_build,
+    run_equilibrate,
+    run_production,
+    run_replica,
+    select_platform,
+)
+from synapse_md.production import _chunk_frame_ranges
+from synapse_md.reporters import CheckpointReporter
 from synsoc.config import validate_config
 
 from .conftest import TINY_MD
@@ -52,18 +58,18 @@ def _check_trajectory(replica_dir: Path, n_frames: int, interval_ps: float) -> N
 def _kill_at_third_checkpoint(monkeypatch):
     """Make the third checkpoint save raise (chunk 2 written, checkpoint still at chunk 1).
 
-    Returns the real ``_save_checkpoint`` to restore before the resume.
+    Returns the real ``CheckpointReporter.report`` to restore before the resume.
     """
-    real_save = production._save_checkpoint
+    real_save = CheckpointReporter.report
     calls = {"n": 0}
 
-    def crashing_save(context, path):
+    def crashing_save(self, context):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt("simulated kill after writing chunk 2")
-        real_save(context, path)
+        real_save(self, context)
 
-    monkeypatch.setattr(production, "_save_checkpoint", crashing_save)
+    monkeypatch.setattr(CheckpointReporter, "report", crashing_save)
     return real_save
 
 
@@ -107,7 +113,7 @@ def test_crash_between_chunk_and_checkpoint_resumes_exactly(
         run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     assert (replica_dir / "work" / "chunk_00002.xtc").exists()
     assert not (replica_dir / "replica.json").exists()
-    monkeypatch.setattr(production, "_save_checkpoint", real_save)
+    monkeypatch.setattr(CheckpointReporter, "report", real_save)
     run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     record = json.loads((replica_dir / "replica.json").read_text())
     assert record["resumed_from_step"] == tiny_md.checkpoint_frames * tiny_md.steps_per_frame
@@ -141,7 +147,7 @@ def test_sigkill_and_resume(system_dir, tmp_path):
         "md",
         "--config",
         str(config_file),
-        "--out",
+        "--output",
         str(out),
         "--replica",
         "0",
@@ -178,7 +184,13 @@ def test_blow_up_names_replica_and_step_and_leaves_no_outputs(
     replica_dir = tmp_path / "replica_0"
     with pytest.raises(SimulationBlowUp, match=r"replica 0.*step \d+.*time step"):
         run_replica(
-            system, topology, state, tiny_md, 0, replica_dir, select_platform("CPU", threads=1)
+            system,
+            topology,
+            state,
+            tiny_md,
+            0,
+            replica_dir,
+            platform=select_platform("CPU", threads=1),
         )
     for name in ("replica.json", "trajectory.xtc", "state.csv", "final_state.xml"):
         assert not (replica_dir / name).exists()
@@ -197,7 +209,7 @@ def test_assembly_rejects_chunks_with_wrong_steps(
         xyz, times, steps, _ = handle.read()
     with mdtraj.formats.XTCTrajectoryFile(str(chunk), "w") as handle:
         handle.write(xyz, time=times, step=steps + tiny_md.steps_per_frame)
-    monkeypatch.setattr(production, "_save_checkpoint", real_save)
+    monkeypatch.setattr(CheckpointReporter, "report", real_save)
     with pytest.raises(RuntimeError, match="work directory is corrupt"):
         run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     assert not (replica_dir / "replica.json").exists()

@@ -7,10 +7,10 @@ import openmm
 import openmm.unit as unit
 import pytest
 
-from synapse_md.builder import build_cleft, debye_kappa_per_nm
-from synapse_md.config import GeometryConfig, MDConfig, MoleculeConfig
+from synapse_md import MDConfig, build_cleft, make_integrator
+from synapse_md.builder import debye_kappa_per_nm
 from synapse_md.forces import RELEASED_PARAMETERS
-from synapse_md.simulation import BOLTZMANN_KJ_PER_MOL_K, make_integrator
+from synapse_md.simulation import BOLTZMANN_KJ_PER_MOL_K
 
 REFERENCE = "Reference"
 
@@ -133,13 +133,18 @@ def test_cpu_and_reference_forces_agree(tiny_cleft, minimized):
 
 @pytest.mark.parametrize("solvent", ["gbn2", "explicit"])
 def test_other_solvents_build_and_run(solvent):
-    config = MDConfig(
-        solvent=solvent,
-        geometry=GeometryConfig(
-            lateral_nm=2.0, cleft_height_nm=2.4, release_z_max_nm=0.8, receptor_z_nm=1.7
-        ),
-        transmitter=MoleculeConfig("E", 1, 1000.0),
-        receptor=MoleculeConfig("R", 1, 1000.0),
+    config = MDConfig.from_section(
+        {
+            "solvent": solvent,
+            "geometry": {
+                "lateral_nm": 2.0,
+                "cleft_height_nm": 2.4,
+                "release_z_max_nm": 0.8,
+                "receptor_z_nm": 1.7,
+            },
+            "transmitter": {"sequence": "E", "count": 1, "restraint_k_kj_per_mol_nm2": 1000.0},
+            "receptor": {"sequence": "R", "count": 1, "restraint_k_kj_per_mol_nm2": 1000.0},
+        }
     )
     cleft = build_cleft(config)
     if solvent == "explicit":

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from synapse_md.jobs import run_equilibrate
+from synapse_md import run_equilibrate
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821
