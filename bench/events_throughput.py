@@ -19,13 +19,14 @@ import mdtraj as md
 import numpy as np
 from scipy import stats
 
-from analysis.kinetics.events import (
+from analysis.kinetics import (
+    CensoredSample,
     HysteresisCutoffs,
     atom_pairs_for_groups,
     events_from_distances,
+    fit_survival,
     pair_min_distances,
 )
-from analysis.kinetics.survival import fit_survival
 
 
 def _trajectory(n_frames: int, n_tm: int, n_rc: int, rng: np.random.Generator):
@@ -103,15 +104,15 @@ def main() -> None:
     law = stats.gamma(2.0, scale=50.0)
     x = law.rvs(size=args.fit_samples, random_state=rng)
     limit = law.ppf(0.7)
-    durations, censored = np.minimum(x, limit), x > limit
+    sample = CensoredSample(np.minimum(x, limit), x > limit)
     t0 = time.perf_counter()
-    fit_all = fit_survival(durations, censored, n_bootstrap=0)
+    fit_all = fit_survival(sample, n_bootstrap=0)
     t_families = time.perf_counter() - t0
     t0 = time.perf_counter()
-    fit = fit_survival(durations, censored, n_bootstrap=args.bootstrap, seed=1)
+    fit = fit_survival(sample, n_bootstrap=args.bootstrap, rng=1)
     t_full = time.perf_counter() - t0
     print(
-        f"censored fit, n = {args.fit_samples} ({censored.mean():.0%} censored): "
+        f"censored fit, n = {args.fit_samples} ({sample.censored.mean():.0%} censored): "
         f"6 families {t_families:.2f} s; + {args.bootstrap} bootstrap {t_full:.2f} s; "
         f"best {fit_all.best.family} {fit.best.params}"
     )

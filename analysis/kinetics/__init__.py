@@ -1,1 +1,203 @@
-"""placeholder"""
+"""Kinetics stage: MD trajectories -> binding events -> censored survival fits -> kinetics.json.
+
+Import from this package, not from its modules (the modules are the implementation
+and may move)::
+
+    from analysis.kinetics import CensoredSample, fit_survival, KineticsConfig
+
+Events
+    :class:`HysteresisCutoffs`, :func:`events_from_distances`, :func:`hysteresis_bound`,
+    :func:`pair_min_distances`, :func:`atom_pairs_for_groups`,
+    :func:`group_atoms_by_molecule`, :func:`empty_events` (columns and kinds:
+    ``synsoc.layout.EVENT_COLUMNS``, ``synsoc.layout.EVENT_KINDS``).
+Trajectory reading
+    :class:`ReplicaDistances`, :func:`read_replica`, :func:`distance_atoms`,
+    :func:`groups_from_build`, :func:`groups_from_selections`,
+    :func:`save_replica_distances`, :func:`load_replica_distances`.
+Censored waiting times
+    :class:`CensoredSample`, :data:`FAMILIES`, :class:`Family`, :func:`kaplan_meier`,
+    :func:`fit_family`, :func:`fit_survival`, :func:`bootstrap_ci`, :func:`gof_pvalue`,
+    :func:`ks_distance` and their results :class:`KaplanMeier`, :class:`FamilyFit`,
+    :class:`SurvivalFit`.
+Time calibration
+    :func:`msd_curve`, :func:`fit_diffusion`, :func:`unwrap`, :func:`frame_interval_ps`,
+    :class:`MSDCurve`, :class:`Calibration`.
+Cleft bridge
+    :func:`cleft_first_passage`, :func:`crossing_cdf`, :func:`crossing_pdf`,
+    :func:`crossing_mean_ns`, :class:`CleftFPT`.
+F(r, t), P(r, t)
+    :func:`compute_surfaces`, :class:`Surfaces`.
+Assembly of ``kinetics.json``
+    :class:`KineticsConfig`, :func:`build_kinetics`, :func:`calibrate`,
+    :func:`fit_events`, :func:`event_sample`, :func:`fit_block`, :func:`bound_fraction`,
+    :func:`check_events`, :class:`KineticsAnalysis`, :data:`SCHEMA_VERSION`,
+    :data:`PS_PER_MS`.
+Figures
+    :data:`FIGURE_STEMS`, :func:`write_figures`, :func:`plot_waiting_times`,
+    :func:`plot_surfaces`, :func:`plot_msd` (matplotlib is imported only when drawing).
+Inspection of a running replica
+    :func:`inspect_replica`, :func:`inspect_trajectory`, :func:`find_replica_files`,
+    :func:`atom_groups`, :func:`format_inspection`, :func:`plot_inspection`,
+    :class:`Inspection`, :class:`ReplicaFiles`, :data:`TRAJECTORY_SUFFIXES`.
+
+Public modules, used by name: :mod:`analysis.kinetics.jobs` (the file-level steps
+``run_events``, ``run_merge``, ``run_surfaces``, ``run_fit`` the Snakemake rules
+call), :mod:`analysis.kinetics.testsystems` (seeded Brownian/Langevin systems with
+analytic answers), :mod:`analysis.kinetics.cli` and
+:mod:`analysis.kinetics.inspect_cli` (``synsoc`` subcommands).
+"""
+
+from analysis.kinetics.assembly import (
+    PS_PER_MS,
+    SCHEMA_VERSION,
+    KineticsAnalysis,
+    bound_fraction,
+    build_kinetics,
+    calibrate,
+    check_events,
+    event_sample,
+    fit_block,
+    fit_events,
+)
+from analysis.kinetics.calibration import (
+    Calibration,
+    MSDCurve,
+    fit_diffusion,
+    frame_interval_ps,
+    msd_curve,
+    unwrap,
+)
+from analysis.kinetics.censored import CensoredSample
+from analysis.kinetics.cleft_bridge import (
+    CleftFPT,
+    cleft_first_passage,
+    crossing_cdf,
+    crossing_mean_ns,
+    crossing_pdf,
+)
+from analysis.kinetics.config import KineticsConfig
+from analysis.kinetics.events import (
+    HysteresisCutoffs,
+    atom_pairs_for_groups,
+    empty_events,
+    events_from_distances,
+    group_atoms_by_molecule,
+    hysteresis_bound,
+    pair_min_distances,
+)
+from analysis.kinetics.extraction import (
+    ReplicaDistances,
+    distance_atoms,
+    groups_from_build,
+    groups_from_selections,
+    load_replica_distances,
+    read_replica,
+    save_replica_distances,
+)
+from analysis.kinetics.families import FAMILIES, Family
+from analysis.kinetics.inspect import (
+    TRAJECTORY_SUFFIXES,
+    Inspection,
+    ReplicaFiles,
+    atom_groups,
+    find_replica_files,
+    format_inspection,
+    inspect_replica,
+    inspect_trajectory,
+    plot_inspection,
+)
+from analysis.kinetics.plots import (
+    FIGURE_STEMS,
+    plot_msd,
+    plot_surfaces,
+    plot_waiting_times,
+    write_figures,
+)
+from analysis.kinetics.surfaces import Surfaces, compute_surfaces
+from analysis.kinetics.survival import (
+    FamilyFit,
+    KaplanMeier,
+    SurvivalFit,
+    bootstrap_ci,
+    fit_family,
+    fit_survival,
+    gof_pvalue,
+    kaplan_meier,
+    ks_distance,
+)
+
+__all__ = [
+    # events
+    "HysteresisCutoffs",
+    "atom_pairs_for_groups",
+    "empty_events",
+    "events_from_distances",
+    "group_atoms_by_molecule",
+    "hysteresis_bound",
+    "pair_min_distances",
+    # trajectory reading
+    "ReplicaDistances",
+    "distance_atoms",
+    "groups_from_build",
+    "groups_from_selections",
+    "load_replica_distances",
+    "read_replica",
+    "save_replica_distances",
+    # censored waiting times
+    "CensoredSample",
+    "FAMILIES",
+    "Family",
+    "FamilyFit",
+    "KaplanMeier",
+    "SurvivalFit",
+    "bootstrap_ci",
+    "fit_family",
+    "fit_survival",
+    "gof_pvalue",
+    "kaplan_meier",
+    "ks_distance",
+    # time calibration
+    "Calibration",
+    "MSDCurve",
+    "fit_diffusion",
+    "frame_interval_ps",
+    "msd_curve",
+    "unwrap",
+    # cleft bridge
+    "CleftFPT",
+    "cleft_first_passage",
+    "crossing_cdf",
+    "crossing_mean_ns",
+    "crossing_pdf",
+    # F(r, t), P(r, t)
+    "Surfaces",
+    "compute_surfaces",
+    # assembly
+    "KineticsConfig",
+    "KineticsAnalysis",
+    "PS_PER_MS",
+    "SCHEMA_VERSION",
+    "bound_fraction",
+    "build_kinetics",
+    "calibrate",
+    "check_events",
+    "event_sample",
+    "fit_block",
+    "fit_events",
+    # figures
+    "FIGURE_STEMS",
+    "plot_msd",
+    "plot_surfaces",
+    "plot_waiting_times",
+    "write_figures",
+    # inspection
+    "TRAJECTORY_SUFFIXES",
+    "Inspection",
+    "ReplicaFiles",
+    "atom_groups",
+    "find_replica_files",
+    "format_inspection",
+    "inspect_replica",
+    "inspect_trajectory",
+    "plot_inspection",
+]

@@ -24,17 +24,22 @@ from analysis.kinetics.calibration import (
     msd_curve,
     unwrap,
 )
+from analysis.kinetics.censored import CensoredSample
 from analysis.kinetics.cleft_bridge import CleftFPT, cleft_first_passage
 from analysis.kinetics.config import KineticsConfig
-from analysis.kinetics.events import EVENT_COLUMNS, EVENT_KINDS, hysteresis_bound
+from analysis.kinetics.events import hysteresis_bound
 from analysis.kinetics.extraction import ReplicaDistances
 from analysis.kinetics.survival import SurvivalFit, fit_survival
+from synsoc.errors import KineticsError
+from synsoc.layout import EVENT_COLUMNS, EVENT_KINDS
+from synsoc.validation import check_choice
 
 __all__ = [
     "SCHEMA_VERSION",
     "PS_PER_MS",
     "calibrate",
     "check_events",
+    "event_sample",
     "fit_events",
     "fit_block",
     "bound_fraction",
@@ -49,18 +54,25 @@ PS_PER_MS = 1e9
 
 
 def check_events(events: pd.DataFrame) -> None:
-    """Raise ValueError when ``events`` lacks a contract column or holds an unknown kind."""
+    """Check an events table against the contract (``synsoc.layout.EVENT_COLUMNS``, kinds).
+
+    Raises
+    ------
+    synsoc.errors.KineticsError
+        A ``ValueError`` naming the missing columns or the unknown kinds.
+    """
     missing = [c for c in EVENT_COLUMNS if c not in events.columns]
     if missing:
-        raise ValueError(f"events lacks columns {missing}")
+        raise KineticsError(f"events lacks columns {missing}")
     bad = set(events["kind"]) - set(EVENT_KINDS)
     if bad:
-        raise ValueError(f"events.kind holds unknown kinds {sorted(bad)}")
+        raise KineticsError(f"events.kind holds unknown kinds {sorted(bad)}")
 
 
 def calibrate(
     replicas: Sequence[ReplicaDistances],
     config: KineticsConfig,
+    *,
     friction_per_ps: float | None = None,
 ) -> tuple[Calibration, MSDCurve]:
     """D_sim from the MSD of transmitter centres of mass pooled over replicas.
@@ -80,7 +92,8 @@ def calibrate(
     if n < 3:
         raise ValueError(f"replicas: calibration needs >= 3 frames per replica, shortest has {n}")
     intervals = [
-        frame_interval_ps(r.time_ps[:n], f"replicas[{k}].time_ps") for k, r in enumerate(replicas)
+        frame_interval_ps(r.time_ps[:n], name=f"replicas[{k}].time_ps")
+        for k, r in enumerate(replicas)
     ]
     if not np.allclose(intervals, intervals[0], rtol=1e-3):
         raise ValueError(f"replicas must share one frame interval, got {intervals} ps")
@@ -104,36 +117,54 @@ def calibrate(
     calibration = fit_diffusion(
         curve,
         config.D_target_nm2_per_ns,
-        config.msd_slope_tolerance,
-        friction_per_ps,
-        config.msd_min_window_ratio,
+        slope_tolerance=config.msd_slope_tolerance,
+        friction_per_ps=friction_per_ps,
+        min_window_ratio=config.msd_min_window_ratio,
     )
     return calibration, curve
 
 
+def event_sample(events: pd.DataFrame, kind: str) -> CensoredSample:
+    """Waiting times of one event kind as a :class:`CensoredSample` (durations in ps).
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        An events table (columns ``synsoc.layout.EVENT_COLUMNS``).
+    kind : str
+        One of ``synsoc.layout.EVENT_KINDS``.
+
+    Returns
+    -------
+    CensoredSample
+        In table order, every row of that kind (zero durations included).
+    """
+    check_events(events)
+    check_choice("kind", kind, EVENT_KINDS)
+    rows = events[events["kind"] == kind]
+    return CensoredSample(rows["duration_ps"].to_numpy(float), rows["censored"].to_numpy(bool))
+
+
 def fit_events(
-    events: pd.DataFrame, kind: str, config: KineticsConfig, seed_offset: int = 0
+    events: pd.DataFrame, kind: str, config: KineticsConfig, *, seed_offset: int = 0
 ) -> SurvivalFit:
     """Censored fit of one event kind.
 
     Observed events of zero duration (already bound in the first frame) carry no
-    waiting time and are excluded; the count is logged.
+    waiting time and are excluded; the count is logged. The random stream is seeded
+    with ``config.seed + seed_offset``.
     """
-    check_events(events)
-    if kind not in EVENT_KINDS:
-        raise ValueError(f"kind must be one of {EVENT_KINDS}, got {kind!r}")
-    rows = events[events["kind"] == kind]
-    zero = (~rows["censored"]) & (rows["duration_ps"] <= 0)
+    sample = event_sample(events, kind)
+    zero = sample.observed & (sample.durations <= 0)
     if zero.any():
         logger.info("%s: %d observed events of zero duration excluded", kind, int(zero.sum()))
-        rows = rows[~zero]
+        sample = CensoredSample(sample.durations[~zero], sample.censored[~zero])
     return fit_survival(
-        rows["duration_ps"].to_numpy(float),
-        rows["censored"].to_numpy(bool),
+        sample,
         families=config.families,
         n_bootstrap=config.n_bootstrap,
         n_gof_bootstrap=config.n_gof_bootstrap,
-        seed=config.seed + seed_offset,
+        rng=config.seed + seed_offset,
     )
 
 
@@ -227,6 +258,7 @@ def build_kinetics(
     replicas: Sequence[ReplicaDistances],
     config: KineticsConfig,
     provenance: Mapping[str, Any],
+    *,
     friction_per_ps: float | None = None,
 ) -> KineticsAnalysis:
     """Everything of ``kinetics.json``.
@@ -249,14 +281,14 @@ def build_kinetics(
         ``summary`` is JSON-ready; see ``docs/contracts.md``.
     """
     check_events(events)
-    calibration, curve = calibrate(replicas, config, friction_per_ps)
+    calibration, curve = calibrate(replicas, config, friction_per_ps=friction_per_ps)
     s = calibration.time_scale_factor
     fits = {
         kind: fit_events(events, kind, config, seed_offset=i) for i, kind in enumerate(EVENT_KINDS)
     }
     family, params_ms, source = _near_field_ms(fits["first_passage"], s)
     cleft = cleft_first_passage(
-        family, params_ms, config.cleft_width_nm, config.D_target_nm2_per_ns, seed=config.seed
+        family, params_ms, config.cleft_width_nm, config.D_target_nm2_per_ns, rng=config.seed
     )
     probability = float(
         np.interp(config.release_window_ms, cleft.cdf_t_ms, cleft.cdf, right=cleft.cdf[-1])

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
+from synsoc.validation import check_positive, finite_array
+
 __all__ = ["MSDCurve", "Calibration", "frame_interval_ps", "unwrap", "msd_curve", "fit_diffusion"]
 
 logger = logging.getLogger(__name__)
@@ -104,7 +106,7 @@ class Calibration:
         return _langevin_msd(t, np.log(d_ps), np.log(self.friction_per_ps), n_dims)
 
 
-def frame_interval_ps(time_ps: np.ndarray, name: str = "time_ps") -> float:
+def frame_interval_ps(time_ps: np.ndarray, *, name: str = "time_ps") -> float:
     """Interval of equally spaced frame times, tolerant of float32 storage.
 
     XTC stores times as float32, whose rounding (~6e-8 relative) exceeds a 0.1 %
@@ -129,9 +131,7 @@ def frame_interval_ps(time_ps: np.ndarray, name: str = "time_ps") -> float:
     ValueError
         When the times are not increasing, or not equally spaced (a missing frame).
     """
-    t = np.asarray(time_ps, dtype=float)
-    if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)):
-        raise ValueError(f"{name} must be 1-D, finite, with >= 2 frames, got shape {t.shape}")
+    t = finite_array(name, time_ps, ndim=1, min_size=2)
     dt = (t[-1] - t[0]) / (t.size - 1)
     tolerance = 1e-3 * dt + 2 * np.finfo(np.float32).eps * np.abs(t).max()
     if np.any(np.diff(t) <= 0) or np.any(np.abs(t - t[0] - np.arange(t.size) * dt) > tolerance):
@@ -168,6 +168,7 @@ def unwrap(positions_nm: np.ndarray, box_nm: np.ndarray) -> np.ndarray:
 def msd_curve(
     positions_nm: np.ndarray,
     time_ps: np.ndarray,
+    *,
     bound: np.ndarray | None = None,
     dims: tuple[int, ...] = (0, 1),
     max_lag_fraction: float = 0.5,
@@ -332,6 +333,7 @@ def _langevin_fit(
 def fit_diffusion(
     curve: MSDCurve,
     D_target_nm2_per_ns: float,
+    *,
     slope_tolerance: float = 0.15,
     friction_per_ps: float | None = None,
     min_window_ratio: float = 4.0,
@@ -354,12 +356,11 @@ def fit_diffusion(
     -------
     Calibration
     """
-    if not np.isfinite(D_target_nm2_per_ns) or D_target_nm2_per_ns <= 0:
-        raise ValueError(f"D_target_nm2_per_ns must be > 0, got {D_target_nm2_per_ns}")
+    check_positive("D_target_nm2_per_ns", D_target_nm2_per_ns)
     if not 0 < slope_tolerance < 1:
         raise ValueError(f"slope_tolerance must be in (0, 1), got {slope_tolerance}")
-    if friction_per_ps is not None and not (np.isfinite(friction_per_ps) and friction_per_ps > 0):
-        raise ValueError(f"friction_per_ps must be > 0, got {friction_per_ps}")
+    if friction_per_ps is not None:
+        check_positive("friction_per_ps", friction_per_ps)
     if not np.isfinite(min_window_ratio) or min_window_ratio <= 1:
         raise ValueError(f"min_window_ratio must be > 1, got {min_window_ratio}")
     found = _linear_window(curve.lag_ps, curve.mean(), slope_tolerance, min_window_ratio)

@@ -22,7 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from analysis.kinetics.survival import FAMILIES, fit_survival
+from analysis.kinetics.censored import CensoredSample
+from analysis.kinetics.families import FAMILIES
+from analysis.kinetics.survival import fit_survival
+from synsoc.validation import check_choice, check_int_at_least, check_positive, finite_array
 
 __all__ = ["crossing_cdf", "crossing_pdf", "crossing_mean_ns", "CleftFPT", "cleft_first_passage"]
 
@@ -32,17 +35,15 @@ _N_TERMS = 60
 
 
 def _check(width_nm: float, D_nm2_per_ns: float) -> None:
-    if not np.isfinite(width_nm) or width_nm <= 0:
-        raise ValueError(f"width_nm must be > 0, got {width_nm}")
-    if not np.isfinite(D_nm2_per_ns) or D_nm2_per_ns <= 0:
-        raise ValueError(f"D_nm2_per_ns must be > 0, got {D_nm2_per_ns}")
+    check_positive("width_nm", width_nm)
+    check_positive("D_nm2_per_ns", D_nm2_per_ns)
 
 
 def _check_times(t_ns, width_nm: float, D_nm2_per_ns: float) -> np.ndarray:
     """Validate the arguments of the crossing law; return ``t_ns`` as a float array."""
     _check(width_nm, D_nm2_per_ns)
-    t = np.asarray(t_ns, dtype=float)
-    if np.any(t < 0) or not np.all(np.isfinite(t)):
+    t = finite_array("t_ns", t_ns, ndim=None)
+    if np.any(t < 0):
         raise ValueError("t_ns must be finite and >= 0")
     return t
 
@@ -151,9 +152,10 @@ def cleft_first_passage(
     near_params_ms: dict[str, float],
     width_nm: float,
     D_nm2_per_ns: float,
+    *,
     n_grid: int = 400,
     n_samples: int = 20000,
-    seed: int = 0,
+    rng: int | np.random.Generator | None = 0,
 ) -> CleftFPT:
     """Convolve the near-field first-passage law with the cleft crossing time.
 
@@ -171,17 +173,18 @@ def cleft_first_passage(
         Points of the tabulated CDF.
     n_samples : int
         Monte Carlo samples of the total time used to fit its family.
-    seed : int
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the Monte Carlo samples (``numpy.random.default_rng(rng)``);
+        the default 0 makes calls without ``rng`` repeat exactly.
 
     Returns
     -------
     CleftFPT
     """
-    if near_family not in FAMILIES:
-        raise ValueError(f"near_family must be one of {sorted(FAMILIES)}, got {near_family!r}")
+    check_choice("near_family", near_family, tuple(FAMILIES))
     _check(width_nm, D_nm2_per_ns)
-    if n_grid < 10 or n_samples < 100:
-        raise ValueError("n_grid must be >= 10 and n_samples >= 100")
+    check_int_at_least("n_grid", n_grid, 10)
+    check_int_at_least("n_samples", n_samples, 100)
     near = FAMILIES[near_family].dist(**near_params_ms)
     ns_per_ms = 1e6
     cross_mean_ms = crossing_mean_ns(width_nm, D_nm2_per_ns) / ns_per_ms
@@ -196,13 +199,13 @@ def cleft_first_passage(
         ([0.0], np.convolve(f_cross, near.cdf(fine[:-1] + dt / 2))[: fine.size - 1])
     )
     total = np.maximum.accumulate(np.clip(total, 0.0, 1.0))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(rng)
     u = rng.random(n_samples)
     grid_cdf = crossing_cdf(fine * ns_per_ms, width_nm, D_nm2_per_ns)
     cross_samples = np.interp(u, grid_cdf, fine)
     samples = cross_samples + near.rvs(size=n_samples, random_state=rng)
     samples = samples[samples > 0]
-    fit = fit_survival(samples, np.zeros(samples.size, bool), n_bootstrap=0, seed=seed).best
+    fit = fit_survival(CensoredSample(samples), n_bootstrap=0, rng=rng).best
     near_mean = float(near.mean())
     if np.isfinite(near_mean):
         mean_ms = cross_mean_ms + near_mean

@@ -1,15 +1,17 @@
 """``synsoc events`` and ``synsoc fit``: the kinetics stage from the command line.
 
     synsoc events TRAJ... --top PDB --transmitters SEL --receptors SEL
-        [--r-on R_ON --r-off R_OFF] -o events.parquet
-    synsoc fit events.parquet [--r-on R_ON --r-off R_OFF] -o kinetics.json
+        [--r-on-nm R_ON --r-off-nm R_OFF] -o events.parquet
+    synsoc fit events.parquet [--r-on-nm R_ON --r-off-nm R_OFF] -o kinetics.json
 
 ``events`` also writes the per-frame distances and centres of mass next to the table
 (``events.distances.npz``, or ``events.distances.{replica}.npz`` for several
 trajectories); ``fit`` reads them (time calibration, occupancy, F/P surfaces) and
 writes ``kinetics.surfaces.npz`` and ``figures/`` next to the JSON. ``fit`` applies
 the cut-offs again (bound fraction, unbound MSD windows): give it the same
-``--r-on``/``--r-off`` as ``events``.
+``--r-on-nm``/``--r-off-nm`` as ``events``. Without them the cut-offs come from
+``--config``, else from the schema (``kinetics.r_on_nm``, ``kinetics.r_off_nm``).
+``--r-on``/``--r-off`` are kept as aliases of the unit-suffixed names.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from analysis.kinetics.config import KineticsConfig
 from analysis.kinetics.jobs import run_fit, run_surfaces, trajectory_events
-from synsoc.config import load_config, validate_config
+from synsoc.config import load_config, schema_default, validate_config
 
 __all__ = ["register", "distances_sibling"]
 
@@ -33,10 +35,9 @@ def distances_sibling(events_path: str | Path) -> Path:
 def _config(args: argparse.Namespace) -> tuple[KineticsConfig, dict]:
     full = load_config(args.config) if args.config else validate_config({})
     section = dict(full["kinetics"])
-    if getattr(args, "r_on", None) is not None:
-        section["r_on_nm"] = args.r_on
-    if getattr(args, "r_off", None) is not None:
-        section["r_off_nm"] = args.r_off
+    for key in ("r_on_nm", "r_off_nm"):
+        if getattr(args, key, None) is not None:
+            section[key] = getattr(args, key)
     full["kinetics"] = section
     return KineticsConfig.from_section(section), full
 
@@ -86,8 +87,25 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cutoff_options(parser: argparse.ArgumentParser, given_to: str, defaults: dict) -> None:
+    """``--r-on-nm`` / ``--r-off-nm``: None unless given, so ``--config`` still applies."""
+    for key, what in (("r_on_nm", "binding"), ("r_off_nm", "unbinding")):
+        flag = key.replace("_", "-")
+        parser.add_argument(
+            f"--{flag}",
+            f"--{flag.removesuffix('-nm')}",
+            dest=key,
+            type=float,
+            help=(
+                f"{what} cut-off (nm){given_to}; default: kinetics.{key} of --config, "
+                f"else {defaults[key]}"
+            ),
+        )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``events`` and ``fit`` subcommands."""
+    defaults = schema_default("kinetics")  # the whole section: one schema read
     events = subparsers.add_parser("events", help="binding events from trajectories (Parquet)")
     events.add_argument(
         "trajectories", nargs="+", help="trajectory files (XTC, DCD, ...), one per replica"
@@ -99,8 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     events.add_argument(
         "--receptors", required=True, help="mdtraj selection of receptor distance atoms"
     )
-    events.add_argument("--r-on", type=float, help="binding cut-off (nm); default from config")
-    events.add_argument("--r-off", type=float, help="unbinding cut-off (nm); default from config")
+    _cutoff_options(events, "", defaults)
     events.add_argument("--config", help="synsoc YAML config (kinetics section used)")
     events.add_argument("-o", "--output", required=True, help="events Parquet file")
     events.set_defaults(func=_events)
@@ -112,14 +129,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fit.add_argument(
         "--distances", nargs="+", help="per-replica distances NPZ (default: beside events)"
     )
-    fit.add_argument(
-        "--r-on", type=float, help="binding cut-off (nm) given to `synsoc events`; default config"
-    )
-    fit.add_argument(
-        "--r-off",
-        type=float,
-        help="unbinding cut-off (nm) given to `synsoc events`; default config",
-    )
+    _cutoff_options(fit, " given to `synsoc events`", defaults)
     fit.add_argument("--config", help="synsoc YAML config (kinetics section used)")
     fit.add_argument("--figures", help="figure directory (default: figures/ beside the output)")
     fit.add_argument("-o", "--output", required=True, help="kinetics.json")

@@ -7,15 +7,24 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from analysis.kinetics.events import HysteresisCutoffs
-from analysis.kinetics.survival import FAMILIES
-from synsoc.config import validate_config
+from analysis.kinetics.families import FAMILIES
+from synsoc.config import validate_section
+from synsoc.validation import check_choice, check_int_at_least, check_positive
 
 __all__ = ["KineticsConfig"]
+
+MSD_DIMS = {"lateral": (0, 1), "3d": (0, 1, 2)}
+"""Cartesian axes of the MSD for each ``msd_dims`` value."""
 
 
 @dataclass(frozen=True)
 class KineticsConfig:
-    """Kinetics parameters; see ``synsoc/schemas/kinetics.schema.yaml`` for each key."""
+    """Kinetics parameters; see ``synsoc/schemas/kinetics.schema.yaml`` for each key.
+
+    No field has a default: :meth:`from_section` fills missing keys from the schema,
+    the one place defaults live. ``__post_init__`` repeats the schema's bounds so a
+    library caller that builds the object directly gets an error naming the field.
+    """
 
     seed: int
     r_on_nm: float
@@ -45,8 +54,34 @@ class KineticsConfig:
         unknown = [f for f in self.families if f not in FAMILIES]
         if unknown:
             raise ValueError(f"families: unknown {unknown}; choose from {sorted(FAMILIES)}")
-        if self.msd_dims not in ("lateral", "3d"):
-            raise ValueError(f"msd_dims must be 'lateral' or '3d', got {self.msd_dims!r}")
+        check_choice("msd_dims", self.msd_dims, tuple(MSD_DIMS))
+        check_int_at_least("seed", self.seed, 0)
+        check_int_at_least("chunk_frames", self.chunk_frames, 1)
+        if check_int_at_least("n_bootstrap", self.n_bootstrap, 0) == 1:
+            raise ValueError("n_bootstrap must be 0 (no CIs) or >= 2, got 1")
+        check_int_at_least("n_gof_bootstrap", self.n_gof_bootstrap, 0)
+        for name in (
+            "D_target_nm2_per_ns",
+            "msd_max_lag_fraction",
+            "msd_slope_tolerance",
+            "cleft_width_nm",
+            "release_window_ms",
+            "surface_r_max_nm",
+        ):
+            check_positive(name, getattr(self, name))
+        if self.msd_max_lag_fraction > 1:
+            raise ValueError(
+                f"msd_max_lag_fraction must be in (0, 1], got {self.msd_max_lag_fraction!r}"
+            )
+        if self.msd_slope_tolerance >= 1:
+            raise ValueError(
+                f"msd_slope_tolerance must be in (0, 1), got {self.msd_slope_tolerance!r}"
+            )
+        if not self.msd_min_window_ratio > 1:
+            raise ValueError(f"msd_min_window_ratio must be > 1, got {self.msd_min_window_ratio!r}")
+        check_int_at_least("surface_n_r", self.surface_n_r, 2)
+        check_int_at_least("surface_n_t", self.surface_n_t, 2)
+        check_int_at_least("surface_stride", self.surface_stride, 0)
 
     @property
     def cutoffs(self) -> HysteresisCutoffs:
@@ -56,12 +91,28 @@ class KineticsConfig:
     @property
     def msd_axes(self) -> tuple[int, ...]:
         """Cartesian axes of the MSD."""
-        return (0, 1) if self.msd_dims == "lateral" else (0, 1, 2)
+        return MSD_DIMS[self.msd_dims]
 
     @classmethod
-    def from_section(cls, section: Mapping[str, Any]) -> KineticsConfig:
-        """Build from a ``kinetics`` section; missing keys take the schema defaults."""
-        full = validate_config({"kinetics": dict(section)})["kinetics"]
+    def from_section(
+        cls, section: Mapping[str, Any] | None = None, *, source: str | None = None
+    ) -> KineticsConfig:
+        """Build from a ``kinetics`` section; missing keys take the schema defaults.
+
+        Parameters
+        ----------
+        section : Mapping, optional
+            The ``kinetics:`` section as given (possibly partial); omitted: all defaults.
+        source : str, optional
+            Name used in error messages (e.g. the config file).
+
+        Raises
+        ------
+        synsoc.errors.ConfigError
+            When the section violates ``synsoc/schemas/kinetics.schema.yaml``.
+        """
+        given = None if section is None else dict(section)
+        full = validate_section("kinetics", given, source=source)
         values = {}
         for f in fields(cls):
             value = full[f.name]

@@ -30,9 +30,9 @@ import mdtraj as md
 import numpy as np
 import pandas as pd
 
+from synsoc.validation import check_positive, finite_array
+
 __all__ = [
-    "EVENT_COLUMNS",
-    "EVENT_KINDS",
     "HysteresisCutoffs",
     "atom_pairs_for_groups",
     "group_atoms_by_molecule",
@@ -43,17 +43,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-EVENT_KINDS = ("first_passage", "dwell", "rebinding")
-EVENT_COLUMNS = (
-    "replica",
-    "transmitter",
-    "receptor",
-    "kind",
-    "start_ps",
-    "duration_ps",
-    "censored",
-)
 
 
 @dataclass(frozen=True)
@@ -72,8 +61,7 @@ class HysteresisCutoffs:
     r_off_nm: float
 
     def __post_init__(self) -> None:
-        if not np.isfinite(self.r_on_nm) or self.r_on_nm <= 0:
-            raise ValueError(f"r_on_nm must be a positive finite number, got {self.r_on_nm}")
+        check_positive("r_on_nm", self.r_on_nm)
         if not np.isfinite(self.r_off_nm) or self.r_off_nm <= self.r_on_nm:
             raise ValueError(
                 f"r_off_nm must be finite and > r_on_nm={self.r_on_nm}, got {self.r_off_nm}"
@@ -95,9 +83,7 @@ def group_atoms_by_molecule(topology: md.Topology, atom_indices: np.ndarray) -> 
         Sorted atom indices per molecule that holds at least one selected atom,
         ordered by their first atom.
     """
-    atom_indices = np.asarray(atom_indices, dtype=int)
-    if atom_indices.ndim != 1:
-        raise ValueError(f"atom_indices must be 1-D, got shape {atom_indices.shape}")
+    atom_indices = finite_array("atom_indices", atom_indices, ndim=1, dtype=int)
     molecule_of = np.empty(topology.n_atoms, dtype=int)
     for number, molecule in enumerate(topology.find_molecules()):
         molecule_of[[atom.index for atom in molecule]] = number
@@ -150,6 +136,7 @@ def pair_min_distances(
     trajectory: md.Trajectory,
     transmitters: Sequence[np.ndarray],
     receptors: Sequence[np.ndarray],
+    *,
     periodic: bool = True,
 ) -> np.ndarray:
     """Minimum atom–atom distance of every (transmitter, receptor) molecule pair per frame.
@@ -238,7 +225,10 @@ def _runs(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def empty_events() -> pd.DataFrame:
-    """An events table with the contract's columns and dtypes and no rows."""
+    """An events table with the contract's columns and dtypes and no rows.
+
+    The columns are ``synsoc.layout.EVENT_COLUMNS``, in that order.
+    """
     return pd.DataFrame(
         {
             "replica": pd.Series(dtype="int64"),
@@ -308,6 +298,7 @@ def events_from_distances(
     distance_nm: np.ndarray,
     time_ps: np.ndarray,
     cutoffs: HysteresisCutoffs,
+    *,
     replica: int = 0,
 ) -> pd.DataFrame:
     """Turn per-frame pair distances into first-passage, dwell and rebinding events.
@@ -325,7 +316,7 @@ def events_from_distances(
     Returns
     -------
     pandas.DataFrame
-        Columns ``EVENT_COLUMNS``; durations and starts in ps. A censored event's
+        Columns ``synsoc.layout.EVENT_COLUMNS``; durations and starts in ps. A censored event's
         duration is the time it was observed (a lower bound).
     """
     distance_nm = np.asarray(distance_nm)

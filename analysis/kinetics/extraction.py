@@ -18,7 +18,9 @@ import mdtraj as md
 import numpy as np
 
 from analysis.kinetics.events import group_atoms_by_molecule, pair_min_distances
+from synsoc.errors import KineticsError
 from synsoc.io import save_npz
+from synsoc.validation import check_int_at_least
 
 __all__ = [
     "ReplicaDistances",
@@ -162,6 +164,7 @@ def read_replica(
     transmitters: Sequence[np.ndarray],
     receptors: Sequence[np.ndarray],
     transmitter_molecules: Sequence[np.ndarray],
+    *,
     periodic: bool = True,
     chunk_frames: int = 2000,
 ) -> ReplicaDistances:
@@ -184,8 +187,7 @@ def read_replica(
     -------
     ReplicaDistances
     """
-    if chunk_frames < 1:
-        raise ValueError(f"chunk_frames must be >= 1, got {chunk_frames}")
+    check_int_at_least("chunk_frames", chunk_frames, 1)
     topology = md.load_topology(str(topology_path))
     masses = np.array([a.element.mass if a.element is not None else 0.0 for a in topology.atoms])
     masses[masses <= 0] = 1.0
@@ -226,13 +228,14 @@ def load_replica_distances(path: str | os.PathLike) -> ReplicaDistances:
 
     Raises
     ------
-    ValueError
-        Naming ``path`` when a key is missing or the arrays' shapes disagree.
+    synsoc.errors.KineticsError
+        A ``ValueError`` naming ``path`` when a key is missing or the arrays' shapes
+        disagree.
     """
     with np.load(Path(path)) as handle:
         missing = [k for k in ("time_ps", "distance_nm", "com_nm", "box_nm") if k not in handle]
         if missing:
-            raise ValueError(f"{path}: missing keys {missing}")
+            raise KineticsError(f"{path}: missing keys {missing}")
         try:
             return ReplicaDistances(
                 time_ps=handle["time_ps"],
@@ -241,4 +244,4 @@ def load_replica_distances(path: str | os.PathLike) -> ReplicaDistances:
                 box_nm=handle["box_nm"],
             )
         except ValueError as err:
-            raise ValueError(f"{path}: {err}") from err
+            raise KineticsError(f"{path}: {err}") from err

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from analysis.kinetics.censored import CensoredSample
+
 __all__ = ["Family", "FAMILIES"]
 
 _LOG_2PI = np.log(2 * np.pi)
@@ -32,19 +34,43 @@ class Family:
         Parameter names, ``scale`` last.
     logpdf, logsf : callable (t, params) -> np.ndarray
         ``t`` shape (n,) > 0, ``params`` natural-scale array in ``names`` order.
-    init : callable (t, observed) -> np.ndarray
-        Starting parameters from the data (moment estimates).
+    init : callable (sample) -> np.ndarray
+        Starting parameters from a :class:`CensoredSample` (moment estimates).
     """
 
     dist: stats.rv_continuous
     names: tuple[str, ...]
     logpdf: Callable[[np.ndarray, np.ndarray], np.ndarray]
     logsf: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    init: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    init: Callable[[CensoredSample], np.ndarray]
+
+    def loglik(self, sample: CensoredSample, params) -> float:
+        """Censored log-likelihood: sum of log f over observed and log S over censored times.
+
+        The direct (unweighted) form of what the fit maximises.
+
+        Parameters
+        ----------
+        sample : CensoredSample
+            Durations > 0 where observed.
+        params : array_like, shape=(len(names),)
+            Natural-scale parameters in ``names`` order (``scale`` in the data's unit).
+
+        Returns
+        -------
+        float
+        """
+        p = np.asarray(params, dtype=float)
+        t = sample.durations
+        total = np.sum(self.logpdf(t[sample.observed], p))
+        if sample.n_censored:
+            total += np.sum(self.logsf(t[sample.censored], p))
+        return float(total)
 
 
-def _moments(t: np.ndarray, observed: np.ndarray) -> tuple[float, float]:
-    x = t[observed] if observed.sum() >= 2 else t
+def _moments(sample: CensoredSample) -> tuple[float, float]:
+    t = sample.durations
+    x = t[sample.observed] if sample.n_observed >= 2 else t
     mean = float(x.mean())
     var = float(x.var()) if x.var() > 0 else mean**2
     return mean, var
@@ -58,8 +84,8 @@ def _expon_logsf(t, p):
     return -t / p[0]
 
 
-def _expon_init(t, observed):
-    return np.array([t.sum() / max(observed.sum(), 1)])
+def _expon_init(sample):
+    return np.array([sample.durations.sum() / max(sample.n_observed, 1)])
 
 
 def _gamma_logpdf(t, p):
@@ -72,8 +98,8 @@ def _gamma_logsf(t, p):
     return np.log(special.gammaincc(a, t / s))
 
 
-def _gamma_init(t, observed):
-    mean, var = _moments(t, observed)
+def _gamma_init(sample):
+    mean, var = _moments(sample)
     return np.array([mean**2 / var, var / mean])
 
 
@@ -88,8 +114,8 @@ def _weibull_logsf(t, p):
     return -((t / s) ** c)
 
 
-def _weibull_init(t, observed):
-    mean, _ = _moments(t, observed)
+def _weibull_init(sample):
+    mean, _ = _moments(sample)
     return np.array([1.0, mean])
 
 
@@ -105,8 +131,9 @@ def _lognorm_logsf(t, p):
     return special.log_ndtr(-(np.log(t) - np.log(s)) / sigma)
 
 
-def _lognorm_init(t, observed):
-    x = np.log(t[observed] if observed.sum() >= 2 else t)
+def _lognorm_init(sample):
+    t = sample.durations
+    x = np.log(t[sample.observed] if sample.n_observed >= 2 else t)
     return np.array([max(float(x.std()), 0.1), float(np.exp(x.mean()))])
 
 
@@ -126,8 +153,8 @@ def _invgauss_logsf(t, p):
     return log_a + np.log1p(-np.exp(np.minimum(2 / mu + log_b - log_a, 0.0)))
 
 
-def _invgauss_init(t, observed):
-    mean, var = _moments(t, observed)
+def _invgauss_init(sample):
+    mean, var = _moments(sample)
     shape = mean**3 / var
     return np.array([mean / shape, shape])
 
@@ -141,8 +168,9 @@ def _levy_logsf(t, p):
     return np.log(special.erf(np.sqrt(p[0] / (2 * t))))
 
 
-def _levy_init(t, observed):
-    x = t[observed] if observed.sum() >= 1 else t
+def _levy_init(sample):
+    t = sample.durations
+    x = t[sample.observed] if sample.n_observed >= 1 else t
     return np.array([len(x) / float(np.sum(1.0 / x))])
 
 

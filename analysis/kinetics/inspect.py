@@ -146,6 +146,7 @@ def find_replica_files(path: str | os.PathLike) -> ReplicaFiles:
 def atom_groups(
     topology: md.Topology,
     build_json: str | os.PathLike | None = None,
+    *,
     transmitter_selection: str | None = None,
     receptor_selection: str | None = None,
     transmitter_atom_names: Sequence[str] = (),
@@ -207,6 +208,7 @@ def inspect_trajectory(
     transmitters: Sequence[np.ndarray],
     receptors: Sequence[np.ndarray],
     cutoffs: HysteresisCutoffs,
+    *,
     source: str = "",
 ) -> Inspection:
     """Summarise binding in a trajectory so far.
@@ -259,6 +261,7 @@ def inspect_trajectory(
 def inspect_replica(
     path: str | os.PathLike,
     cutoffs: HysteresisCutoffs,
+    *,
     transmitter_selection: str | None = None,
     receptor_selection: str | None = None,
     transmitter_atom_names: Sequence[str] = (),
@@ -286,12 +289,14 @@ def inspect_replica(
     transmitters, receptors = atom_groups(
         trajectory.topology,
         files.build_json,
-        transmitter_selection,
-        receptor_selection,
-        transmitter_atom_names,
-        receptor_atom_names,
+        transmitter_selection=transmitter_selection,
+        receptor_selection=receptor_selection,
+        transmitter_atom_names=transmitter_atom_names,
+        receptor_atom_names=receptor_atom_names,
     )
-    return inspect_trajectory(trajectory, transmitters, receptors, cutoffs, str(files.trajectory))
+    return inspect_trajectory(
+        trajectory, transmitters, receptors, cutoffs, source=str(files.trajectory)
+    )
 
 
 def format_inspection(result: Inspection) -> str:

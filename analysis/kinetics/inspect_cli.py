@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analysis.kinetics.events import HysteresisCutoffs
 from analysis.kinetics.inspect import format_inspection, inspect_replica, plot_inspection
+from synsoc.config import schema_default
 from synsoc.io import save_figure
 
 __all__ = ["register", "run_inspect"]
@@ -27,17 +28,29 @@ def register(subparsers) -> None:
         ),
     )
     parser.add_argument("path", type=Path, help="R/md/replica_K directory or a trajectory file")
-    parser.add_argument("--r-on-nm", type=float, default=0.45, help="bind below this (nm)")
-    parser.add_argument("--r-off-nm", type=float, default=0.65, help="unbind above this (nm)")
+    defaults = schema_default("kinetics")  # the whole section: one schema read
+    parser.add_argument(
+        "--r-on-nm",
+        type=float,
+        default=defaults["r_on_nm"],
+        help="bind below this (nm; default %(default)s, the schema's kinetics.r_on_nm)",
+    )
+    parser.add_argument(
+        "--r-off-nm",
+        type=float,
+        default=defaults["r_off_nm"],
+        help="unbind above this (nm; default %(default)s, the schema's kinetics.r_off_nm)",
+    )
     parser.add_argument(
         "--transmitter-atoms",
-        default="OE1,OE2",
-        help="comma-separated distance atoms per transmitter ('' = heavy atoms)",
+        default=",".join(defaults["transmitter_atom_names"]),
+        help="comma-separated distance atoms per transmitter ('' = heavy atoms; "
+        "default %(default)s)",
     )
     parser.add_argument(
         "--receptor-atoms",
-        default="NE,NH1,NH2",
-        help="comma-separated distance atoms per receptor ('' = heavy atoms)",
+        default=",".join(defaults["receptor_atom_names"]),
+        help="comma-separated distance atoms per receptor ('' = heavy atoms; default %(default)s)",
     )
     parser.add_argument("--transmitter-selection", help="mdtraj selection (default: build.json)")
     parser.add_argument("--receptor-selection", help="mdtraj selection (default: build.json)")
@@ -59,10 +72,10 @@ def run_inspect(args: argparse.Namespace) -> int:
     result = inspect_replica(
         args.path,
         cutoffs,
-        args.transmitter_selection,
-        args.receptor_selection,
-        _names(args.transmitter_atoms),
-        _names(args.receptor_atoms),
+        transmitter_selection=args.transmitter_selection,
+        receptor_selection=args.receptor_selection,
+        transmitter_atom_names=_names(args.transmitter_atoms),
+        receptor_atom_names=_names(args.receptor_atoms),
     )
     stem = args.plot if args.plot is not None else Path(result.trajectory).parent / "inspect"
     fig = plot_inspection(result)

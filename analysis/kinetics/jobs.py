@@ -20,7 +20,7 @@ import pandas as pd
 from analysis.kinetics.assembly import build_kinetics, check_events
 from analysis.kinetics.calibration import frame_interval_ps
 from analysis.kinetics.config import KineticsConfig
-from analysis.kinetics.events import EVENT_COLUMNS, empty_events, events_from_distances
+from analysis.kinetics.events import empty_events, events_from_distances
 from analysis.kinetics.extraction import (
     ReplicaDistances,
     groups_from_build,
@@ -31,12 +31,15 @@ from analysis.kinetics.extraction import (
 )
 from analysis.kinetics.plots import write_figures
 from analysis.kinetics.surfaces import Surfaces, compute_surfaces
+from synsoc.errors import KineticsError
 from synsoc.io import save_npz, write_json, write_parquet
+from synsoc.layout import EVENT_COLUMNS
 from synsoc.provenance import provenance
 
 __all__ = [
     "run_events",
     "trajectory_events",
+    "distance_path",
     "run_merge",
     "run_surfaces",
     "load_surfaces",
@@ -106,7 +109,7 @@ def trajectory_events(
             path, topology, tm, rc, mols, periodic=config.periodic, chunk_frames=config.chunk_frames
         )
         frames.append(
-            events_from_distances(data.distance_nm, data.time_ps, config.cutoffs, replica)
+            events_from_distances(data.distance_nm, data.time_ps, config.cutoffs, replica=replica)
         )
         save_replica_distances(distance_path(distances_out, replica, len(trajectories)), data)
     events = pd.concat([f for f in frames if not f.empty] or [empty_events()], ignore_index=True)
@@ -126,7 +129,7 @@ def _read_events(path: str | os.PathLike) -> pd.DataFrame:
     try:
         check_events(events)
     except ValueError as err:
-        raise ValueError(f"{path}: {err}") from err
+        raise KineticsError(f"{path}: {err}") from err
     return events
 
 
@@ -145,7 +148,7 @@ def _nearest(
 ) -> tuple[list[np.ndarray], float]:
     """Nearest-receptor distance per replica, shape (n_frames, n_transmitters), and dt (ps)."""
     dts = [
-        frame_interval_ps(r.time_ps, f"{path}: time_ps")
+        frame_interval_ps(r.time_ps, name=f"{path}: time_ps")
         for r, path in zip(replicas, paths, strict=True)
         if r.time_ps.size > 1
     ]
@@ -204,6 +207,7 @@ def run_fit(
     full_config: Mapping[str, Any],
     json_out: str | os.PathLike,
     figure_dir: str | os.PathLike,
+    *,
     build_json: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """Fits, calibration and cleft bridge -> ``kinetics.json`` and the figures.
@@ -225,7 +229,9 @@ def run_fit(
     if build_json is not None:
         build = json.loads(Path(build_json).read_text(encoding="utf-8"))
         friction = build.get("friction_per_ps")
-    analysis = build_kinetics(events, replicas, config, provenance(full_config), friction)
+    analysis = build_kinetics(
+        events, replicas, config, provenance(full_config), friction_per_ps=friction
+    )
     summary = dict(analysis.summary)
     provenance_block = summary.pop("provenance")
     summary["renewal_rel_error"] = surf.renewal_rel_error

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.kinetics.assembly import event_sample
 from analysis.kinetics.calibration import Calibration, MSDCurve
+from analysis.kinetics.censored import CensoredSample
 from analysis.kinetics.surfaces import Surfaces
 from analysis.kinetics.survival import SurvivalFit
 from synsoc.io import save_figure
@@ -33,13 +35,25 @@ def _pyplot():
     return plt
 
 
-def plot_waiting_times(
-    durations_ps: np.ndarray, censored: np.ndarray, fit: SurvivalFit, title: str
-):
-    """Histogram + fitted density (left) and Kaplan–Meier + fitted survival (right)."""
+def plot_waiting_times(sample: CensoredSample, fit: SurvivalFit, *, title: str):
+    """Histogram + fitted density (left) and Kaplan–Meier + fitted survival (right).
+
+    Parameters
+    ----------
+    sample : CensoredSample
+        The waiting times (ps) behind ``fit``.
+    fit : SurvivalFit
+    title : str
+        Panel title prefix (the event kind).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     plt = _pyplot()
     fig, (ax_h, ax_s) = plt.subplots(1, 2, figsize=(10, 4))
-    observed = durations_ps[~censored & (durations_ps > 0)]
+    durations_ps = sample.durations
+    observed = durations_ps[sample.observed & (durations_ps > 0)]
     if observed.size:
         # Sturges' bin count, log2(n) + 1, over [0, max]. numpy's string rules derive
         # a bin *width* from the data's spread instead; for waiting times that differ
@@ -167,13 +181,7 @@ def write_figures(
     directory = Path(directory)
     written = []
     for kind, fit in fits.items():
-        rows = events[events["kind"] == kind]
-        fig = plot_waiting_times(
-            rows["duration_ps"].to_numpy(float),
-            rows["censored"].to_numpy(bool),
-            fit,
-            kind.replace("_", " "),
-        )
+        fig = plot_waiting_times(event_sample(events, kind), fit, title=kind.replace("_", " "))
         written += save_figure(fig, directory / kind)
         plt.close(fig)
     for stem, fig in (("surfaces", plot_surfaces(surfaces)), ("msd", plot_msd(curve, calibration))):

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synsoc.validation import check_int_at_least, check_positive, finite_array
+
 __all__ = ["Surfaces", "compute_surfaces"]
 
 
@@ -62,6 +64,7 @@ def compute_surfaces(
     nearest_nm: Sequence[np.ndarray],
     frame_ps: float,
     r_grid_nm: np.ndarray,
+    *,
     n_t: int = 100,
     stride: int = 1,
 ) -> Surfaces:
@@ -87,25 +90,20 @@ def compute_surfaces(
     """
     if not nearest_nm:
         raise ValueError("nearest_nm is empty")
-    if not np.isfinite(frame_ps) or frame_ps <= 0:
-        raise ValueError(f"frame_ps must be > 0, got {frame_ps}")
-    r = np.asarray(r_grid_nm, dtype=float)
-    if r.ndim != 1 or r.size < 2 or np.any(np.diff(r) <= 0):
+    check_positive("frame_ps", frame_ps)
+    r = finite_array("r_grid_nm", r_grid_nm, ndim=1, min_size=2)
+    if np.any(np.diff(r) <= 0):
         raise ValueError("r_grid_nm must be 1-D, increasing, with >= 2 points")
     width = np.diff(r)
     if not np.allclose(width, width[0], rtol=1e-6):
         raise ValueError("r_grid_nm must be equally spaced")
-    if n_t < 2 or stride < 1:
-        raise ValueError(f"n_t must be >= 2 and stride >= 1, got n_t={n_t}, stride={stride}")
+    check_int_at_least("n_t", n_t, 2)
+    check_int_at_least("stride", stride, 1)
     h = width[0]
     edges = np.concatenate((r - h / 2, [r[-1] + h / 2]))
     series = []
     for k, d in enumerate(nearest_nm):
-        d = np.asarray(d, dtype=float)
-        if d.ndim != 2:
-            raise ValueError(f"nearest_nm[{k}] must be 2-D (frames, molecules), got {d.shape}")
-        if not np.all(np.isfinite(d)):
-            raise ValueError(f"nearest_nm[{k}] holds NaN or infinite values")
+        d = finite_array(f"nearest_nm[{k}]", d, ndim=2)
         series.append(d[::stride])
     dt = frame_ps * stride
     t = np.arange(n_t) * dt

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
+from analysis.kinetics.censored import CensoredSample
 from analysis.kinetics.families import FAMILIES, Family
+from synsoc.validation import check_choice, check_int_at_least
 
 __all__ = [
-    "FAMILIES",
     "KaplanMeier",
     "FamilyFit",
     "SurvivalFit",
-    "validate_durations",
     "kaplan_meier",
     "fit_family",
     "fit_survival",
@@ -166,46 +166,20 @@ class SurvivalFit:
         ]
 
 
-def validate_durations(durations, censored) -> tuple[np.ndarray, np.ndarray]:
-    """Check waiting times and censoring flags; return them as arrays.
-
-    Raises
-    ------
-    ValueError
-        Naming ``durations`` (NaN, inf, negative, wrong shape) or ``censored``.
-    """
-    t = np.asarray(durations, dtype=float)
-    c = np.asarray(censored)
-    if t.ndim != 1:
-        raise ValueError(f"durations must be 1-D, got shape {t.shape}")
-    if c.shape != t.shape:
-        raise ValueError(f"censored must have the shape of durations {t.shape}, got {c.shape}")
-    if c.dtype != bool:
-        if not np.all(np.isin(c, (0, 1))):
-            raise ValueError("censored must hold booleans")
-        c = c.astype(bool)
-    if not np.all(np.isfinite(t)):
-        raise ValueError("durations hold NaN or infinite values")
-    if np.any(t < 0):
-        raise ValueError("durations hold negative values")
-    return t, c
-
-
-def kaplan_meier(durations, censored) -> KaplanMeier:
+def kaplan_meier(sample: CensoredSample) -> KaplanMeier:
     """Kaplan–Meier estimate with Greenwood standard errors.
 
     Parameters
     ----------
-    durations : array_like, shape=(n,)
-        Waiting times (>= 0).
-    censored : array_like of bool, shape=(n,)
-        True where the observation is a lower bound.
+    sample : CensoredSample
+        Waiting times (>= 0) and their censoring flags; not empty.
 
     Returns
     -------
     KaplanMeier
     """
-    t, c = validate_durations(durations, censored)
+    _iv_sample(sample)
+    t, c = sample.durations, sample.censored
     if t.size == 0:
         raise ValueError("durations is empty")
     order = np.argsort(t, kind="stable")
@@ -226,8 +200,26 @@ def kaplan_meier(durations, censored) -> KaplanMeier:
     return KaplanMeier(event_times, survival, stderr, restricted)
 
 
-def _compress(t: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Unique observed / censored times, their counts, and each sample's unique index."""
+def _iv_sample(sample) -> CensoredSample:
+    """Check that ``sample`` is a :class:`CensoredSample` (not a loose pair)."""
+    if not isinstance(sample, CensoredSample):
+        raise TypeError(
+            f"sample must be a CensoredSample(durations, censored), got {type(sample).__name__}"
+        )
+    return sample
+
+
+def _iv_families(families: Sequence[str]) -> None:
+    unknown = [f for f in families if f not in FAMILIES]
+    if unknown or not families:
+        raise ValueError(
+            f"families must be a non-empty subset of {sorted(FAMILIES)}, got {list(families)}"
+        )
+
+
+def _compress(sample: CensoredSample) -> tuple[np.ndarray, ...]:
+    """Unique observed / censored times, and each observation's index among them."""
+    t, c = sample.durations, sample.censored
     obs_u, obs_inv = np.unique(t[~c], return_inverse=True)
     cen_u, cen_inv = np.unique(t[c], return_inverse=True)
     return obs_u, obs_inv, cen_u, cen_inv
@@ -262,16 +254,17 @@ def _optimize(family: Family, obs_t, obs_w, cen_t, cen_w, x0: np.ndarray):
     return result
 
 
-def fit_family(family: str, durations, censored, start: Sequence[float] | None = None) -> FamilyFit:
+def fit_family(
+    family: str, sample: CensoredSample, *, start: Sequence[float] | None = None
+) -> FamilyFit:
     """Censored maximum-likelihood fit of one family.
 
     Parameters
     ----------
     family : str
         A key of ``FAMILIES``.
-    durations : array_like, shape=(n,)
-        Waiting times, > 0.
-    censored : array_like of bool, shape=(n,)
+    sample : CensoredSample
+        Waiting times, > 0, at least one observed.
     start : sequence of float, optional
         Initial parameters (natural scale); defaults to a moment estimate.
 
@@ -279,18 +272,18 @@ def fit_family(family: str, durations, censored, start: Sequence[float] | None =
     -------
     FamilyFit
     """
-    if family not in FAMILIES:
-        raise ValueError(f"family must be one of {sorted(FAMILIES)}, got {family!r}")
-    t, c = validate_durations(durations, censored)
+    check_choice("family", family, tuple(FAMILIES))
+    _iv_sample(sample)
+    t = sample.durations
     if t.size == 0:
         raise ValueError("durations is empty")
     if np.any(t <= 0):
         raise ValueError("durations must be > 0 for a fit")
-    if c.all():
+    if sample.all_censored:
         raise ValueError("censored: every observation is censored; no family can be fitted")
     spec = FAMILIES[family]
-    x0 = np.log(np.asarray(start, dtype=float) if start is not None else spec.init(t, ~c))
-    obs_u, obs_inv, cen_u, cen_inv = _compress(t, c)
+    x0 = np.log(np.asarray(start, dtype=float) if start is not None else spec.init(sample))
+    obs_u, obs_inv, cen_u, cen_inv = _compress(sample)
     obs_w = np.bincount(obs_inv, minlength=obs_u.size).astype(float)
     cen_w = np.bincount(cen_inv, minlength=cen_u.size).astype(float)
     result = _optimize(spec, obs_u, obs_w, cen_u, cen_w, x0)
@@ -338,7 +331,11 @@ def _draw_censoring(
 
 
 def gof_pvalue(
-    fit: FamilyFit, durations, censored, n_bootstrap: int, rng: np.random.Generator
+    fit: FamilyFit,
+    sample: CensoredSample,
+    *,
+    n_bootstrap: int,
+    rng: int | np.random.Generator,
 ) -> tuple[float, float]:
     """KS distance and its parametric-bootstrap p-value under censoring.
 
@@ -346,53 +343,88 @@ def gof_pvalue(
     the reverse Kaplan–Meier estimate of the data, refits the same family and
     recomputes the distance, so the p-value accounts for the estimated parameters.
 
+    Parameters
+    ----------
+    fit : FamilyFit
+        The fit to test.
+    sample : CensoredSample
+        The data it was fitted to.
+    n_bootstrap : int
+        Parametric-bootstrap replicates, >= 1.
+    rng : int or numpy.random.Generator
+        Seed or generator of every draw (``numpy.random.default_rng(rng)``; a
+        Generator is used, and advanced, as is).
+
     Returns
     -------
     (float, float)
         Observed distance and p = (1 + #{D* >= D}) / (1 + n_bootstrap).
     """
-    if n_bootstrap < 1:
-        raise ValueError(f"n_bootstrap must be >= 1, got {n_bootstrap}")
-    t, c = validate_durations(durations, censored)
-    observed = ks_distance(fit, kaplan_meier(t, c))
-    reverse = kaplan_meier(t, ~c) if c.any() else None
+    check_int_at_least("n_bootstrap", n_bootstrap, 1)
+    _iv_sample(sample)
+    rng = np.random.default_rng(rng)
+    n = len(sample)
+    observed = ks_distance(fit, kaplan_meier(sample))
+    reverse = (
+        kaplan_meier(CensoredSample(sample.durations, sample.observed))
+        if sample.n_censored
+        else None
+    )
     start = list(fit.params.values())
     exceed = 0
     for _ in range(n_bootstrap):
-        sample = fit.frozen().rvs(size=t.size, random_state=rng)
-        limit = _draw_censoring(reverse, t.size, rng)
-        cens = sample > limit
-        sample = np.maximum(np.where(cens, limit, sample), np.finfo(float).tiny)
+        draw = fit.frozen().rvs(size=n, random_state=rng)
+        limit = _draw_censoring(reverse, n, rng)
+        cens = draw > limit
+        draw = np.maximum(np.where(cens, limit, draw), np.finfo(float).tiny)
         if cens.all():
             exceed += 1
             continue
-        refit = fit_family(fit.family, sample, cens, start=start)
-        exceed += ks_distance(refit, kaplan_meier(sample, cens)) >= observed
+        replicate = CensoredSample(draw, cens)
+        refit = fit_family(fit.family, replicate, start=start)
+        exceed += ks_distance(refit, kaplan_meier(replicate)) >= observed
     return observed, (1 + exceed) / (1 + n_bootstrap)
 
 
 def bootstrap_ci(
-    fit: FamilyFit, durations, censored, n_bootstrap: int, rng: np.random.Generator
+    fit: FamilyFit,
+    sample: CensoredSample,
+    *,
+    n_bootstrap: int,
+    rng: int | np.random.Generator,
 ) -> dict[str, tuple[float, float]]:
     """Percentile 95 % intervals of a family's parameters by resampling observations.
+
+    Parameters
+    ----------
+    fit : FamilyFit
+        The fit whose parameters get intervals (its values start each refit).
+    sample : CensoredSample
+        The data it was fitted to; observations are resampled by position.
+    n_bootstrap : int
+        Resamples, >= 2.
+    rng : int or numpy.random.Generator
+        Seed or generator of the resampling (``numpy.random.default_rng(rng)``; a
+        Generator is used, and advanced, as is).
 
     Returns
     -------
     dict of str to (float, float)
     """
-    if n_bootstrap < 2:
-        raise ValueError(f"n_bootstrap must be >= 2, got {n_bootstrap}")
-    t, c = validate_durations(durations, censored)
+    check_int_at_least("n_bootstrap", n_bootstrap, 2)
+    _iv_sample(sample)
+    rng = np.random.default_rng(rng)
+    n = len(sample)
     spec = FAMILIES[fit.family]
     x0 = np.log(np.asarray(list(fit.params.values())))
-    obs_u, obs_inv, cen_u, cen_inv = _compress(t, c)
-    obs_index, cen_index = np.flatnonzero(~c), np.flatnonzero(c)
+    obs_u, obs_inv, cen_u, cen_inv = _compress(sample)
+    obs_index, cen_index = np.flatnonzero(sample.observed), np.flatnonzero(sample.censored)
     draws = []
     failed = 0
     for _ in range(n_bootstrap):
         # Resample observations as multinomial counts on the unique times (same law
         # as resampling the array, cost proportional to the number of unique times).
-        counts = np.bincount(rng.integers(0, t.size, t.size), minlength=t.size).astype(float)
+        counts = np.bincount(rng.integers(0, n, n), minlength=n).astype(float)
         obs_w = np.bincount(obs_inv, weights=counts[obs_index], minlength=obs_u.size)
         cen_w = np.bincount(cen_inv, weights=counts[cen_index], minlength=cen_u.size)
         if obs_w.sum() == 0:
@@ -417,57 +449,63 @@ def bootstrap_ci(
 
 
 def fit_survival(
-    durations,
-    censored,
+    sample: CensoredSample,
+    *,
     families: Sequence[str] = tuple(FAMILIES),
     n_bootstrap: int = 200,
     n_gof_bootstrap: int = 0,
-    seed: int = 0,
+    rng: int | np.random.Generator | None = 0,
 ) -> SurvivalFit:
     """Fit every family with censoring, rank by AIC, bootstrap the best one.
 
     Parameters
     ----------
-    durations : array_like, shape=(n,)
+    sample : CensoredSample
         Waiting times (> 0 for observed events; censored ones may be 0).
-    censored : array_like of bool, shape=(n,)
     families : sequence of str
         Keys of ``FAMILIES``.
     n_bootstrap : int
         Resamples for the parameter CIs of the best family (0 = none, else >= 2).
     n_gof_bootstrap : int
         Parametric-bootstrap replicates for the GOF p-value (0 = distance only).
-    seed : int
-        Seed of every random draw.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of every random draw (``numpy.random.default_rng(rng)``):
+        the CI resamples first, then the GOF replicates, from one stream. The default
+        0 makes calls without ``rng`` repeat exactly; ``None`` draws fresh entropy.
 
     Returns
     -------
     SurvivalFit
         ``all_censored=True`` with no fits when no event was observed.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> x = stats.expon(scale=5.0).rvs(size=500, random_state=1)
+    >>> sample = CensoredSample(np.minimum(x, 8.0), x > 8.0)
+    >>> fit = fit_survival(sample, families=["expon", "gamma"], n_bootstrap=0)
+    >>> fit.best.family in ("expon", "gamma")
+    True
     """
-    t, c = validate_durations(durations, censored)
-    unknown = [f for f in families if f not in FAMILIES]
-    if unknown or not families:
-        raise ValueError(
-            f"families must be a non-empty subset of {sorted(FAMILIES)}, got {list(families)}"
-        )
-    if n_bootstrap < 0 or n_bootstrap == 1:
+    _iv_sample(sample)
+    _iv_families(families)
+    if check_int_at_least("n_bootstrap", n_bootstrap, 0) == 1:
         raise ValueError(f"n_bootstrap must be 0 (no CIs) or >= 2, got {n_bootstrap}")
-    if n_gof_bootstrap < 0:
-        raise ValueError(f"n_gof_bootstrap must be >= 0, got {n_gof_bootstrap}")
-    if t.size == 0:
+    check_int_at_least("n_gof_bootstrap", n_gof_bootstrap, 0)
+    n = len(sample)
+    if n == 0:
         return SurvivalFit(0, 0, False, ())
-    km = kaplan_meier(t, c)
-    n_cens = int(c.sum())
-    if c.all():
-        logger.warning("all %d observations censored; mean >= %.4g", t.size, km.restricted_mean)
-        return SurvivalFit(t.size, n_cens, True, (), kaplan_meier=km)
-    if np.any(t[~c] <= 0):
+    km = kaplan_meier(sample)
+    n_cens = sample.n_censored
+    if sample.all_censored:
+        logger.warning("all %d observations censored; mean >= %.4g", n, km.restricted_mean)
+        return SurvivalFit(n, n_cens, True, (), kaplan_meier=km)
+    if np.any(sample.durations[sample.observed] <= 0):
         raise ValueError("durations: observed (uncensored) events must be > 0")
-    t_fit = np.maximum(t, np.finfo(float).tiny)
+    positive = CensoredSample(np.maximum(sample.durations, np.finfo(float).tiny), sample.censored)
     fits = []
     for name in families:
-        fitted = fit_family(name, t_fit, c)
+        fitted = fit_family(name, positive)
         if fitted.success:
             fits.append(fitted)
         else:
@@ -475,11 +513,11 @@ def fit_survival(
     fits.sort(key=lambda f: f.aic)
     if not fits:
         raise ValueError("durations: no family could be fitted")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(rng)
     best = fits[0]
-    ci = bootstrap_ci(best, t_fit, c, n_bootstrap, rng) if n_bootstrap else {}
+    ci = bootstrap_ci(best, positive, n_bootstrap=n_bootstrap, rng=rng) if n_bootstrap else {}
     if n_gof_bootstrap:
-        distance, pvalue = gof_pvalue(best, t_fit, c, n_gof_bootstrap, rng)
+        distance, pvalue = gof_pvalue(best, positive, n_bootstrap=n_gof_bootstrap, rng=rng)
     else:
         distance, pvalue = ks_distance(best, km), None
-    return SurvivalFit(t.size, n_cens, False, tuple(fits), ci, km, distance, pvalue)
+    return SurvivalFit(n, n_cens, False, tuple(fits), ci, km, distance, pvalue)

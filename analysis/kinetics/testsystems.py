@@ -67,7 +67,8 @@ def brownian_points(
     dt_ps: float,
     n_frames: int,
     steps_per_frame: int,
-    rng: np.random.Generator,
+    *,
+    rng: int | np.random.Generator,
     drift_nm_per_ps: np.ndarray | None = None,
     box_nm: np.ndarray | None = None,
 ) -> PointSystem:
@@ -81,7 +82,9 @@ def brownian_points(
     D_nm2_per_ps, dt_ps : float
     n_frames, steps_per_frame : int
         Frame 0 is the start (t = 0).
-    rng : numpy.random.Generator
+    rng : int or numpy.random.Generator
+        Seed or generator of the noise (``numpy.random.default_rng(rng)``; a Generator
+        is used, and advanced, as is).
     drift_nm_per_ps : np.ndarray, shape=(3,), optional
     box_nm : np.ndarray, shape=(3,), optional
         Orthorhombic box: positions are wrapped into it.
@@ -98,6 +101,7 @@ def brownian_points(
         raise ValueError(f"receptors_nm must have shape (n, 3), got {receptors_nm.shape}")
     if D_nm2_per_ps <= 0 or dt_ps <= 0 or n_frames < 1 or steps_per_frame < 1:
         raise ValueError("D_nm2_per_ps, dt_ps, n_frames and steps_per_frame must be positive")
+    rng = np.random.default_rng(rng)
     drift = np.zeros(3) if drift_nm_per_ps is None else np.asarray(drift_nm_per_ps, float)
     sigma = np.sqrt(2 * D_nm2_per_ps * dt_ps)
     n = start_nm.shape[0]
@@ -127,12 +131,23 @@ def langevin_free(
     dt_ps: float,
     n_frames: int,
     steps_per_frame: int,
-    rng: np.random.Generator,
+    *,
+    rng: int | np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Free 3D Langevin particles; D = k_B T / (m γ) at long times.
 
     BAOAB splitting with no force (half drift, exact Ornstein–Uhlenbeck velocity
     update, half drift), the scheme of OpenMM's LangevinMiddleIntegrator.
+
+    Parameters
+    ----------
+    n_particles : int
+    mass_amu, friction_per_ps, temperature_K, dt_ps : float
+        Mass (amu), friction γ (1/ps), temperature (K) and time step (ps), all > 0.
+    n_frames, steps_per_frame : int
+        Frame 0 is the start (t = 0).
+    rng : int or numpy.random.Generator
+        Seed or generator of the noise (``numpy.random.default_rng(rng)``).
 
     Returns
     -------
@@ -143,6 +158,7 @@ def langevin_free(
         raise ValueError("n_particles, n_frames and steps_per_frame must be >= 1")
     if min(mass_amu, friction_per_ps, temperature_K, dt_ps) <= 0:
         raise ValueError("mass_amu, friction_per_ps, temperature_K and dt_ps must be > 0")
+    rng = np.random.default_rng(rng)
     kT = KB_KJ_PER_MOL_K * temperature_K
     v_scale = np.sqrt(kT / mass_amu)  # nm/ps for kJ/mol and amu
     c1 = np.exp(-friction_per_ps * dt_ps)

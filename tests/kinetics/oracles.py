@@ -3,6 +3,8 @@
 import numpy as np
 from scipy import special
 
+from analysis.kinetics import CensoredSample
+
 
 def zscore(observed, expected, stderr):
     """(observed - expected) / stderr, with a readable message for asserts."""
@@ -14,7 +16,7 @@ def first_passage_1d(x0, D, v, dt, t_max, n, rng):
     """First-passage times of 1D Brownian walkers with drift -v toward an absorbing plane at 0.
 
     Uses the Brownian-bridge crossing probability exp(-x_n x_{n+1} / (D dt)) so a
-    coarse step does not miss crossings. Returns (times, censored) with censoring at t_max.
+    coarse step does not miss crossings. Returns a CensoredSample, censored at t_max.
     """
     x = np.full(n, float(x0))
     alive = np.ones(n, bool)
@@ -32,7 +34,7 @@ def first_passage_1d(x0, D, v, dt, t_max, n, rng):
         times[idx[hit]] = step * dt
         alive[idx[hit]] = False
         x[idx] = new
-    return times, alive
+    return CensoredSample(times, alive)
 
 
 def sphere_hit_probability(a, r0, D, t):

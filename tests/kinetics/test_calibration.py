@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis.kinetics.calibration import fit_diffusion, frame_interval_ps, msd_curve, unwrap
+from analysis.kinetics import fit_diffusion, frame_interval_ps, msd_curve, unwrap
 from analysis.kinetics.testsystems import KB_KJ_PER_MOL_K, langevin_free
 
 from .oracles import zscore
@@ -12,7 +12,7 @@ from .oracles import zscore
 def test_langevin_D_within_5_percent_of_kT_over_m_gamma():
     mass, gamma, temperature = 100.0, 2.0, 300.0
     time, xyz = langevin_free(
-        300, mass, gamma, temperature, 0.02, 400, 10, np.random.default_rng(5)
+        300, mass, gamma, temperature, 0.02, 400, 10, rng=np.random.default_rng(5)
     )
     expected_nm2_per_ns = KB_KJ_PER_MOL_K * temperature / (mass * gamma) * 1000.0
     cal = fit_diffusion(msd_curve(xyz, time), D_target_nm2_per_ns=0.33)
@@ -75,7 +75,7 @@ def test_langevin_form_when_run_is_too_short_for_a_linear_regime():
     # MD-like: gamma = 0.2 /ps, 60 ps saved every 0.4 ps -> mostly ballistic crossover.
     mass, gamma, temperature = 200.0, 0.2, 300.0
     time, xyz = langevin_free(
-        200, mass, gamma, temperature, 0.02, 150, 20, np.random.default_rng(8)
+        200, mass, gamma, temperature, 0.02, 150, 20, rng=np.random.default_rng(8)
     )
     expected = KB_KJ_PER_MOL_K * temperature / (mass * gamma) * 1000.0
     cal = fit_diffusion(msd_curve(xyz, time), 0.33, slope_tolerance=0.1)
@@ -86,7 +86,9 @@ def test_langevin_form_when_run_is_too_short_for_a_linear_regime():
 def test_known_friction_fixes_gamma_in_a_purely_ballistic_run():
     # 8 ps at gamma = 0.1 /ps: MSD ~ t^2 throughout; with gamma known, D is still exact.
     mass, gamma, temperature = 200.0, 0.1, 300.0
-    time, xyz = langevin_free(300, mass, gamma, temperature, 0.02, 20, 20, np.random.default_rng(9))
+    time, xyz = langevin_free(
+        300, mass, gamma, temperature, 0.02, 20, 20, rng=np.random.default_rng(9)
+    )
     expected = KB_KJ_PER_MOL_K * temperature / (mass * gamma) * 1000.0
     cal = fit_diffusion(msd_curve(xyz, time), 0.33, friction_per_ps=gamma)
     assert cal.method == "langevin_fixed_gamma"

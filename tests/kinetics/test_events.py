@@ -4,13 +4,14 @@ import mdtraj as md
 import numpy as np
 import pytest
 
-from analysis.kinetics.events import (
+from analysis.kinetics import (
     HysteresisCutoffs,
     events_from_distances,
+    groups_from_selections,
     hysteresis_bound,
     pair_min_distances,
+    read_replica,
 )
-from analysis.kinetics.extraction import groups_from_selections, read_replica
 from analysis.kinetics.testsystems import brownian_points, write_point_trajectory
 
 CUT = HysteresisCutoffs(r_on_nm=0.4, r_off_nm=0.6)
@@ -123,7 +124,7 @@ def test_mdtraj_extraction_matches_numpy(tmp_path):
     box = np.array([4.0, 4.0, 4.0])
     receptors = np.array([[1.0, 1.0, 1.0], [3.0, 2.5, 2.0]])
     system = brownian_points(
-        rng.uniform(0, 4, (12, 3)), receptors, 0.01, 0.5, 300, 2, rng, box_nm=box
+        rng.uniform(0, 4, (12, 3)), receptors, 0.01, 0.5, 300, 2, rng=rng, box_nm=box
     )
     xtc, pdb = write_point_trajectory(system, tmp_path)
     top = md.load_topology(str(pdb))

@@ -5,9 +5,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.kinetics.events import HysteresisCutoffs, events_from_distances
-from analysis.kinetics.extraction import groups_from_selections, read_replica
-from analysis.kinetics.survival import fit_family, fit_survival
+from analysis.kinetics import (
+    HysteresisCutoffs,
+    events_from_distances,
+    fit_family,
+    fit_survival,
+    groups_from_selections,
+    read_replica,
+)
 from analysis.kinetics.testsystems import brownian_points, write_point_trajectory
 
 from .oracles import first_passage_1d, sphere_hit_probability, zscore
@@ -16,12 +21,12 @@ from .oracles import first_passage_1d, sphere_hit_probability, zscore
 def test_levy_first_passage_without_drift():
     rng = np.random.default_rng(101)
     x0, D = 1.0, 1.0
-    t, cens = first_passage_1d(x0, D, 0.0, 1e-3, 20.0, 3000, rng)
+    sample = first_passage_1d(x0, D, 0.0, 1e-3, 20.0, 3000, rng)
     c = x0**2 / (2 * D)
-    hits = t[~cens]
+    hits = sample.durations[sample.observed]
     conditional = lambda s: stats.levy.cdf(s, scale=c) / stats.levy.cdf(20.0, scale=c)  # noqa: E731
     assert stats.kstest(hits, conditional).pvalue > 0.01
-    fit = fit_survival(t, cens, n_bootstrap=0)
+    fit = fit_survival(sample, n_bootstrap=0)
     assert fit.best.family == "levy"
     lo, hi = c * 0.95, c * 1.05
     assert lo < fit.best.params["scale"] < hi
@@ -30,12 +35,13 @@ def test_levy_first_passage_without_drift():
 def test_inverse_gaussian_first_passage_with_drift():
     rng = np.random.default_rng(102)
     x0, D, v = 2.0, 0.5, 1.0
-    t, cens = first_passage_1d(x0, D, v, 1e-3, 20.0, 2000, rng)
-    assert cens.sum() == 0
+    sample = first_passage_1d(x0, D, v, 1e-3, 20.0, 2000, rng)
+    t = sample.durations
+    assert sample.censored.sum() == 0
     mean, shape = x0 / v, x0**2 / (2 * D)
     law = stats.invgauss(mean / shape, scale=shape)
     assert stats.kstest(t, law.cdf).pvalue > 0.01
-    fit = fit_family("invgauss", t, cens)
+    fit = fit_family("invgauss", sample)
     z, msg = zscore(fit.frozen().mean(), mean, t.std() / np.sqrt(t.size))
     assert abs(z) < 4, msg
     # DESIGN.md: shape lambda = x0^2 / (2 D) is scipy's scale; its MLE has relative
@@ -51,7 +57,7 @@ def test_absorbing_sphere_through_trajectory(tmp_path):
     n, dt, spf, frames = 1500, 0.05, 2, 600
     direction = rng.standard_normal((n, 3))
     start = r0 * direction / np.linalg.norm(direction, axis=1, keepdims=True)
-    system = brownian_points(start, np.zeros((1, 3)), D, dt, frames, spf, rng)
+    system = brownian_points(start, np.zeros((1, 3)), D, dt, frames, spf, rng=rng)
     xtc, pdb = write_point_trajectory(system, tmp_path)
     tm, rc, mols = groups_from_selections(md.load_topology(str(pdb)), "name OE1", "name NE")
     data = read_replica(xtc, pdb, tm, rc, mols, periodic=False)

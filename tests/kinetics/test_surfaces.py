@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.kinetics.surfaces import compute_surfaces
+from analysis.kinetics import compute_surfaces
 
 
 def _walkers(seed, n=3000, frames=300, x0=0.6, D=1e-3):

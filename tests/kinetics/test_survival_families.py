@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from analysis.kinetics.families import FAMILIES
+from analysis.kinetics import FAMILIES
 
 PARAMS = {
     "expon": [3.0],

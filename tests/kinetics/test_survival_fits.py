@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.kinetics.survival import fit_family, fit_survival, gof_pvalue, kaplan_meier
+from analysis.kinetics import CensoredSample, fit_family, fit_survival, gof_pvalue, kaplan_meier
 
 from .oracles import zscore
 
@@ -22,29 +22,28 @@ def _censored_sample(family, n, quantile, seed):
     law = getattr(stats, family)(**TRUE[family])
     x = law.rvs(size=n, random_state=np.random.default_rng(seed))
     limit = law.ppf(quantile)
-    return np.minimum(x, limit), x > limit
+    return CensoredSample(np.minimum(x, limit), x > limit)
 
 
 @pytest.mark.parametrize("family", sorted(TRUE))
 def test_censored_round_trip_recovers_parameters(family):
-    t, c = _censored_sample(family, 1500, 0.65, seed=7)
-    assert 0.2 <= c.mean() <= 0.5
-    fit = fit_survival(t, c, families=[family], n_bootstrap=60, seed=3)
+    sample = _censored_sample(family, 1500, 0.65, seed=7)
+    assert 0.2 <= sample.censored.mean() <= 0.5
+    fit = fit_survival(sample, families=[family], n_bootstrap=60, rng=3)
     # Bootstrap standard error from the 95 % interval; |z| < 3 (a 95 % CI misses 1 in 20).
     for name, value in TRUE[family].items():
         lo, hi = fit.params_ci95[name]
         z, msg = zscore(fit.best.params[name], value, (hi - lo) / 3.92)
         assert abs(z) < 3, f"{family}.{name}: {msg}"
     # The naive fit that drops censored observations is biased far outside.
-    naive = fit_family(family, t[~c], c[~c])
+    naive = fit_family(family, CensoredSample(sample.durations[sample.observed]))
     lo, hi = fit.params_ci95["scale"]
     z, msg = zscore(naive.params["scale"], TRUE[family]["scale"], (hi - lo) / 3.92)
     assert abs(z) > 3, f"naive {family} fit unexpectedly close: {msg}"
 
 
 def test_aic_selects_generating_family():
-    t, c = _censored_sample("weibull_min", 3000, 0.7, seed=8)
-    fit = fit_survival(t, c, n_bootstrap=0)
+    fit = fit_survival(_censored_sample("weibull_min", 3000, 0.7, seed=8), n_bootstrap=0)
     assert fit.best.family == "weibull_min"
     table = fit.aic_table()
     assert table[0]["delta_aic"] == 0 and all(row["delta_aic"] >= 0 for row in table)
@@ -52,30 +51,30 @@ def test_aic_selects_generating_family():
 
 def test_gof_pvalue_accepts_true_and_rejects_wrong_family():
     rng = np.random.default_rng(9)
-    t, c = _censored_sample("lognorm", 800, 0.7, seed=10)
-    right = fit_family("lognorm", t, c)
-    wrong = fit_family("expon", t, c)
-    _, p_right = gof_pvalue(right, t, c, 40, rng)
-    _, p_wrong = gof_pvalue(wrong, t, c, 40, rng)
+    sample = _censored_sample("lognorm", 800, 0.7, seed=10)
+    right = fit_family("lognorm", sample)
+    wrong = fit_family("expon", sample)
+    _, p_right = gof_pvalue(right, sample, n_bootstrap=40, rng=rng)
+    _, p_wrong = gof_pvalue(wrong, sample, n_bootstrap=40, rng=rng)
     assert p_right > 0.05 and p_wrong < 0.05
 
 
 def test_kaplan_meier_matches_hand_computation():
-    km = kaplan_meier([1, 2, 2, 3, 4, 5], [False, False, True, False, True, False])
+    km = kaplan_meier(CensoredSample([1, 2, 2, 3, 4, 5], [False, False, True, False, True, False]))
     np.testing.assert_allclose(km.time, [1, 2, 3, 5])
     np.testing.assert_allclose(km.survival, [5 / 6, 5 / 6 * 4 / 5, 5 / 6 * 4 / 5 * 2 / 3, 0.0])
     # Uncensored: KM is the empirical survival function.
     x = np.random.default_rng(1).exponential(size=50)
-    km = kaplan_meier(x, np.zeros(50, bool))
+    km = kaplan_meier(CensoredSample(x, np.zeros(50, bool)))
     np.testing.assert_allclose(km.survival, 1 - np.arange(1, 51) / 50, atol=1e-12)
     assert km.restricted_mean == pytest.approx(x.mean())
 
 
 def test_all_censored_gives_lower_bound_not_nan():
-    fit = fit_survival([10.0, 10.0, 10.0], [True, True, True])
+    fit = fit_survival(CensoredSample([10.0, 10.0, 10.0], [True, True, True]))
     assert fit.all_censored and fit.best is None and fit.fits == ()
     assert fit.kaplan_meier.restricted_mean == 10.0
-    assert fit_survival([], []).n_events == 0
+    assert fit_survival(CensoredSample([], [])).n_events == 0
 
 
 @pytest.mark.parametrize(
@@ -89,46 +88,47 @@ def test_all_censored_gives_lower_bound_not_nan():
 )
 def test_bad_input_raises_naming_argument(durations, censored, name):
     with pytest.raises(ValueError, match=name):
-        fit_survival(durations, censored)
+        fit_survival(CensoredSample(durations, censored))
 
 
 def test_unknown_family_raises():
     with pytest.raises(ValueError, match="famil"):
-        fit_survival([1.0, 2.0], [False, False], families=["cauchy"])
+        fit_survival(CensoredSample([1.0, 2.0], [False, False]), families=["cauchy"])
 
 
 def test_censored_exponential_matches_closed_form_and_counts_parameters():
     # Censored exponential MLE: scale = sum(t) / d, loglik = -d ln(scale) - sum(t)/scale,
     # with d the number of observed events (censored times enter only through log S).
-    t, c = _censored_sample("expon", 400, 0.6, seed=12)
+    sample = _censored_sample("expon", 400, 0.6, seed=12)
+    t, c = sample.durations, sample.censored
     d, n = int((~c).sum()), t.size
     scale = t.sum() / d
     loglik = -d * np.log(scale) - t.sum() / scale
-    fit = fit_family("expon", t, c)
+    fit = fit_family("expon", sample)
     assert fit.params["scale"] == pytest.approx(scale, rel=1e-5)
     assert fit.loglik == pytest.approx(loglik, rel=1e-9)
     assert fit.n_params == 1
     assert fit.aic == pytest.approx(2 - 2 * loglik)
     assert fit.bic == pytest.approx(np.log(n) - 2 * loglik)
-    two = fit_family("gamma", t, c)
+    two = fit_family("gamma", sample)
     assert two.n_params == 2 and two.aic == pytest.approx(4 - 2 * two.loglik)
     # Censored contributions are log-survival, not log-density: the censored
     # likelihood differs from the one that counts every time as an event.
-    assert fit_family("expon", t, np.zeros_like(c)).params["scale"] == pytest.approx(t.mean())
+    assert fit_family("expon", CensoredSample(t)).params["scale"] == pytest.approx(t.mean())
 
 
 def test_bootstrap_is_seeded():
-    t, c = _censored_sample("gamma", 300, 0.7, seed=13)
-    a = fit_survival(t, c, families=["gamma"], n_bootstrap=20, seed=5).params_ci95
-    b = fit_survival(t, c, families=["gamma"], n_bootstrap=20, seed=5).params_ci95
-    other = fit_survival(t, c, families=["gamma"], n_bootstrap=20, seed=6).params_ci95
+    sample = _censored_sample("gamma", 300, 0.7, seed=13)
+    a = fit_survival(sample, families=["gamma"], n_bootstrap=20, rng=5).params_ci95
+    b = fit_survival(sample, families=["gamma"], n_bootstrap=20, rng=5).params_ci95
+    other = fit_survival(sample, families=["gamma"], n_bootstrap=20, rng=6).params_ci95
     assert a == b and a != other
     with pytest.raises(ValueError, match="n_bootstrap"):
-        fit_survival(t, c, n_bootstrap=1)
+        fit_survival(sample, n_bootstrap=1)
 
 
 def test_kaplan_meier_greenwood_and_restricted_mean_by_hand():
-    km = kaplan_meier([1, 2, 2, 3, 4, 5], [False, False, True, False, True, True])
+    km = kaplan_meier(CensoredSample([1, 2, 2, 3, 4, 5], [False, False, True, False, True, True]))
     s = np.array([5 / 6, 5 / 6 * 4 / 5, 5 / 6 * 4 / 5 * 2 / 3])
     var_terms = np.cumsum([1 / (6 * 5), 1 / (5 * 4), 1 / (3 * 2)])
     np.testing.assert_allclose(km.stderr, s * np.sqrt(var_terms))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.kinetics.plots import FIGURE_STEMS
+from analysis.kinetics import FIGURE_STEMS
 from analysis.kinetics.testsystems import brownian_points, write_point_trajectory
 from synsoc.cli import main
 
@@ -32,7 +32,7 @@ def _md_layout(results, n_replicas=2, seed=4):
         start = np.column_stack(
             (rng.uniform(0, 4, N_TM), rng.uniform(0, 4, N_TM), np.full(N_TM, 0.5))
         )
-        system = brownian_points(start, receptors, 0.01, 0.1, 800, 10, rng, box_nm=box)
+        system = brownian_points(start, receptors, 0.01, 0.1, 800, 10, rng=rng, box_nm=box)
         write_point_trajectory(system, results / "md" / f"replica_{replica}")
     build = {
         "transmitters": [
@@ -117,9 +117,9 @@ def test_cli_events_and_fit(tmp_path, capsys):
             "name OE1",
             "--receptors",
             "name NE",
-            "--r-on",
+            "--r-on-nm",
             "0.45",
-            "--r-off",
+            "--r-off-nm",
             "0.65",
             "-o",
             str(events),
@@ -135,7 +135,7 @@ def test_cli_events_and_fit(tmp_path, capsys):
 
 
 def test_pipeline_input_errors_name_the_file(tmp_path):
-    from analysis.kinetics.extraction import load_replica_distances
+    from analysis.kinetics import load_replica_distances
     from analysis.kinetics.jobs import run_merge
 
     bad = tmp_path / "replica_0.parquet"

@@ -9,8 +9,7 @@ import mdtraj as md
 import numpy as np
 import pytest
 
-from analysis.kinetics.events import HysteresisCutoffs
-from analysis.kinetics.inspect import find_replica_files, inspect_replica
+from analysis.kinetics import HysteresisCutoffs, find_replica_files, inspect_replica
 from analysis.kinetics.inspect_cli import register
 
 DT_PS = 2.0
@@ -69,7 +68,12 @@ def test_selections_override_build_json(tmp_path):
     cutoffs = HysteresisCutoffs(r_on_nm=0.5, r_off_nm=0.8)
     with pytest.raises(ValueError, match="transmitter_selection"):
         inspect_replica(replica / "trajectory.xtc", cutoffs)
-    result = inspect_replica(replica / "trajectory.xtc", cutoffs, "resname GLU", "resname ARG")
+    result = inspect_replica(
+        replica / "trajectory.xtc",
+        cutoffs,
+        transmitter_selection="resname GLU",
+        receptor_selection="resname ARG",
+    )
     assert (result.n_transmitters, result.n_receptors, result.bound_ever) == (2, 1, 1)
 
 

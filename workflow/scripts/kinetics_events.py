@@ -1,12 +1,11 @@
 """Snakemake script of rule kinetics_events: events + distances of one MD replica."""
 
-from analysis.kinetics.config import KineticsConfig
-from analysis.kinetics.jobs import run_events
+from analysis.kinetics import KineticsConfig, jobs
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821
 config = KineticsConfig.from_section(smk.params.kinetics)
-run_events(
+jobs.run_events(
     smk.input.trajectory,
     smk.input.topology,
     smk.input.build,

@@ -2,13 +2,12 @@
 
 from pathlib import Path
 
-from analysis.kinetics.config import KineticsConfig
-from analysis.kinetics.jobs import run_fit
+from analysis.kinetics import KineticsConfig, jobs
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821
 config = KineticsConfig.from_section(smk.params.kinetics)
-run_fit(
+jobs.run_fit(
     smk.input.events,
     list(smk.input.distances),
     smk.input.surfaces,
@@ -16,5 +15,5 @@ run_fit(
     dict(smk.config),
     smk.output.kinetics,
     Path(smk.output.figures[0]).parent,
-    smk.input.build,
+    build_json=smk.input.build,
 )
