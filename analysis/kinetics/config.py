@@ -13,7 +13,7 @@ from synsoc.validation import check_choice, check_int_at_least, check_positive
 
 __all__ = ["KineticsConfig"]
 
-MSD_DIMS = {"lateral": (0, 1), "3d": (0, 1, 2)}
+_MSD_AXES = {"lateral": (0, 1), "3d": (0, 1, 2)}
 """Cartesian axes of the MSD for each ``msd_dims`` value."""
 
 
@@ -54,7 +54,7 @@ class KineticsConfig:
         unknown = [f for f in self.families if f not in FAMILIES]
         if unknown:
             raise ValueError(f"families: unknown {unknown}; choose from {sorted(FAMILIES)}")
-        check_choice("msd_dims", self.msd_dims, tuple(MSD_DIMS))
+        check_choice("msd_dims", self.msd_dims, tuple(_MSD_AXES))
         check_int_at_least("seed", self.seed, 0)
         check_int_at_least("chunk_frames", self.chunk_frames, 1)
         if check_int_at_least("n_bootstrap", self.n_bootstrap, 0) == 1:
@@ -91,7 +91,7 @@ class KineticsConfig:
     @property
     def msd_axes(self) -> tuple[int, ...]:
         """Cartesian axes of the MSD."""
-        return MSD_DIMS[self.msd_dims]
+        return _MSD_AXES[self.msd_dims]
 
     @classmethod
     def from_section(
