@@ -11,6 +11,7 @@ naming the file, key and value, and every default lives once, in the schema.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from collections.abc import Mapping
 from importlib import resources
@@ -87,6 +88,13 @@ def _with_defaults(validator_class):
 _DefaultFillingValidator = _with_defaults(jsonschema.Draft202012Validator)
 
 
+@functools.lru_cache(maxsize=4)
+def _validator(schema_dir: Path | Traversable):
+    """The default-filling validator of ``schema_dir`` (schemas parsed once per process)."""
+    schema = _load_yaml(schema_dir / "config.schema.yaml", "schema file")
+    return _DefaultFillingValidator(schema, registry=_registry(schema_dir))
+
+
 def _key_path(error: jsonschema.ValidationError) -> str:
     return ".".join(str(part) for part in error.absolute_path) or "<top level>"
 
@@ -123,8 +131,7 @@ def validate_config(
         raise ConfigError(f"{source}: expected a mapping at the top level, got {config!r}")
     if isinstance(schema_dir, str | os.PathLike):
         schema_dir = Path(schema_dir)
-    schema = _load_yaml(schema_dir / "config.schema.yaml", "schema file")
-    validator = _DefaultFillingValidator(schema, registry=_registry(schema_dir))
+    validator = _validator(schema_dir)
     filled = copy.deepcopy(dict(config))
     errors = sorted(validator.iter_errors(filled), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
