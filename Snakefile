@@ -1,5 +1,5 @@
 # synsoc: synaptic MD -> first-passage kinetics -> threshold network -> criticality.
-# Wiring only; the science lives in synapse_md/, analysis/ and network/.
+# Wiring only; the science lives in synapse_md/, analysis/ and network/, on the synsoc/ core.
 from snakemake.utils import min_version
 
 min_version("8.10")

@@ -34,8 +34,8 @@ def kinetics_replica_files(kind, suffix):
 
 
 def kinetics_figure_files():
-    """Every kinetics figure, PNG and SVG (stems from analysis.kinetics.plots)."""
-    from analysis.kinetics.plots import FIGURE_STEMS
+    """Every kinetics figure, PNG and SVG (stems from analysis.kinetics)."""
+    from analysis.kinetics import FIGURE_STEMS
 
     return expand(L.kinetics_figure("{stem}", "{ext}"), stem=FIGURE_STEMS, ext=["png", "svg"])
 

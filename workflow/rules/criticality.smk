@@ -1,4 +1,4 @@
-# Rules of the criticality stage (analysis/): per-run avalanche statistics, dynamic range
+# Rules of the criticality stage (analysis/criticality/): per-run avalanche statistics, dynamic range
 # across the sweep, alignment with the reference models. See docs/criticality.md.
 
 
