@@ -2,7 +2,8 @@
 
 Each writer writes to a temporary file in the destination directory and renames it
 over the destination (``os.replace`` is atomic on POSIX within one file system), so a
-killed run never leaves a truncated output that looks finished.
+killed run never leaves a truncated output that looks finished. Files get the mode an
+ordinary ``open()`` gives them (``0666 & ~umask``), so results can be shared.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 __all__ = [
     "atomic_path",
+    "current_umask",
     "write_text",
     "write_json",
     "write_parquet",
@@ -55,10 +57,31 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp creates the file with mode 0600 whatever the umask; give the result
+        # the mode an ordinary open() would (0666 & ~umask), so results can be shared.
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, final)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def current_umask() -> int:
+    """The process's file-creation mask (e.g. ``0o022``), read without changing it.
+
+    Linux reports it in ``/proc/self/status``; elsewhere it is read by setting and
+    restoring it (not thread-safe for the instant in between).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -113,3 +114,20 @@ def test_every_section_gets_its_schema_defaults():
 def test_single_bootstrap_resample_is_rejected_before_any_work():
     with pytest.raises(ConfigError, match=r"kinetics\.n_bootstrap"):
         validate_config({"kinetics": {"n_bootstrap": 1}}, source="c.yaml")
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_atomic_writes_honour_the_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        assert atomic_io.current_umask() == umask
+        atomic_io.write_json(tmp_path / "a.json", {"x": 1})
+        atomic_io.write_text(tmp_path / "b.txt", "text")
+        atomic_io.save_npz(tmp_path / "c.npz", x=np.arange(3))
+        with open(tmp_path / "plain.txt", "w") as handle:  # what open() gives, for reference
+            handle.write("plain")
+    finally:
+        os.umask(old)
+    expected = 0o666 & ~umask
+    for name in ("a.json", "b.txt", "c.npz", "plain.txt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
