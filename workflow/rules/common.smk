@@ -5,6 +5,7 @@ from snakemake.exceptions import WorkflowError
 from synsoc.config import validate_config
 from synsoc.errors import ConfigError
 from synsoc.layout import REFERENCE_MODELS, REGIMES, ResultLayout, control_label
+from synsoc.provenance import source_hash
 
 
 def _config_source():
@@ -19,6 +20,19 @@ except ConfigError as err:
 
 # Every result path comes from synsoc.layout (the contract shared with the packages).
 L = ResultLayout(config["results_dir"])
+
+# Hash of each stage's package source (with the synsoc core), a parameter of every rule
+# of that stage: changed package code (an upgrade, an edit) reruns the stages it touches.
+CODE = {
+    stage: source_hash(package, "synsoc")
+    for stage, package in (
+        ("md", "synapse_md"),
+        ("kinetics", "analysis.kinetics"),
+        ("network", "network"),
+        ("criticality", "analysis.criticality"),
+        ("report", "analysis.report"),
+    )
+}
 
 
 # ---- MD ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ rule criticality_run:
     benchmark:
         L.benchmark("criticality", "runs/{regime}/{control}")
     params:
+        code=CODE["criticality"],
         config=config,
     resources:
         mem_mb=2000,
@@ -34,6 +35,7 @@ rule criticality_dynamic_range:
     log:
         L.log("criticality", "dynamic_range"),
     params:
+        code=CODE["criticality"],
         config=config,
         runs=network_runs(),
     resources:
@@ -61,6 +63,7 @@ rule criticality_alignment:
     benchmark:
         L.benchmark("criticality", "alignment")
     params:
+        code=CODE["criticality"],
         config=config,
         runs=network_runs(),
         models=config["criticality"]["reference_models"],

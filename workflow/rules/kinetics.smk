@@ -13,6 +13,7 @@ rule kinetics_events:
     wildcard_constraints:
         replica=r"\d+",
     params:
+        code=CODE["kinetics"],
         kinetics=config["kinetics"],
     log:
         L.log("kinetics", "events_{replica}"),
@@ -32,6 +33,8 @@ rule kinetics_merge:
         events=kinetics_replica_files("events", "parquet"),
     output:
         events=L.kinetics("events.parquet"),
+    params:
+        code=CODE["kinetics"],
     log:
         L.log("kinetics", "merge"),
     resources:
@@ -49,6 +52,7 @@ rule kinetics_surfaces:
     output:
         surfaces=L.kinetics("surfaces.npz"),
     params:
+        code=CODE["kinetics"],
         kinetics=config["kinetics"],
     log:
         L.log("kinetics", "surfaces"),
@@ -73,6 +77,7 @@ rule kinetics_fit:
         kinetics=L.kinetics("kinetics.json"),
         figures=kinetics_figure_files(),
     params:
+        code=CODE["kinetics"],
         kinetics=config["kinetics"],
     log:
         L.log("kinetics", "fit"),

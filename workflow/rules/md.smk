@@ -12,6 +12,7 @@ rule md_build:
         system=L.md_system("system.xml"),
         build=L.md_system("build.json"),
     params:
+        code=CODE["md"],
         md=config["md"],
     log:
         L.log("md", "build"),
@@ -35,6 +36,7 @@ rule md_equilibrate:
     output:
         state=L.md_system("equilibrated.xml"),
     params:
+        code=CODE["md"],
         md=config["md"],
     log:
         L.log("md", "equilibrate"),
@@ -66,6 +68,7 @@ rule md_production:
     wildcard_constraints:
         replica=r"\d+",
     params:
+        code=CODE["md"],
         md=config["md"],
     log:
         L.log("md", "replica_{replica}"),

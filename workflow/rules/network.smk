@@ -17,6 +17,7 @@ rule network_graph:
     log:
         L.log("network", "graph"),
     params:
+        code=CODE["network"],
         network=config["network"],
     resources:
         mem_mb=2000,
@@ -39,6 +40,7 @@ rule network_run:
     benchmark:
         L.benchmark("network", "runs/{regime}/{control}")
     params:
+        code=CODE["network"],
         network=config["network"],
     resources:
         mem_mb=4000,
@@ -59,6 +61,7 @@ rule network_response:
     benchmark:
         L.benchmark("network", "response/{regime}/{control}")
     params:
+        code=CODE["network"],
         network=config["network"],
     resources:
         mem_mb=4000,
@@ -80,6 +83,7 @@ rule network_reference:
     benchmark:
         L.benchmark("network", "reference/{model}")
     params:
+        code=CODE["network"],
         network=config["network"],
     resources:
         mem_mb=4000,
