@@ -84,4 +84,4 @@ def test_tiny_dag_through_slurm(tmp_path):
     rows = [line.split("\t") for line in summary.stdout.splitlines() if "\t" in line]
     status = rows[0].index("status")
     assert rows[1:] and all(row[status] == "ok" for row in rows[1:]), summary.stdout[-3000:]
-    assert (workdir / "results" / "report" / "summary.md").is_file()
+    assert (workdir / config["results_dir"] / "report" / "summary.md").is_file()

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from wf_helpers import copy_workflow, planned_rules, snakemake
+from wf_helpers import copy_workflow, planned_rules, results_dir, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def test_every_declared_output_exists(tiny_run):
 
 
 def test_json_artifacts_carry_provenance(tiny_run):
-    files = sorted((tiny_run / "results").rglob("*.json"))
+    files = sorted(results_dir(tiny_run, TINY).rglob("*.json"))
     assert files
     for path in files:
         data = json.loads(path.read_text())
@@ -95,7 +95,7 @@ def test_json_artifacts_carry_provenance(tiny_run):
 
 
 def test_contract_tables_and_arrays(tiny_run):
-    results = tiny_run / "results"
+    results = results_dir(tiny_run, TINY)
     kinetics = json.loads((results / "kinetics" / "kinetics.json").read_text())
     assert KINETICS_KEYS <= set(kinetics)
     events = pd.read_parquet(results / "kinetics" / "events.parquet")

@@ -17,7 +17,7 @@ import mdtraj
 import numpy as np
 import pytest
 import yaml
-from wf_helpers import ROOT, SNAKEMAKE, copy_workflow, snakemake
+from wf_helpers import ROOT, SNAKEMAKE, copy_workflow, results_dir, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +41,8 @@ def test_killed_dag_resumes_md_from_checkpoint_and_completes(tmp_path):
     config = yaml.safe_load((workdir / TINY).read_text())
     md = config["md"]
     expected_frames = round(md["production_ps"] / md["frame_interval_ps"]) + 1
-    work = workdir / "results" / "md" / "replica_0" / "work"
+    results = results_dir(workdir, TINY)
+    work = results / "md" / "replica_0" / "work"
 
     run = _start_dag(workdir)
     deadline = time.monotonic() + 300
@@ -55,22 +56,22 @@ def test_killed_dag_resumes_md_from_checkpoint_and_completes(tmp_path):
     finally:
         os.killpg(run.pid, signal.SIGKILL)
         run.wait()
-    assert not (workdir / "results" / "report" / "summary.md").exists()
+    assert not (results / "report" / "summary.md").exists()
 
     unlock = snakemake(workdir, "--configfile", TINY, "--unlock", timeout=120)
     assert unlock.returncode == 0, unlock.stdout[-2000:]
     rerun = snakemake(workdir, "--configfile", TINY, "--cores", "2", timeout=900)
     assert rerun.returncode == 0, rerun.stdout[-5000:]
-    assert (workdir / "results" / "report" / "summary.md").exists()
+    assert (results / "report" / "summary.md").exists()
 
-    log = (workdir / "results" / "logs" / "md" / "replica_0.log").read_text()
+    log = (results / "logs" / "md" / "replica_0.log").read_text()
     resumed_at = [
         int(line.rsplit(" ", 1)[1])
         for line in log.splitlines()
         if "resuming from checkpoint at step" in line
     ]
     assert resumed_at and resumed_at[0] > 0, log[-2000:]
-    replica = workdir / "results" / "md" / "replica_0"
+    replica = results / "md" / "replica_0"
     traj = mdtraj.load(str(replica / "trajectory.xtc"), top=str(replica / "topology.pdb"))
     assert traj.n_frames == expected_frames
     steps = np.diff(traj.time)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "profiles", "envs")
@@ -23,6 +25,12 @@ def copy_workflow(dest: Path) -> Path:
         else:
             shutil.copy2(src, dest / part)
     return dest
+
+
+def results_dir(workdir: Path, configfile: str) -> Path:
+    """The results folder a configuration file writes to (its ``results_dir``)."""
+    config = yaml.safe_load((workdir / configfile).read_text())
+    return workdir / config["results_dir"]
 
 
 def snakemake(workdir: Path, *args: str, timeout: float = 600, env: dict | None = None):
