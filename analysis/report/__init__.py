@@ -7,7 +7,11 @@ The public API, importable from the subpackage::
 * summary tables and sections (:mod:`analysis.report.summary`): :class:`NetworkRun`,
   :func:`markdown_table`, :func:`flatten_scalars`, :func:`kinetics_table`,
   :func:`runs_table`, :func:`alignment_table`, :func:`read_benchmarks`,
-  :func:`build_summary`, ...;
+  :func:`figures_section`, :func:`build_summary`, ...;
+* headline numbers and the end of a run (:mod:`analysis.report.headline`):
+  :class:`Estimate`, :class:`RunEstimates`, :func:`read_run_estimates`,
+  :func:`nearest_mean_field`, :func:`conclusion_paragraph`, :func:`end_of_run_message`
+  (what the Snakefile's ``onsuccess:`` prints), ...;
 * activation figures (:mod:`analysis.report.activation`): :class:`SpikeTrain`,
   :func:`load_spikes`, :func:`plot_raster`, :func:`plot_cascade`,
   :func:`plot_model_comparison` (matplotlib is imported inside the plot functions);
@@ -28,6 +32,20 @@ from analysis.report.activation import (
     select_window,
 )
 from analysis.report.config import ActivationConfig
+from analysis.report.headline import (
+    Estimate,
+    Headline,
+    RunEstimates,
+    conclusion_paragraph,
+    criticality_headlines,
+    dynamic_range_headlines,
+    end_of_run_message,
+    format_duration_ms,
+    kinetics_headlines,
+    nearest_mean_field,
+    read_run_estimates,
+    report_command,
+)
 from analysis.report.summary import (
     NetworkRun,
     alignment_section,
@@ -35,6 +53,8 @@ from analysis.report.summary import (
     benchmark_section,
     build_summary,
     csv_text,
+    dynamic_range_section,
+    figures_section,
     flat_section,
     flatten_scalars,
     kinetics_section,
@@ -60,7 +80,22 @@ __all__ = [
     "alignment_table",
     "alignment_section",
     "benchmark_section",
+    "dynamic_range_section",
+    "figures_section",
     "build_summary",
+    # headline numbers, conclusion, end of a run
+    "Estimate",
+    "RunEstimates",
+    "Headline",
+    "read_run_estimates",
+    "nearest_mean_field",
+    "format_duration_ms",
+    "kinetics_headlines",
+    "criticality_headlines",
+    "dynamic_range_headlines",
+    "conclusion_paragraph",
+    "report_command",
+    "end_of_run_message",
     # activation figures
     "SpikeTrain",
     "load_spikes",

@@ -83,7 +83,8 @@ def run_summary(
     benchmark_paths : iterable of path-like
         Snakemake benchmark TSVs (wall time per stage).
     figures : sequence of path-like
-        Figures listed at the end of the summary.
+        Figures (PNG files, or directories of them) listed, grouped by stage, at the
+        end of the summary with links relative to it.
     """
     missing = {"kinetics", "criticality", "alignment"} - set(tables)
     if missing:
@@ -97,10 +98,9 @@ def run_summary(
         dynamic_range_json=dynamic_range_json,
         alignment_json=alignment_json,
         benchmark_rows=read_benchmarks(benchmark_paths, root=root.parent),
+        figures=figures,
+        figure_root=root,
     )
-    if figures:
-        listed = "\n".join(f"- {os.path.relpath(path, root)}" for path in figures)
-        text += f"\n## Figures\n\n{listed}\n"
     write_text(summary_md, text)
     write_text(tables["kinetics"], csv_text(*kinetics_table(_read_json(kinetics_json))))
     write_text(tables["criticality"], csv_text(*runs_table(runs)))

@@ -2,9 +2,16 @@
 
 Reads the stage JSON artifacts of docs/contracts.md (kinetics, per-run network and
 criticality summaries, dynamic range, alignment) and the Snakemake benchmark files,
-and renders Markdown tables. Nothing here recomputes science: every number shown
-is copied from an artifact, and its key names (with units) are kept. The file-level
-step that writes the summary and the CSV tables is :func:`analysis.report.jobs.run_summary`.
+and renders Markdown for people: readable column headers with units, 95 % confidence
+intervals in brackets where the artifacts hold them, a conclusion paragraph and the
+headline numbers (:mod:`analysis.report.headline`), and every figure grouped by stage.
+Nothing here recomputes science: every number shown is copied from an artifact. A
+scalar the readable tables do not know is still listed, under its raw key.
+
+The CSV tables under ``R/report/tables/`` are for machines and keep the artifacts' raw
+keys (:func:`kinetics_table`, :func:`runs_table`, :func:`alignment_table`). The
+file-level step that writes the summary and the CSV tables is
+:func:`analysis.report.jobs.run_summary`.
 """
 
 from __future__ import annotations
@@ -20,7 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synsoc.layout import EVENT_KINDS
+from analysis.report.headline import (
+    PS_PER_MS,
+    Estimate,
+    RunEstimates,
+    conclusion_paragraph,
+    control_symbol,
+    criticality_headlines,
+    dynamic_range_headlines,
+    format_duration_ms,
+    kinetics_headlines,
+    read_run_estimates,
+)
+from synsoc.layout import EVENT_KINDS, REGIMES
 
 __all__ = [
     "NetworkRun",
@@ -32,9 +51,11 @@ __all__ = [
     "runs_table",
     "runs_section",
     "flat_section",
+    "dynamic_range_section",
     "alignment_table",
     "alignment_section",
     "benchmark_section",
+    "figures_section",
     "build_summary",
     "csv_text",
 ]
@@ -50,6 +71,7 @@ _CRITICALITY_LEAVES = (
     "conventional",
     "multistep_regression",
 )
+_EVENT_NAMES = {"first_passage": "first passage", "dwell": "dwell", "rebinding": "rebinding"}
 
 
 @dataclass(frozen=True)
@@ -115,7 +137,7 @@ def _fmt(value: Any) -> str:
         if not math.isfinite(value):
             return str(value)
         return f"{value:.4g}"
-    return str(value)
+    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -132,8 +154,47 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+def _block(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _estimate_cell(estimate: Estimate | None) -> str | None:
+    return None if estimate is None else estimate.text(4)
+
+
+def _labelled_rows(
+    block: Mapping[str, Any], labels: Mapping[str, str], *, prefix: str = ""
+) -> list[list[Any]]:
+    """(label, value) rows of a block's scalars: known keys by label, others by raw key.
+
+    A key whose name ends in ``_ms`` and holds a duration >= 0 also shows the duration
+    in the unit that suits it (``"608 ns (0.000608 ms)"``).
+    """
+    rows = []
+    for key, value in flatten_scalars(block).items():
+        if key in labels:
+            duration = _number(value)
+            if key.endswith("_ms") and duration is not None and duration >= 0:
+                text = format_duration_ms(duration, 4)
+                value = text if text.endswith(" ms") else f"{text} ({duration:.4g} ms)"
+            rows.append([labels[key], value])
+        elif not key.endswith("schema_version"):
+            rows.append([f"`{prefix}{key}`", value])
+    return rows
+
+
+# ---- kinetics ------------------------------------------------------------------
+
+
 def kinetics_table(kinetics: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of the fitted event-time distributions of ``kinetics.json``."""
+    """Header (raw keys) and rows of the fitted event-time distributions (the CSV)."""
     header = ["event", "family", "mean_ps", "lower_bound_mean_ps", "n_events", "n_censored"]
     rows = []
     for kind in EVENT_KINDS:
@@ -142,23 +203,171 @@ def kinetics_table(kinetics: Mapping[str, Any]) -> tuple[list[str], list[list[An
     return header, rows
 
 
-def kinetics_section(kinetics: Mapping[str, Any]) -> str:
-    """Fits, time calibration and the cleft-scale first passage of ``kinetics.json``."""
-    parts = [
-        "## Kinetics (MD → first passage; family = lowest AIC)",
-        "",
-        markdown_table(*kinetics_table(kinetics)),
+def _params_cell(fit: Mapping[str, Any]) -> str | None:
+    params = _block(fit, "params")
+    cis = _block(fit, "params_ci95")
+    cells = []
+    for name, value in params.items():
+        estimate = Estimate.from_json(value, cis.get(name))
+        cells.append(f"{name} = {_fmt(value) if estimate is None else estimate.text(4)}")
+    return ", ".join(cells) or None
+
+
+def _readable_kinetics_table(kinetics: Mapping[str, Any]) -> str:
+    s = _number(_block(kinetics, "time_calibration").get("time_scale_factor"))
+    header = [
+        "Event",
+        "Best family (lowest AIC)",
+        "Mean, simulated (ps)",
+        "Mean, physical",
+        "Fit parameters [95 % CI]",
+        "Lower bound of mean, simulated (ps)",
+        "Events",
+        "Censored",
+        "KS distance",
+        "Goodness of fit p",
     ]
-    for block in (
-        "time_calibration",
-        "cleft_first_passage",
-        "release_binding_probability",
-        "receptor_occupancy",
-    ):
-        if block in kinetics:
-            flat = flatten_scalars(kinetics[block])
-            parts += ["", f"**{block}**: " + ", ".join(f"{k} = {_fmt(v)}" for k, v in flat.items())]
+    rows = []
+    for kind in EVENT_KINDS:
+        fit = _block(kinetics, kind)
+        mean_ps = _number(fit.get("mean_ps"))
+        physical = None
+        if mean_ps is not None and s is not None and s > 0 and mean_ps >= 0:
+            physical = format_duration_ms(mean_ps * s / PS_PER_MS)
+        rows.append(
+            [
+                _EVENT_NAMES.get(kind, kind),
+                fit.get("family"),
+                fit.get("mean_ps"),
+                physical,
+                _params_cell(fit),
+                fit.get("lower_bound_mean_ps"),
+                fit.get("n_events"),
+                fit.get("n_censored"),
+                fit.get("ks_distance"),
+                fit.get("gof_pvalue"),
+            ]
+        )
+    return markdown_table(header, rows)
+
+
+_CALIBRATION_LABELS = {
+    "D_sim_nm2_per_ns": "D_sim, transmitter diffusion in the MD (nm²/ns)",
+    "D_sim_stderr_nm2_per_ns": "standard error of D_sim (nm²/ns)",
+    "D_target_nm2_per_ns": "D_target, physical diffusion (nm²/ns)",
+    "time_scale_factor": "time-scale factor s = D_sim / D_target",
+    "n_molecules": "molecules in the MSD",
+    "msd_dims": "MSD dimensions",
+    "method": "D_sim estimate",
+    "friction_per_ps": "thermostat friction (1/ps)",
+}
+
+_CLEFT_LABELS = {
+    "family": "first-passage family across the cleft",
+    "mean_ms": "mean first-passage time",
+    "median_ms": "median first-passage time",
+    "cleft_width_nm": "cleft width (nm)",
+    "D_nm2_per_ns": "diffusion coefficient (nm²/ns)",
+    "near_field_source": "near-field first passage taken from",
+}
+
+
+def _calibration_rows(calibration: Mapping[str, Any]) -> list[list[Any]]:
+    rows = _labelled_rows(calibration, _CALIBRATION_LABELS, prefix="time_calibration.")
+    window = calibration.get("fit_window_ps")
+    if isinstance(window, list) and len(window) == 2:
+        rows.append(["MSD fit window, simulated (ps)", f"{_fmt(window[0])} – {_fmt(window[1])}"])
+    return rows
+
+
+def _cleft_rows(kinetics: Mapping[str, Any]) -> list[list[Any]]:
+    cleft = _block(kinetics, "cleft_first_passage")
+    rows = [
+        row
+        for row in _labelled_rows(cleft, _CLEFT_LABELS, prefix="cleft_first_passage.")
+        if not row[0].startswith("`cleft_first_passage.params.")
+    ]
+    params = _block(cleft, "params")
+    if params:
+        text = ", ".join(f"{name} = {_fmt(value)}" for name, value in params.items())
+        rows.insert(1, ["fit parameters (scale in ms)", text])
+    release = _block(kinetics, "release_binding_probability")
+    window = release.get("window_ms")
+    rows += _labelled_rows(
+        release,
+        {
+            "window_ms": "release window",
+            "probability": f"P(bound within {_fmt(window)} ms of release)",
+        },
+        prefix="release_binding_probability.",
+    )
+    occupancy = _block(kinetics, "receptor_occupancy")
+    rows += _labelled_rows(
+        occupancy,
+        {
+            "mean_dwell_ms": "receptor mean dwell",
+            "bound_fraction": "receptor bound fraction",
+        },
+        prefix="receptor_occupancy.",
+    )
+    return rows
+
+
+def kinetics_section(kinetics: Mapping[str, Any]) -> str:
+    """Fits, time calibration and the cleft-scale first passage of ``kinetics.json``.
+
+    Parameters
+    ----------
+    kinetics : Mapping
+        Content of ``kinetics.json``.
+
+    Returns
+    -------
+    str
+        Markdown: the fit table (simulated and physical means, parameters with 95 %
+        CIs), the time calibration and the cleft-scale (physical time) quantities.
+    """
+    s = _number(_block(kinetics, "time_calibration").get("time_scale_factor"))
+    total = _number(kinetics.get("simulated_ps_total"))
+    intro = (
+        "Waiting times are measured and fitted in simulated MD time (ps); physical time = "
+        "simulated time × s"
+        + (f" (s = {s:.4g}, below)" if s is not None else "")
+        + ". Family = lowest AIC among the censoring-aware fits; scale parameters in "
+        "simulated ps; brackets: 95 % CI."
+    )
+    if total is not None:
+        intro += f" Total simulated time analysed: {total:.4g} ps."
+    parts = ["## Kinetics (MD → first passage)", "", intro, "", _readable_kinetics_table(kinetics)]
+    calibration = _block(kinetics, "time_calibration")
+    if calibration:
+        parts += [
+            "",
+            "### Time calibration (simulated → physical time)",
+            "",
+            markdown_table(["Quantity", "Value"], _calibration_rows(calibration)),
+        ]
+    cleft = _cleft_rows(kinetics)
+    if cleft:
+        parts += [
+            "",
+            "### Cleft scale (physical time)",
+            "",
+            markdown_table(["Quantity", "Value"], cleft),
+        ]
+    known = {*EVENT_KINDS, "time_calibration", "cleft_first_passage", "schema_version"}
+    known |= {"release_binding_probability", "receptor_occupancy", "simulated_ps_total"}
+    other = {key: value for key, value in kinetics.items() if key not in known}
+    if flatten_scalars(other):
+        parts += ["", markdown_table(["Other value (raw key)", "Value"], _raw_rows(other))]
     return "\n".join(parts)
+
+
+def _raw_rows(data: Mapping[str, Any]) -> list[list[Any]]:
+    return [[f"`{key}`", value] for key, value in flatten_scalars(data).items()]
+
+
+# ---- network sweep and criticality --------------------------------------------
 
 
 def _criticality_columns(records: Sequence[Mapping[str, Any]], max_columns: int) -> list[str]:
@@ -181,7 +390,7 @@ def _criticality_columns(records: Sequence[Mapping[str, Any]], max_columns: int)
 def runs_table(
     runs: Sequence[NetworkRun], *, max_columns: int = 8
 ) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows (one per run): activity summary and criticality estimates.
+    """Header (raw keys) and rows (one per run): activity and criticality estimates (the CSV).
 
     Parameters
     ----------
@@ -208,16 +417,199 @@ def runs_table(
     return ["regime", "control", *_RUN_KEYS, *columns], rows
 
 
+def _symbol(summaries: Sequence[Mapping[str, Any]]) -> str:
+    names = {summary.get("control_name") for summary in summaries} - {None}
+    return control_symbol(names.pop()) if len(names) == 1 else "control"
+
+
+def _estimates(runs: Sequence[NetworkRun]) -> list[RunEstimates]:
+    return [read_run_estimates(run.regime, run.control, run.criticality_json) for run in runs]
+
+
+def _gof_cell(run: RunEstimates) -> str | None:
+    if run.gof_p_size is None and run.gof_p_duration is None:
+        return None
+    return f"{_fmt(run.gof_p_size)} / {_fmt(run.gof_p_duration)}"
+
+
 def runs_section(runs: Sequence[NetworkRun]) -> str:
-    """The network sweep and criticality estimates as a Markdown section."""
-    return "\n".join(["## Network sweep and criticality", "", markdown_table(*runs_table(runs))])
+    """The network sweep and criticality estimates, readable, with 95 % CIs.
+
+    Parameters
+    ----------
+    runs : sequence of NetworkRun
+        At least one run.
+
+    Returns
+    -------
+    str
+        Markdown: network activity per run, avalanche statistics per run (τ, α, γ,
+        the crackling-noise prediction, branching ratios, shape collapse, goodness of
+        fit) and why a part is undefined.
+    """
+    if not runs:
+        raise ValueError("runs must hold at least one network run")
+    summaries = [_read_json(run.summary_json) for run in runs]
+    estimates = _estimates(runs)
+    symbol = _symbol(summaries)
+    activity = markdown_table(
+        [
+            "Regime",
+            symbol,
+            "Firing rate (Hz)",
+            "σ analytic",
+            "σ estimated",
+            "Spikes",
+            "Avalanches",
+        ],
+        [
+            [run.regime, run.control, *(summary.get(key) for key in _RUN_KEYS)]
+            for run, summary in zip(runs, summaries, strict=True)
+        ],
+    )
+    statistics = markdown_table(
+        [
+            "Regime",
+            symbol,
+            "τ (sizes)",
+            "α (durations)",
+            "γ (⟨S⟩ ∝ T^γ)",
+            "γ predicted (α−1)/(τ−1)",
+            "Crackling relation within 95 % CI",
+            "m, conventional",
+            "m, multistep regression",
+            "Shape collapse γ",
+            "Power-law GOF p (sizes / durations)",
+        ],
+        [
+            [
+                run.regime,
+                run.control,
+                _estimate_cell(run.tau),
+                _estimate_cell(run.alpha),
+                _estimate_cell(run.gamma),
+                _estimate_cell(run.gamma_predicted),
+                run.crackling_holds,
+                _estimate_cell(run.m_conventional),
+                _estimate_cell(run.m_multistep),
+                run.collapse_gamma,
+                _gof_cell(run),
+            ]
+            for run in estimates
+        ],
+    )
+    parts = [
+        "## Network sweep and criticality",
+        "",
+        "### Network activity",
+        "",
+        activity,
+        "",
+        "### Avalanche statistics",
+        "",
+        "Exponents are dimensionless; brackets: 95 % CI (bootstrap). τ: size distribution "
+        "P(S) ∝ S^−τ; α: duration distribution P(T) ∝ T^−α; mean field: τ = 3/2, α = 2, "
+        "γ = 2. m: branching ratio (critical at 1); the power law is plausible when its "
+        "goodness-of-fit p > 0.1 (Clauset et al. 2009). A dash marks an undefined estimate.",
+        "",
+        statistics,
+    ]
+    notes = [
+        f"- {run.regime}, {symbol} = {run.control}: {note}"
+        for run in estimates
+        for note in run.notes
+    ]
+    if notes:
+        parts += ["", "Undefined estimates:", "", *notes]
+    return "\n".join(parts)
+
+
+def flat_section(title: str, data: Mapping[str, Any]) -> str:
+    """Every scalar of a JSON artifact as a two-column table (raw keys)."""
+    flat = flatten_scalars(data)
+    return "\n".join([f"## {title}", "", markdown_table(["key", "value"], flat.items())])
+
+
+_DYNAMIC_RANGE_COLUMNS = {
+    "regime": "Regime",
+    "control_value": None,  # the control symbol
+    "delta_db": "Δ (dB)",
+    "h10_hz": "drive h₁₀ (Hz)",
+    "h90_hz": "drive h₉₀ (Hz)",
+    "f0_hz": "response F₀ (Hz)",
+    "fmax_hz": "response F_max (Hz)",
+    "note": "Note",
+}
+
+
+def _record_table(
+    records: Sequence[Mapping[str, Any]], labels: Mapping[str, str | None], symbol: str
+) -> str:
+    """Rows of records under readable headers; keys without a label keep their raw name."""
+    keys = list(labels)
+    for record in records:
+        keys += [key for key in record if key not in keys]
+    header = [
+        (symbol if key == "control_value" else labels[key]) if key in labels else f"`{key}`"
+        for key in keys
+    ]
+    rows = [[_control_cell(record, key) for key in keys] for record in records]
+    return markdown_table(header, rows)
+
+
+def _control_cell(record: Mapping[str, Any], key: str) -> Any:
+    value = record.get(key)
+    if key == "control_value" and _number(value) is not None:
+        return f"{value:g}"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return value
+
+
+def dynamic_range_section(dynamic_range: Mapping[str, Any], *, symbol: str = "σ0") -> str:
+    """Dynamic range Δ per run and its peak per regime (``dynamic_range.json``).
+
+    Parameters
+    ----------
+    dynamic_range : Mapping
+        Content of ``dynamic_range.json``.
+    symbol : str
+        Display name of the control parameter.
+    """
+    parts = ["## Dynamic range across the control parameter", ""]
+    for key, label in (("definition", "Definition"), ("prediction", "Prediction")):
+        if isinstance(dynamic_range.get(key), str):
+            parts.append(f"{label}: {dynamic_range[key]}.  ")
+    records = [r for r in dynamic_range.get("runs", []) if isinstance(r, Mapping)]
+    if records:
+        parts += ["", _record_table(records, _DYNAMIC_RANGE_COLUMNS, symbol)]
+    peaks = _block(dynamic_range, "peak_per_regime")
+    if peaks:
+        rows = []
+        for regime, peak in peaks.items():
+            peak = peak if isinstance(peak, Mapping) else {}
+            control = _number(peak.get("control_value"))
+            rows.append(
+                [
+                    regime,
+                    None if control is None else f"{control:g}",
+                    peak.get("delta_db"),
+                    peak.get("reason"),
+                ]
+            )
+        parts += ["", markdown_table(["Regime", f"Peak at {symbol}", "Δ (dB)", "Note"], rows)]
+    known = {"schema_version", "definition", "prediction", "runs", "peak_per_regime"}
+    other = {key: value for key, value in dynamic_range.items() if key not in known}
+    if flatten_scalars(other):
+        parts += ["", markdown_table(["Other value (raw key)", "Value"], _raw_rows(other))]
+    return "\n".join(parts).replace("\n\n\n", "\n\n")
 
 
 def alignment_table(alignment: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows (one per run and reference model) of ``alignment.json``'s ``runs``.
 
-    Columns are the union of the rows' keys in first-seen order; a key a row lacks
-    (e.g. the KS distances of a run without avalanches) is None.
+    Columns are the union of the rows' keys in first-seen order (raw keys: the CSV);
+    a key a row lacks (e.g. the KS distances of a run without avalanches) is None.
     """
     records = alignment.get("runs", [])
     header: list[str] = []
@@ -226,19 +618,60 @@ def alignment_table(alignment: Mapping[str, Any]) -> tuple[list[str], list[list[
     return header, [[record.get(key) for key in header] for record in records]
 
 
-def flat_section(title: str, data: Mapping[str, Any]) -> str:
-    """Every scalar of a JSON artifact as a two-column table."""
-    flat = flatten_scalars(data)
-    return "\n".join([f"## {title}", "", markdown_table(["key", "value"], flat.items())])
+_ALIGNMENT_COLUMNS = {
+    "regime": "Regime",
+    "control_value": None,
+    "reference_model": "Reference model",
+    "score": "Score",
+    "n_avalanches": "Avalanches",
+    "n_reference_avalanches": "Reference avalanches",
+    "ks_size": "KS distance, sizes",
+    "ks_duration": "KS distance, durations",
+    "ks_size_p_value": "KS p, sizes",
+    "ks_duration_p_value": "KS p, durations",
+    "tau_minus_reference": "τ − τ_ref",
+    "alpha_minus_reference": "α − α_ref",
+    "note": "Note",
+}
 
 
-def alignment_section(alignment: Mapping[str, Any]) -> str:
-    """Best run per reference model and the per-run alignment table."""
-    parts = [flat_section("Alignment with reference models", alignment)]
-    header, rows = alignment_table(alignment)
-    if rows:
-        parts += ["", markdown_table(header, rows)]
-    return "\n".join(parts)
+def alignment_section(alignment: Mapping[str, Any], *, symbol: str = "σ0") -> str:
+    """Best run per reference model and the per-run alignment table (``alignment.json``)."""
+    parts = ["## Alignment with reference models", ""]
+    if isinstance(alignment.get("definition"), str):
+        parts += [f"Definition: {alignment['definition']}.", ""]
+    best = _block(alignment, "best_run_per_reference")
+    if best:
+        rows = []
+        for model, entry in best.items():
+            entry = entry if isinstance(entry, Mapping) else {}
+            control = _number(entry.get("control_value"))
+            rows.append(
+                [
+                    model,
+                    entry.get("regime"),
+                    None if control is None else f"{control:g}",
+                    entry.get("score"),
+                    entry.get("reason"),
+                ]
+            )
+        parts += [
+            "Best-aligned run per reference model:",
+            "",
+            markdown_table(["Reference model", "Regime", symbol, "Score", "Note"], rows),
+            "",
+        ]
+    records = [r for r in alignment.get("runs", []) if isinstance(r, Mapping)]
+    if records:
+        parts += [_record_table(records, _ALIGNMENT_COLUMNS, symbol), ""]
+    known = {"schema_version", "definition", "best_run_per_reference", "runs"}
+    other = {key: value for key, value in alignment.items() if key not in known}
+    if flatten_scalars(other):
+        parts += [markdown_table(["Other value (raw key)", "Value"], _raw_rows(other)), ""]
+    return "\n".join(parts).rstrip("\n")
+
+
+# ---- run time and figures ------------------------------------------------------
 
 
 def read_benchmarks(paths: Iterable[str | os.PathLike], root: str | os.PathLike) -> list[tuple]:
@@ -287,6 +720,178 @@ def benchmark_section(rows: Sequence[tuple[str, float]]) -> str:
     )
 
 
+_FIGURE_TEXT = {
+    "activation_raster": "spike raster around the largest avalanche (network time, ms)",
+    "activation_cascade": "the largest avalanche drawn on the network",
+    "model_comparison": "avalanche sizes and profiles beside the reference models",
+    "first_passage": "first-passage times: histogram with the best fit, Kaplan–Meier "
+    "survival (simulated ps)",
+    "dwell": "dwell times: histogram with the best fit, Kaplan–Meier survival (simulated ps)",
+    "rebinding": "rebinding times: histogram with the best fit, Kaplan–Meier survival "
+    "(simulated ps)",
+    "surfaces": "first-passage density F(r, t) and occupation P(r, t) (simulated ps)",
+    "msd": "transmitter MSD and the fitted D_sim behind the time-scale factor (simulated ps)",
+    "dynamic_range": "response curves F(h) and dynamic range Δ against the control parameter",
+    "exponents": "τ, α, γ of every run and reference model beside mean field",
+}
+_RUN_FIGURES = {
+    "avalanche_distributions": "Avalanche sizes, durations, ⟨S⟩(T)",
+    "branching_ratio": "Branching ratio r_k",
+    "shape_collapse": "Shape collapse",
+}
+
+
+def _figure_groups(
+    figures: Sequence[Path], root: Path
+) -> tuple[dict[str, list[Path]], dict[tuple[str, str], dict[str, Path]]]:
+    groups: dict[str, list[Path]] = {
+        "Activation patterns": [],
+        "Kinetics": [],
+        "Criticality across the sweep": [],
+        "Other": [],
+    }
+    per_run: dict[tuple[str, str], dict[str, Path]] = {}
+    for path in figures:
+        rel = Path(os.path.relpath(path, root))
+        parent = rel.parent.name
+        if parent == "kinetics":
+            groups["Kinetics"].append(rel)
+        elif parent == "criticality":
+            if rel.stem.startswith("sweep_"):
+                groups["Criticality across the sweep"].append(rel)
+                continue
+            regime = next((r for r in REGIMES if rel.stem.startswith(f"{r}_")), None)
+            rest = rel.stem[len(regime) + 1 :] if regime else ""
+            control, _, name = rest.partition("_")
+            if regime and name:
+                per_run.setdefault((regime, control), {})[name] = rel
+            else:
+                groups["Other"].append(rel)
+        elif parent == "figures":
+            groups["Activation patterns"].append(rel)
+        else:
+            groups["Other"].append(rel)
+    return groups, per_run
+
+
+def _figure_order(rel: Path) -> tuple[int, str]:
+    known = list(_FIGURE_TEXT)
+    return (known.index(rel.stem) if rel.stem in known else len(known), rel.name)
+
+
+def _figure_line(rel: Path) -> str:
+    stem = rel.stem.removeprefix("sweep_")
+    text = _FIGURE_TEXT.get(stem)
+    link = f"[{rel.name}]({rel.as_posix()})"
+    return f"- {link}: {text}" if text else f"- {link}"
+
+
+def _control_key(control: str) -> tuple[float, str]:
+    try:
+        return float(control), control
+    except ValueError:
+        return math.inf, control
+
+
+def figures_section(
+    figures: Iterable[str | os.PathLike], root: str | os.PathLike, *, symbol: str = "σ0"
+) -> str:
+    """Every figure, grouped by stage, linked relative to ``root`` (the summary's folder).
+
+    Parameters
+    ----------
+    figures : iterable of path-like
+        PNG files or directories (their ``**/*.png`` are listed).
+    root : path-like
+        Links are relative to this (``R/report``).
+    symbol : str
+        Display name of the control parameter.
+
+    Returns
+    -------
+    str
+        Markdown; ``"## Figures\\n\\n(none)"`` when there is no figure.
+    """
+    root = Path(root)
+    paths: list[Path] = []
+    for item in figures:
+        item = Path(item)
+        paths += sorted(item.rglob("*.png")) if item.is_dir() else [item]
+    if not paths:
+        return "## Figures\n\n(none)"
+    groups, per_run = _figure_groups(paths, root)
+    parts = [
+        "## Figures",
+        "",
+        f"{len(paths)} figures (PNG, linked relative to this file; each stage also writes "
+        "an SVG beside its original under the stage's `figures/` folder). Kinetics axes "
+        "are in simulated MD time (ps); network and avalanche axes in network time (ms) "
+        "or time bins.",
+    ]
+    for title in ("Activation patterns", "Kinetics"):
+        if groups[title]:
+            parts += ["", f"### {title} ({len(groups[title])})", ""]
+            parts += [_figure_line(rel) for rel in sorted(groups[title], key=_figure_order)]
+    if per_run:
+        names = [name for name in _RUN_FIGURES if any(name in f for f in per_run.values())]
+        names += sorted({n for f in per_run.values() for n in f} - set(names))
+        order = sorted(
+            per_run,
+            key=lambda run: (
+                REGIMES.index(run[0]) if run[0] in REGIMES else len(REGIMES),
+                _control_key(run[1]),
+            ),
+        )
+        rows = [
+            [
+                run[0],
+                run[1],
+                *(
+                    f"[PNG]({per_run[run][name].as_posix()})" if name in per_run[run] else None
+                    for name in names
+                ),
+            ]
+            for run in order
+        ]
+        count = sum(len(f) for f in per_run.values())
+        parts += [
+            "",
+            f"### Criticality per run ({count})",
+            "",
+            markdown_table(
+                ["Regime", symbol, *(_RUN_FIGURES.get(name, name) for name in names)], rows
+            ),
+        ]
+    for title in ("Criticality across the sweep", "Other"):
+        if groups[title]:
+            parts += ["", f"### {title} ({len(groups[title])})", ""]
+            parts += [_figure_line(rel) for rel in groups[title]]
+    return "\n".join(parts)
+
+
+# ---- the whole summary ------------------------------------------------------------
+
+
+def _headline_section(kinetics, estimates, dynamic_range, alignment, symbol) -> str:
+    headlines = [
+        *kinetics_headlines(kinetics),
+        *criticality_headlines(estimates, symbol=symbol),
+        *dynamic_range_headlines(dynamic_range, symbol=symbol),
+    ]
+    conclusion = conclusion_paragraph(
+        kinetics=kinetics,
+        runs=estimates,
+        dynamic_range=dynamic_range,
+        alignment=alignment,
+        symbol=symbol,
+    )
+    parts = ["## Conclusion", "", conclusion or "(no numbers to conclude from)"]
+    if headlines:
+        parts += ["", "## Headline numbers", ""]
+        parts += [f"- **{headline.label}**: {headline.text}" for headline in headlines]
+    return "\n".join(parts)
+
+
 def build_summary(
     config: Mapping[str, Any],
     *,
@@ -296,6 +901,8 @@ def build_summary(
     dynamic_range_json: str | os.PathLike,
     alignment_json: str | os.PathLike,
     benchmark_rows: Sequence[tuple[str, float]] = (),
+    figures: Iterable[str | os.PathLike] = (),
+    figure_root: str | os.PathLike | None = None,
 ) -> str:
     """The full ``summary.md`` text.
 
@@ -310,15 +917,28 @@ def build_summary(
     runs : sequence of NetworkRun
     benchmark_rows : sequence of (str, float)
         From :func:`read_benchmarks`.
+    figures : iterable of path-like
+        Figures (PNG files or directories of them) listed, grouped by stage, at the end.
+    figure_root : path-like, optional
+        Figure links are relative to this (the summary's folder); required with
+        ``figures``.
 
     Returns
     -------
     str
         Markdown text ending in a newline.
     """
+    figures = list(figures)
+    if figures and figure_root is None:
+        raise ValueError("figure_root is required when figures are given")
     versions = provenance_block.get("package_versions", {})
     shown = ", ".join(f"{name} {versions[name]}" for name in sorted(versions))
     sweep = config.get("network", {}).get("sweep", {})
+    kinetics = _read_json(kinetics_json)
+    dynamic_range = _read_json(dynamic_range_json)
+    alignment = _read_json(alignment_json)
+    symbol = _symbol([_read_json(run.summary_json) for run in runs])
+    estimates = _estimates(runs)
     parts = [
         "# synsoc results summary",
         "",
@@ -327,17 +947,25 @@ def build_summary(
         f"sweep regimes {sweep.get('regimes', '?')} × control values "
         f"{sweep.get('control_values', '?')}",
         f"- software: {shown}",
+        "- HTML report with every figure: `snakemake --report report.html` (add the run's "
+        "`--configfile` when it was not the default); machine-readable tables with the "
+        "artifacts' raw keys: `tables/kinetics.csv`, `tables/criticality.csv`, "
+        "`tables/alignment.csv`",
         "",
-        kinetics_section(_read_json(kinetics_json)),
+        _headline_section(kinetics, estimates, dynamic_range, alignment, symbol),
+        "",
+        kinetics_section(kinetics),
         "",
         runs_section(runs),
         "",
-        flat_section("Dynamic range across the control parameter", _read_json(dynamic_range_json)),
+        dynamic_range_section(dynamic_range, symbol=symbol),
         "",
-        alignment_section(_read_json(alignment_json)),
+        alignment_section(alignment, symbol=symbol),
         "",
         benchmark_section(benchmark_rows),
     ]
+    if figures:
+        parts += ["", figures_section(figures, figure_root, symbol=symbol)]
     return "\n".join(parts) + "\n"
 
 

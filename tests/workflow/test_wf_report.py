@@ -1,9 +1,15 @@
-"""summary.md, report tables and activation figures against contract-shaped fixtures."""
+"""summary.md, report tables and activation figures against contract-shaped fixtures;
+the report's Python dependencies in the base install."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import dataclasses
+import importlib.metadata
+import sys
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,6 +29,8 @@ from analysis.report import (
     select_window,
 )
 from analysis.report.jobs import run_activation, run_collect_figures, run_summary
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _runs(root, pairs):
@@ -71,17 +79,23 @@ def test_summary_and_tables(tmp_path):
         benchmark_paths=[bench],
     )
     text = (root / "report/summary.md").read_text()
-    assert "| first_passage | inverse_gaussian | 123.4 |" in text
-    assert "time_scale_factor = 1.515" in text
+    # readable headers, simulated and physical means (123.4 ps × 1.515 = 187 ps)
+    assert "| first passage | inverse_gaussian | 123.4 | 187 ps |" in text
+    assert "| time-scale factor s = D_sim / D_target | 1.515 |" in text
     assert "| static | 0.9 | 3.2 | 1 | 0.97 |" in text
-    assert "tau.value" in text and "branching_ratio.multistep_regression" in text
-    assert "reference_exponents" not in text
-    assert "| dynamic_range_db.1 | 20.5 |" in text
+    assert "| Regime | σ0 | τ (sizes) | α (durations) |" in text
+    assert "m, multistep regression" in text
+    # exponents and branching ratios with their 95 % CIs (run k = 1: tau = 1.51)
+    assert "| static | 1 | 1.51 [1.41, 1.61] | 2 [1.8, 2.2] |" in text
+    assert "0.99 [0.975, 0.995]" in text
+    assert "reference_exponents" not in text and "tau.value" not in text
+    assert "| static | 1 | 20.5 |" in text
     assert "| md | 12.5 |" in text
     with open(tables["criticality"]) as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 4 and float(rows[1]["tau.value"]) == pytest.approx(1.51)
-    assert "tau.ci95" not in rows[0] and "alpha.value" in rows[0]
+    # the CSV keeps the artifacts' raw keys (for machines)
+    assert len(rows) == 4 and float(rows[1]["exponents.tau.value"]) == pytest.approx(1.51)
+    assert "exponents.tau.ci95" not in rows[0] and "exponents.alpha.value" in rows[0]
     with open(tables["kinetics"]) as handle:
         assert [r["event"] for r in csv.DictReader(handle)] == [
             "first_passage",
@@ -165,3 +179,96 @@ def test_ccdf_of_ties():
     x, p = _ccdf(np.array([3, 1, 2, 1]))
     np.testing.assert_array_equal(x, [1, 2, 3])
     np.testing.assert_allclose(p, [1.0, 0.5, 0.25])
+
+
+# ---- `snakemake --report` after `pip install -e .` alone ---------------------------
+
+
+def _requirement_closure(requirements):
+    """Installed distributions a set of requirements pulls in, transitively.
+
+    Markers are evaluated for this interpreter; a requirement's extras (``pkg[extra]``)
+    add the requirements marked ``extra == "..."``, and no others.
+
+    Returns
+    -------
+    set of str
+        Canonical distribution names.
+    """
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    done: set[tuple[str, str]] = set()
+    queue = [Requirement(text) for text in requirements]
+    while queue:
+        requirement = queue.pop()
+        name = canonicalize_name(requirement.name)
+        for extra in ("", *sorted(requirement.extras)):
+            if (name, extra) in done:
+                continue
+            done.add((name, extra))
+            try:
+                requires = importlib.metadata.distribution(name).requires or []
+            except importlib.metadata.PackageNotFoundError:
+                pytest.fail(f"{name} (required by the closure) is not installed")
+            for text in requires:
+                sub = Requirement(text)
+                marker_ok = sub.marker is None or sub.marker.evaluate({"extra": extra})
+                # an extra's own list: only requirements whose marker names that extra
+                if marker_ok and (extra == "" or "extra" in str(sub.marker)):
+                    queue.append(sub)
+    return {name for name, _ in done}
+
+
+def _base_requirements():
+    """``[project] dependencies`` of the checkout's pyproject.toml, markers applied."""
+    from packaging.requirements import Requirement
+
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        dependencies = tomllib.load(handle)["project"]["dependencies"]
+    return [
+        text
+        for text in dependencies
+        if Requirement(text).marker is None or Requirement(text).marker.evaluate({"extra": ""})
+    ]
+
+
+def _report_distributions():
+    """Distributions whose modules snakemake's report code imports (stdlib left out)."""
+    import snakemake.report
+    from packaging.utils import canonicalize_name
+
+    modules: set[str] = set()
+    for path in Path(snakemake.report.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    modules -= set(sys.stdlib_module_names) | {"snakemake", "__future__"}
+    owners = importlib.metadata.packages_distributions()
+    missing = sorted(module for module in modules if module not in owners)
+    assert not missing, (
+        f"snakemake's report imports modules no installed package provides: {missing}"
+    )
+    return {module: {canonicalize_name(d) for d in owners[module]} for module in modules}
+
+
+def test_report_dependencies_in_base_install():
+    # `snakemake --report` raises "Python package pygments must be installed" unless
+    # the base install brings it: the test environment must not be what provides it.
+    closure = _requirement_closure(_base_requirements())
+    assert "pygments" in closure, "pygments (snakemake --report) is not a base requirement"
+    report = _report_distributions()
+    assert {"jinja2", "pygments", "docutils"} <= set(report), report
+    outside = {module: owners for module, owners in report.items() if not owners & closure}
+    assert not outside, f"snakemake --report needs modules outside the base install: {outside}"
+
+
+def test_requirement_closure_oracle():
+    # snakemake without [reports] does not bring pygments through its own
+    # requirements in this environment, with it it does: the extra is what matters.
+    without = _requirement_closure(["snakemake"])
+    with_reports = _requirement_closure(["snakemake[reports]"])
+    assert "pygments" in with_reports and "jinja2" in without
+    assert with_reports - without >= {"pygments"}

@@ -29,5 +29,5 @@ run_summary(
         "alignment": smk.output.alignment_table,
     },
     benchmark_paths=sorted((results / "benchmarks").rglob("*.tsv")),
-    figures=list(smk.input.figures),
+    figures=[*smk.input.figures, *smk.input.stage_figures],
 )

@@ -1,0 +1,767 @@
+"""Headline numbers, the conclusion paragraph and the message at the end of a run.
+
+The same few numbers open ``summary.md`` and close a successful ``snakemake`` run:
+the transmitter first-passage mean in simulated and physical time, the time
+calibration, the cleft-scale first passage, the run nearest the mean-field
+exponents (τ, α with 95 % CIs, its branching ratio and whether the crackling
+relation holds) and where the dynamic range peaks. Everything is read from the stage
+artifacts of docs/contracts.md; nothing is recomputed.
+
+:func:`end_of_run_message` is what the Snakefile's ``onsuccess:`` prints. It reads
+only the files that exist (a run with a partial target prints what it made) and
+never raises: a damaged or missing artifact costs a line, not the run.
+
+Times: the MD and its fits are in simulated ps; physical time = simulated time × s,
+with the time-scale factor s = D_sim / D_target of ``kinetics.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from synsoc.layout import ResultLayout
+
+__all__ = [
+    "MEAN_FIELD_EXPONENTS",
+    "PS_PER_MS",
+    "Estimate",
+    "RunEstimates",
+    "Headline",
+    "format_duration_ms",
+    "control_symbol",
+    "read_run_estimates",
+    "nearest_mean_field",
+    "kinetics_headlines",
+    "criticality_headlines",
+    "dynamic_range_headlines",
+    "conclusion_paragraph",
+    "report_command",
+    "end_of_run_message",
+]
+
+logger = logging.getLogger(__name__)
+
+PS_PER_MS = 1.0e9
+"""Picoseconds per millisecond."""
+
+MEAN_FIELD_EXPONENTS = {"tau": 1.5, "alpha": 2.0}
+"""Mean-field (critical branching process) size and duration exponents; used when a
+``criticality.json`` does not quote ``reference_exponents.mean_field_branching``."""
+
+_CONTROL_SYMBOLS = {"sigma0": "σ0"}
+_FAMILY_NAMES = {
+    "expon": "exponential",
+    "gamma": "gamma",
+    "weibull_min": "Weibull",
+    "lognorm": "log-normal",
+    "invgauss": "inverse-Gaussian",
+    "levy": "Lévy",
+}
+_MODEL_NAMES = {
+    "branching": "branching process",
+    "kinouchi_copelli": "Kinouchi–Copelli",
+    "levina": "Levina–Herrmann–Geisel",
+}
+
+# Errors an artifact that is missing, half-written or of another schema raises while
+# it is read (json.JSONDecodeError is a ValueError).
+_READ_ERRORS = (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+def _read_json(path: str | os.PathLike) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object, found {type(data).__name__}")
+    return data
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a finite float, or None (bools, strings, NaN and inf are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _g(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}g}"
+
+
+def format_duration_ms(value_ms: float, digits: int = 3) -> str:
+    """A physical duration given in ms, written in the unit that suits it.
+
+    Parameters
+    ----------
+    value_ms : float
+        Duration (ms), finite and >= 0.
+    digits : int
+        Significant digits.
+
+    Returns
+    -------
+    str
+        E.g. ``"2.18 ns"``, ``"0.608 µs"``... ``"1.5 s"``.
+
+    Raises
+    ------
+    ValueError
+        If ``value_ms`` is negative or not finite.
+    """
+    value = _number(value_ms)
+    if value is None or value < 0:
+        raise ValueError(f"value_ms must be a finite duration >= 0, got {value_ms!r}")
+    for unit, per_ms in (("s", 1e-3), ("ms", 1.0), ("µs", 1e3), ("ns", 1e6)):
+        if value * per_ms >= 1.0:
+            return f"{_g(value * per_ms, digits)} {unit}"
+    return f"{_g(value * PS_PER_MS, digits)} ps"
+
+
+def control_symbol(control_name: str | None) -> str:
+    """Display name of the sweep's control parameter (``"sigma0"`` -> ``"σ0"``)."""
+    if not control_name:
+        return "control"
+    return _CONTROL_SYMBOLS.get(control_name, control_name)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A number with its 95 % confidence interval, as the stage JSONs store them.
+
+    Attributes
+    ----------
+    value : float
+    ci95 : tuple of (float, float) or None
+        Lower and upper bound; None when the artifact gives no interval.
+    """
+
+    value: float
+    ci95: tuple[float, float] | None = None
+
+    @classmethod
+    def from_json(cls, value: Any, ci95: Any = None) -> Estimate | None:
+        """From a JSON number and ``[lo, hi]`` list; None when ``value`` is no number."""
+        number = _number(value)
+        if number is None:
+            return None
+        bounds = None
+        if isinstance(ci95, list | tuple) and len(ci95) == 2:
+            lo, hi = (_number(b) for b in ci95)
+            if lo is not None and hi is not None:
+                bounds = (lo, hi)
+        return cls(number, bounds)
+
+    def text(self, digits: int = 3) -> str:
+        """``"1.54 [1.49, 1.62]"`` (value and 95 % CI), or the value alone."""
+        if self.ci95 is None:
+            return _g(self.value, digits)
+        lo, hi = self.ci95
+        return f"{_g(self.value, digits)} [{_g(lo, digits)}, {_g(hi, digits)}]"
+
+    def covers(self, x: float) -> bool | None:
+        """Whether ``x`` lies inside the 95 % CI (None without a CI)."""
+        if self.ci95 is None:
+            return None
+        return self.ci95[0] <= x <= self.ci95[1]
+
+
+@dataclass(frozen=True)
+class RunEstimates:
+    """The criticality estimates of one run of the sweep (from its ``criticality.json``).
+
+    Attributes
+    ----------
+    regime, control : str
+        The run (``control`` is the wildcard text of the control value).
+    n_avalanches : int or None
+    tau, alpha, gamma : Estimate or None
+        Size exponent τ, duration exponent α, ⟨S⟩(T) exponent γ; None when undefined.
+    gamma_predicted : Estimate or None
+        (α − 1) / (τ − 1), the crackling-noise prediction of γ.
+    crackling_holds : bool or None
+        Whether γ and its prediction agree within their 95 % CIs (None when undefined).
+    m_conventional, m_multistep : Estimate or None
+        Branching ratio, conventional and multistep-regression (Wilting & Priesemann 2018).
+    collapse_gamma : float or None
+        γ of the shape collapse.
+    gof_p_size, gof_p_duration : float or None
+        Bootstrap goodness-of-fit p-values of the power laws (plausible when > 0.1).
+    mean_field : dict of str to float
+        Mean-field τ and α quoted by the artifact.
+    notes : tuple of str
+        Why a part is undefined (``"exponents: only 4 avalanches ..."``).
+    """
+
+    regime: str
+    control: str
+    n_avalanches: int | None
+    tau: Estimate | None
+    alpha: Estimate | None
+    gamma: Estimate | None
+    gamma_predicted: Estimate | None
+    crackling_holds: bool | None
+    m_conventional: Estimate | None
+    m_multistep: Estimate | None
+    collapse_gamma: float | None
+    gof_p_size: float | None
+    gof_p_duration: float | None
+    mean_field: Mapping[str, float]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``"static/1"``."""
+        return f"{self.regime}/{self.control}"
+
+    def distance_to_mean_field(self) -> float | None:
+        """Euclidean distance of (τ, α) from the mean-field values; None if undefined."""
+        if self.tau is None or self.alpha is None:
+            return None
+        return math.hypot(
+            self.tau.value - self.mean_field["tau"], self.alpha.value - self.mean_field["alpha"]
+        )
+
+
+def _block(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def read_run_estimates(
+    regime: str, control: str, criticality_json: str | os.PathLike
+) -> RunEstimates:
+    """Read the estimates of one run from its ``criticality.json``.
+
+    Parameters
+    ----------
+    regime, control : str
+        The run.
+    criticality_json : path-like
+        ``R/criticality/runs/{regime}/{control}/criticality.json``.
+
+    Returns
+    -------
+    RunEstimates
+        Undefined parts (``{"status": "undefined", "reason": ...}``) give None values
+        and a note.
+
+    Raises
+    ------
+    OSError, ValueError
+        If the file cannot be read or is not a JSON object.
+    """
+    data = _read_json(criticality_json)
+    exponents = _block(data, "exponents")
+    notes = []
+    for part in ("exponents", "shape_collapse", "branching_ratio"):
+        block = _block(data, part)
+        if block.get("status") == "undefined":
+            notes.append(f"{part.replace('_', ' ')}: {block.get('reason', 'undefined')}")
+
+    def exponent(key: str) -> Estimate | None:
+        block = _block(exponents, key)
+        return Estimate.from_json(block.get("value"), block.get("ci95"))
+
+    relation = _block(exponents, "scaling_relation")
+    branching = _block(data, "branching_ratio")
+    holds = relation.get("holds_within_ci95")
+    reference = _block(_block(data, "reference_exponents"), "mean_field_branching")
+    mean_field = {
+        key: _number(reference.get(key)) or default for key, default in MEAN_FIELD_EXPONENTS.items()
+    }
+    gof = _block(data, "goodness_of_fit")
+    n_avalanches = data.get("n_avalanches")
+    return RunEstimates(
+        regime=regime,
+        control=control,
+        n_avalanches=n_avalanches if isinstance(n_avalanches, int) else None,
+        tau=exponent("tau"),
+        alpha=exponent("alpha"),
+        gamma=exponent("gamma"),
+        gamma_predicted=Estimate.from_json(
+            relation.get("gamma_predicted"), relation.get("gamma_predicted_ci95")
+        ),
+        crackling_holds=holds if isinstance(holds, bool) else None,
+        m_conventional=Estimate.from_json(
+            branching.get("conventional"), branching.get("conventional_ci95")
+        ),
+        m_multistep=Estimate.from_json(
+            branching.get("multistep_regression"), branching.get("multistep_regression_ci95")
+        ),
+        collapse_gamma=_number(_block(data, "shape_collapse").get("gamma")),
+        gof_p_size=_number(_block(gof, "size").get("p_value")),
+        gof_p_duration=_number(_block(gof, "duration").get("p_value")),
+        mean_field=mean_field,
+        notes=tuple(notes),
+    )
+
+
+def nearest_mean_field(runs: Sequence[RunEstimates]) -> RunEstimates | None:
+    """The run whose (τ, α) lies closest to the mean-field exponents.
+
+    Closeness is the Euclidean distance in the (τ, α) plane; runs without both
+    exponents are skipped; ties keep the first run.
+
+    Returns
+    -------
+    RunEstimates or None
+        None when no run has both exponents.
+    """
+    scored = [(run.distance_to_mean_field(), k, run) for k, run in enumerate(runs)]
+    scored = [item for item in scored if item[0] is not None]
+    return min(scored)[2] if scored else None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number: what it is and its value with units."""
+
+    label: str
+    text: str
+
+    def line(self) -> str:
+        """``"label: text"``."""
+        return f"{self.label}: {self.text}"
+
+
+def _time_scale(kinetics: Mapping[str, Any]) -> float | None:
+    s = _number(_block(kinetics, "time_calibration").get("time_scale_factor"))
+    return s if s is not None and s > 0 else None
+
+
+def _fit_mean_ci_ps(fit: Mapping[str, Any]) -> tuple[float, float] | None:
+    """95 % CI of an event-time mean when the fit gives it: the exponential's scale."""
+    if fit.get("family") not in ("expon", "exponential"):
+        return None
+    estimate = Estimate.from_json(0.0, _block(fit, "params_ci95").get("scale"))
+    return None if estimate is None else estimate.ci95
+
+
+def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
+    """First passage (simulated and physical), time calibration, cleft-scale binding.
+
+    Parameters
+    ----------
+    kinetics : Mapping
+        Content of ``kinetics.json``.
+
+    Returns
+    -------
+    list of Headline
+        Up to three; blocks the JSON lacks are left out.
+    """
+    out = []
+    s = _time_scale(kinetics)
+    fit = _block(kinetics, "first_passage")
+    mean_ps = _number(fit.get("mean_ps"))
+    bound_ps = _number(fit.get("lower_bound_mean_ps"))
+    counts = f"{fit.get('n_events', '?')} events, {fit.get('n_censored', '?')} censored"
+    if mean_ps is not None:
+        ci = _fit_mean_ci_ps(fit)
+        text = f"mean {_g(mean_ps)} ps"
+        if ci is not None:
+            text += f" [95 % CI {_g(ci[0])}, {_g(ci[1])}]"
+        text += " of simulated time"
+        if s is not None:
+            text += f" = {format_duration_ms(mean_ps * s / PS_PER_MS)} of physical time"
+        out.append(Headline("transmitter first passage (MD)", f"{text} ({counts})"))
+    elif bound_ps is not None:
+        text = f"mean >= {_g(bound_ps)} ps of simulated time (restricted mean; no finite fit)"
+        if s is not None:
+            text += f" = {format_duration_ms(bound_ps * s / PS_PER_MS)} of physical time"
+        out.append(Headline("transmitter first passage (MD)", f"{text} ({counts})"))
+    calibration = _block(kinetics, "time_calibration")
+    d_sim = _number(calibration.get("D_sim_nm2_per_ns"))
+    if d_sim is not None and s is not None:
+        stderr = _number(calibration.get("D_sim_stderr_nm2_per_ns"))
+        d_text = f"{_g(d_sim)} ± {_g(stderr, 2)}" if stderr is not None else _g(d_sim)
+        target = _number(calibration.get("D_target_nm2_per_ns"))
+        target_text = f" against D_target = {_g(target)} nm²/ns" if target is not None else ""
+        out.append(
+            Headline(
+                "time calibration",
+                f"D_sim = {d_text} nm²/ns{target_text}: s = D_sim / D_target = {_g(s)} "
+                "(physical time = simulated time × s)",
+            )
+        )
+    cleft = _block(kinetics, "cleft_first_passage")
+    cleft_mean = _number(cleft.get("mean_ms"))
+    if cleft_mean is not None and cleft_mean >= 0:
+        width = _number(cleft.get("cleft_width_nm"))
+        label = f"cleft first passage ({_g(width)} nm)" if width else "cleft first passage"
+        text = f"mean {format_duration_ms(cleft_mean)} of physical time"
+        release = _block(kinetics, "release_binding_probability")
+        probability = _number(release.get("probability"))
+        window = _number(release.get("window_ms"))
+        if probability is not None and window is not None:
+            text += f"; P(bound within {_g(window)} ms) = {_g(probability)}"
+        out.append(Headline(label, text))
+    return out
+
+
+def _run_name(run: RunEstimates, symbol: str) -> str:
+    return f"{run.regime}, {symbol} = {run.control}"
+
+
+def criticality_headlines(runs: Sequence[RunEstimates], *, symbol: str = "σ0") -> list[Headline]:
+    """The run nearest the mean-field exponents: τ, α, branching ratio, crackling relation.
+
+    Parameters
+    ----------
+    runs : sequence of RunEstimates
+    symbol : str
+        Display name of the control parameter.
+    """
+    best = nearest_mean_field(runs)
+    if best is None:
+        if runs:
+            return [Headline("criticality", f"exponents undefined in all {len(runs)} runs")]
+        return []
+    parts = [f"τ = {best.tau.text()}", f"α = {best.alpha.text()}"]
+    if best.m_multistep is not None:
+        parts.append(f"m = {best.m_multistep.text()} (multistep regression)")
+    if best.crackling_holds is not None:
+        parts.append(
+            "crackling relation holds within 95 % CI"
+            if best.crackling_holds
+            else "crackling relation violated at 95 %"
+        )
+    mean_field = f"τ = {_g(best.mean_field['tau'])}, α = {_g(best.mean_field['alpha'])}"
+    return [
+        Headline(f"nearest mean field ({mean_field}): {_run_name(best, symbol)}", "; ".join(parts))
+    ]
+
+
+def dynamic_range_headlines(
+    dynamic_range: Mapping[str, Any], *, symbol: str = "σ0"
+) -> list[Headline]:
+    """Where the dynamic range Δ peaks in each regime (``peak_per_regime``)."""
+    peaks = _block(dynamic_range, "peak_per_regime")
+    items = []
+    for regime, peak in peaks.items():
+        if not isinstance(peak, Mapping):
+            continue
+        control, delta = _number(peak.get("control_value")), _number(peak.get("delta_db"))
+        if control is not None and delta is not None:
+            items.append(f"{regime} at {symbol} = {control:g} ({_g(delta)} dB)")
+        else:
+            items.append(f"{regime} undefined")
+    return [Headline("dynamic-range peak", "; ".join(items))] if items else []
+
+
+def _sentence_list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _kinetics_sentences(kinetics: Mapping[str, Any]) -> list[str]:
+    out = []
+    s = _time_scale(kinetics)
+    fit = _block(kinetics, "first_passage")
+    mean_ps = _number(fit.get("mean_ps"))
+    if mean_ps is not None:
+        sentence = (
+            f"In the MD, a released transmitter first reaches a receptor after "
+            f"{_g(mean_ps)} ps of simulated time on average ({fit.get('n_events', '?')} "
+            f"events, {fit.get('n_censored', '?')} censored; "
+            f"{_FAMILY_NAMES.get(fit.get('family'), fit.get('family'))} fit)"
+        )
+        if s is not None:
+            sentence += (
+                f", which the time-scale factor s = {_g(s)} turns into "
+                f"{format_duration_ms(mean_ps * s / PS_PER_MS)} of physical time"
+            )
+        out.append(sentence + ".")
+    cleft = _block(kinetics, "cleft_first_passage")
+    cleft_mean = _number(cleft.get("mean_ms"))
+    probability = _number(_block(kinetics, "release_binding_probability").get("probability"))
+    window = _number(_block(kinetics, "release_binding_probability").get("window_ms"))
+    if cleft_mean is not None and cleft_mean >= 0:
+        width = _number(cleft.get("cleft_width_nm"))
+        across = f"the {_g(width)} nm cleft" if width else "the cleft"
+        sentence = (
+            f"Across {across} the first-passage mean is {format_duration_ms(cleft_mean)} "
+            "of physical time"
+        )
+        if probability is not None and window is not None:
+            sentence += (
+                f", and a release binds a receptor within {_g(window)} ms "
+                f"with probability {_g(probability)}"
+            )
+        out.append(sentence + ".")
+    return out
+
+
+def _criticality_sentences(runs: Sequence[RunEstimates], symbol: str) -> list[str]:
+    if not runs:
+        return []
+    defined = [run for run in runs if run.tau is not None and run.alpha is not None]
+    if not defined:
+        return [f"No run of the sweep had enough avalanches for exponents ({len(runs)} runs)."]
+    best = nearest_mean_field(defined)
+    mf_tau, mf_alpha = best.mean_field["tau"], best.mean_field["alpha"]
+    sentence = (
+        f"Exponents are defined for {len(defined)} of {len(runs)} runs; the run closest to the "
+        f"mean-field exponents (τ = {_g(mf_tau)}, α = {_g(mf_alpha)}) is "
+        f"{_run_name(best, symbol)}, with τ = {best.tau.text()} and α = {best.alpha.text()}"
+    )
+    inside = [best.tau.covers(mf_tau), best.alpha.covers(mf_alpha)]
+    if all(flag is True for flag in inside):
+        sentence += " (both mean-field values inside the 95 % CIs)"
+    elif any(flag is False for flag in inside):
+        sentence += " (a mean-field value outside its 95 % CI)"
+    if best.m_multistep is not None:
+        sentence += f" and a branching ratio m = {best.m_multistep.text()} (multistep regression)"
+    out = [sentence + "."]
+    tested = [run for run in defined if run.crackling_holds is not None]
+    if tested:
+        holding = [run for run in tested if run.crackling_holds]
+        if best.crackling_holds is None:
+            best_text = ""
+        elif best.crackling_holds:
+            best_text = ", including that run"
+        else:
+            best_text = ", not including that run"
+        out.append(
+            f"The crackling-noise relation γ = (α − 1)/(τ − 1) holds within the 95 % CIs "
+            f"in {len(holding)} of {len(tested)} runs{best_text}."
+        )
+    return out
+
+
+def _dynamic_range_sentences(dynamic_range: Mapping[str, Any], symbol: str) -> list[str]:
+    peaks = _block(dynamic_range, "peak_per_regime")
+    found = []
+    for regime, peak in peaks.items():
+        if isinstance(peak, Mapping):
+            control, delta = _number(peak.get("control_value")), _number(peak.get("delta_db"))
+            if control is not None and delta is not None:
+                found.append((regime, control, delta))
+    if not found:
+        return []
+    prediction = "where Kinouchi & Copelli (2006) predict the maximum"
+    at_one = [r for r, c, _ in found if math.isclose(c, 1.0)]
+    if len(at_one) == len(found):
+        values = _sentence_list([f"{r} {_g(d)} dB" for r, _, d in found])
+        regimes = "In every regime" if len(found) > 1 else f"In the {found[0][0]} regime"
+        return [f"{regimes} the dynamic range peaks at {symbol} = 1, {prediction} ({values})."]
+    places = _sentence_list(
+        [f"{symbol} = {c:g} in the {r} regime ({_g(d)} dB)" for r, c, d in found]
+    )
+    return [f"The dynamic range peaks at {places}; {symbol} = 1 is {prediction}."]
+
+
+def _alignment_sentences(alignment: Mapping[str, Any], symbol: str) -> list[str]:
+    best = _block(alignment, "best_run_per_reference")
+    matches: dict[str, list[str]] = {}
+    for model, entry in best.items():
+        if isinstance(entry, Mapping) and _number(entry.get("score")) is not None:
+            control = _number(entry.get("control_value"))
+            where = f"{entry.get('regime')}, {symbol} = {control:g}" if control is not None else "?"
+            name = _MODEL_NAMES.get(model, model)
+            matches.setdefault(where, []).append(f"{name} {_g(entry['score'])}")
+    if not matches:
+        return []
+    parts = [f"{where} for {_sentence_list(scores)}" for where, scores in matches.items()]
+    return [
+        "Best-aligned run per reference model (score, 1 = identical avalanche size and "
+        f"duration distributions): {'; '.join(parts)}."
+    ]
+
+
+def conclusion_paragraph(
+    *,
+    kinetics: Mapping[str, Any] | None = None,
+    runs: Sequence[RunEstimates] = (),
+    dynamic_range: Mapping[str, Any] | None = None,
+    alignment: Mapping[str, Any] | None = None,
+    symbol: str = "σ0",
+) -> str:
+    """A few sentences that say what the numbers show, generated from them.
+
+    Parameters
+    ----------
+    kinetics, dynamic_range, alignment : Mapping, optional
+        Contents of ``kinetics.json``, ``dynamic_range.json``, ``alignment.json``.
+    runs : sequence of RunEstimates
+    symbol : str
+        Display name of the control parameter.
+
+    Returns
+    -------
+    str
+        One paragraph (no trailing newline); ``""`` when nothing is given.
+    """
+    sentences = [
+        *_kinetics_sentences(kinetics or {}),
+        *_criticality_sentences(runs, symbol),
+        *_dynamic_range_sentences(dynamic_range or {}, symbol),
+        *_alignment_sentences(alignment or {}, symbol),
+    ]
+    return " ".join(sentences)
+
+
+def _display_path(path: str | os.PathLike) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (OSError, ValueError):
+        return str(path)
+
+
+def report_command(configfiles: Sequence[str | os.PathLike] = (), config_args=()) -> str:
+    """The shell command that builds the HTML report for the same configuration.
+
+    Parameters
+    ----------
+    configfiles : sequence of path-like
+        Config files given on the command line (``--configfile``); the workflow's
+        default is not repeated.
+    config_args : sequence of str
+        ``--config`` overrides (``"key=value"``).
+    """
+    words = ["snakemake", "--report", "report.html"]
+    if configfiles:
+        words += ["--configfile", *(_display_path(path) for path in configfiles)]
+    if config_args:
+        words += ["--config", *(str(arg) for arg in config_args)]
+    return shlex.join(words)
+
+
+def _workflow_cli(workflow: Any) -> tuple[list[Any], list[str]]:
+    """Config files and ``--config`` arguments given on the command line of ``workflow``."""
+    configfiles = list(getattr(workflow, "overwrite_configfiles", None) or [])
+    settings = getattr(workflow, "config_settings", None)
+    config_args = getattr(settings, "config_args", None) or []
+    if isinstance(config_args, str):
+        config_args = shlex.split(config_args)
+    return configfiles, [str(arg) for arg in config_args]
+
+
+def _attempt(problems: list[str], what: Any, func, *args):
+    """``func(*args)``, or None with a note in ``problems`` when an artifact is unreadable."""
+    try:
+        return func(*args)
+    except _READ_ERRORS as err:
+        problems.append(f"{_display_path(what) if isinstance(what, Path) else what}: {err}")
+        logger.debug("%s unreadable: %s", what, err)
+        return None
+
+
+def _message(
+    results_dir: str, runs: Sequence[tuple[str, str]], configfiles, config_args
+) -> list[str]:
+    layout = ResultLayout(str(results_dir))
+    summary = Path(layout.report("summary.md"))
+    kinetics_path = Path(layout.kinetics("kinetics.json"))
+    run_paths = [
+        (
+            regime,
+            control,
+            Path(layout.criticality_run("criticality.json", regime=regime, control=control)),
+        )
+        for regime, control in runs
+    ]
+    dynamic_path = Path(layout.criticality_sweep("dynamic_range.json"))
+    alignment_path = Path(layout.criticality_sweep("alignment.json"))
+    inputs = [kinetics_path, *(path for _, _, path in run_paths), dynamic_path, alignment_path]
+
+    lines = []
+    if summary.is_file():
+        newer = [p for p in inputs if p.is_file() and p.stat().st_mtime > summary.stat().st_mtime]
+        lines.append("synsoc: run complete.")
+        note = ""
+        if newer:
+            note = (
+                f"  (older than {_display_path(newer[0])}: not updated by this run; run the "
+                "whole workflow to refresh it)"
+            )
+        lines.append(f"  summary:     {_display_path(summary)}{note}")
+        figures = Path(layout.report("figures"))
+        if figures.is_dir():
+            count = sum(1 for _ in figures.rglob("*.png"))
+            lines.append(f"  figures:     {_display_path(figures)}/ ({count} PNG)")
+        lines.append(f"  HTML report: {report_command(configfiles, config_args)}")
+    else:
+        lines.append(
+            f"synsoc: done; {_display_path(summary)} was not among this run's targets "
+            "(run the whole workflow for it and the HTML report)."
+        )
+
+    headlines: list[Headline] = []
+    problems: list[str] = []
+    if kinetics_path.is_file():
+        kinetics = _attempt(problems, kinetics_path, _read_json, kinetics_path)
+        if kinetics is not None:
+            headlines += _attempt(problems, kinetics_path, kinetics_headlines, kinetics) or []
+    estimates = []
+    for regime, control, path in run_paths:
+        if path.is_file():
+            estimate = _attempt(problems, path, read_run_estimates, regime, control, path)
+            if estimate is not None:
+                estimates.append(estimate)
+    headlines += _attempt(problems, "criticality", criticality_headlines, estimates) or []
+    if dynamic_path.is_file():
+        dynamic_range = _attempt(problems, dynamic_path, _read_json, dynamic_path)
+        if dynamic_range is not None:
+            headlines += (
+                _attempt(problems, dynamic_path, dynamic_range_headlines, dynamic_range) or []
+            )
+    if headlines:
+        lines.append("  headline numbers:")
+        lines += [f"    - {headline.line()}" for headline in headlines]
+    lines += [f"  (left out, unreadable: {problem})" for problem in problems]
+    return lines
+
+
+def end_of_run_message(
+    results_dir: str | os.PathLike,
+    *,
+    runs: Sequence[tuple[str, str]] = (),
+    workflow: Any = None,
+    configfiles: Sequence[str | os.PathLike] = (),
+    config_args: Sequence[str] = (),
+) -> str:
+    """What a successful run prints: where the summary is, the report command, headlines.
+
+    Reads only files that exist, so a run with a partial target reports what it has;
+    never raises (the hook must not fail a run whose jobs all succeeded): an
+    unexpected error is logged and yields a one-line message.
+
+    Parameters
+    ----------
+    results_dir : path-like
+        ``config["results_dir"]``.
+    runs : sequence of (str, str)
+        (regime, control label) of the sweep (the workflow's ``network_runs()``).
+    workflow : snakemake.workflow.Workflow, optional
+        The running workflow: the config files (``--configfile``) and ``--config``
+        arguments of its command line are repeated in the report command.
+    configfiles, config_args : sequence
+        The same, given directly (used when ``workflow`` is None).
+
+    Returns
+    -------
+    str
+        Several lines, no trailing newline.
+    """
+    try:
+        if workflow is not None:
+            configfiles, config_args = _workflow_cli(workflow)
+        return "\n".join(_message(str(results_dir), runs, configfiles, config_args))
+    except Exception as err:  # noqa: BLE001 - a report hook must never fail the run
+        logger.warning("end-of-run summary failed: %s", err, exc_info=True)
+        return (
+            f"synsoc: done (the end-of-run summary failed: {type(err).__name__}: {err}); "
+            f"results are under {results_dir}"
+        )
