@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,9 @@ from synapse_md.simulation import (
 )
 from synsoc.config import validate_section
 from synsoc.io import write_json, write_text
-from synsoc.provenance import provenance
+from synsoc.provenance import config_hash, provenance
 
-__all__ = ["run_build", "run_equilibrate", "run_production", "BINDING_ATOMS"]
+__all__ = ["run_build", "run_equilibrate", "run_production", "md_config_hash", "BINDING_ATOMS"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,24 @@ def _md(config: Mapping[str, Any]) -> tuple[dict[str, Any], MDConfig]:
         raise ValueError("config must be the validated synsoc configuration (no 'md' key)")
     section = validate_section("md", dict(config["md"]))
     return section, MDConfig.from_section(section)
+
+
+def md_config_hash(config: Mapping[str, Any]) -> str:
+    """The ``config_hash`` the MD jobs record in build.json and replica.json.
+
+    Parameters
+    ----------
+    config : Mapping
+        synsoc configuration with an ``md`` section (``load_config``).
+
+    Returns
+    -------
+    str
+        SHA-256 of ``{"md": section}`` with schema defaults filled in, the value under
+        ``provenance.config_hash`` of the outputs this configuration produces.
+    """
+    section, _ = _md(config)
+    return config_hash({"md": section})
 
 
 def _platform(md: MDConfig, threads: int | None):
@@ -205,6 +223,7 @@ def run_production(
     replica: int,
     *,
     threads: int | None = None,
+    keep_running: Callable[[], bool] | None = None,
 ) -> ReplicaResult:
     """Run or resume release replica ``replica`` from the equilibrated state.
 
@@ -220,6 +239,10 @@ def run_production(
         Replica index in ``[0, md.replicas)``.
     threads : int, optional
         CPU-platform threads.
+    keep_running : callable, optional
+        Asked after each checkpoint; False stops the run there
+        (:class:`~synapse_md.production.RunStopped`). The workflow passes
+        ``synsoc.joblog.workflow_watch()``.
 
     Returns
     -------
@@ -239,4 +262,5 @@ def run_production(
         replica_dir,
         platform=platform,
         extra_json={"provenance": provenance({"md": section})},
+        keep_running=keep_running,
     )

@@ -16,6 +16,7 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +50,13 @@ from synapse_md.simulation import (
 )
 from synsoc.io import write_json
 
-__all__ = ["ReplicaResult", "run_replica", "STATE_COLUMNS"]
+__all__ = ["ReplicaResult", "RunStopped", "run_replica", "STATE_COLUMNS"]
 
 logger = logging.getLogger(__name__)
+
+
+class RunStopped(RuntimeError):
+    """A replica stopped at a checkpoint on request (its workflow has ended)."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ def run_replica(
     *,
     platform: PlatformChoice,
     extra_json: dict | None = None,
+    keep_running: Callable[[], bool] | None = None,
 ) -> ReplicaResult:
     """Run (or resume) production replica ``replica`` and write its outputs.
 
@@ -167,6 +173,11 @@ def run_replica(
     platform : PlatformChoice
     extra_json : dict, optional
         Merged into ``replica.json`` (the provenance block).
+    keep_running : callable, optional
+        Asked after each checkpoint; when it returns False the run stops there (e.g.
+        ``synsoc.joblog.workflow_watch()``: the Snakemake process that started the job
+        was killed), so an orphaned job does not go on writing a replica that a
+        restarted workflow writes too. The next run resumes from that checkpoint.
 
     Returns
     -------
@@ -176,6 +187,8 @@ def run_replica(
     ------
     SimulationBlowUp
         Non-finite state; no final output is written.
+    RunStopped
+        ``keep_running`` returned False; the work folder holds a valid checkpoint.
     """
     if system.getNumParticles() != topology.getNumAtoms():
         raise ValueError("system and topology have different atom counts")
@@ -257,6 +270,11 @@ def run_replica(
             trajectory.report(frame)
             table.report(frame)
         write_chunk(index)
+        if keep_running is not None and not keep_running():
+            raise RunStopped(
+                f"{where}: stopped at step {step} after its checkpoint (the workflow that "
+                "started this job has ended); a rerun resumes from here"
+            )
         rate = (
             (step - start_step)
             * config.timestep_ps

@@ -2,7 +2,10 @@
 
 import json
 import os
+import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +13,7 @@ import pytest
 
 from synsoc import io as atomic_io
 from synsoc.config import ConfigError, load_config, validate_config
-from synsoc.provenance import config_hash, package_versions, provenance
+from synsoc.provenance import config_hash, package_versions, provenance, source_hash
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -131,3 +134,60 @@ def test_atomic_writes_honour_the_umask(tmp_path, umask):
     expected = 0o666 & ~umask
     for name in ("a.json", "b.txt", "c.npz", "plain.txt"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
+
+
+def test_source_hash_follows_package_code(tmp_path, monkeypatch):
+    package = tmp_path / "toy_stage"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "science.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = source_hash("toy_stage")
+    assert first == source_hash("toy_stage")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "science.cpython.pyc").write_bytes(b"\0")
+    assert source_hash("toy_stage") == first, "compiled files are not source"
+    (package / "science.py").write_text("X = 2\n")
+    assert source_hash("toy_stage") != first
+    with pytest.raises(ModuleNotFoundError, match="no_such_package"):
+        source_hash("no_such_package")
+
+
+def test_every_rule_reruns_when_its_stage_code_changes():
+    """Each rule of workflow/rules/<stage>.smk carries ``code=CODE["<stage>"]``."""
+    for rules in sorted((REPO / "workflow" / "rules").glob("*.smk")):
+        blocks = re.split(r"(?m)^(?=rule \w+:)", rules.read_text())[1:]
+        for block in blocks:
+            name = block.split(":", 1)[0]
+            assert f'code=CODE["{rules.stem}"]' in block, f"{rules.name}: {name} has no code param"
+
+
+def test_workflow_watch_sees_its_workflow_end(tmp_path):
+    """A job whose workflow process is killed learns it; one started by hand never stops."""
+    marker = "synsoc_test_workflow_marker"
+    child = tmp_path / "job.py"
+    child.write_text(
+        "import sys, time\n"
+        "from synsoc.joblog import workflow_watch\n"
+        f"alive = workflow_watch(marker={marker!r})\n"
+        "print('alive' if alive() else 'dead', flush=True)\n"
+        "for _ in range(200):\n"
+        "    if not alive():\n"
+        "        print('workflow gone', flush=True); sys.exit(0)\n"
+        "    time.sleep(0.05)\n"
+        "print('never noticed', flush=True)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    workflow = subprocess.Popen(
+        ["bash", "-c", f'"{sys.executable}" "{child}" & wait; : {marker}'],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert workflow.stdout.readline().strip() == "alive"
+    workflow.kill()
+    workflow.wait()
+    assert workflow.stdout.readline().strip() == "workflow gone"
+    code = "from synsoc.joblog import workflow_watch; print(workflow_watch('no_such')())"
+    by_hand = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert by_hand.stdout.strip() == "True"

@@ -27,7 +27,7 @@ from synapse_md import (
     run_replica,
     select_platform,
 )
-from synapse_md.production import _chunk_frame_ranges
+from synapse_md.production import RunStopped, _chunk_frame_ranges
 from synapse_md.reporters import CheckpointReporter
 from synsoc.config import validate_config
 
@@ -213,3 +213,21 @@ def test_assembly_rejects_chunks_with_wrong_steps(
     with pytest.raises(RuntimeError, match="work directory is corrupt"):
         run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     assert not (replica_dir / "replica.json").exists()
+
+
+def test_run_stops_at_a_checkpoint_when_asked_and_resumes(
+    system_dir, tiny_config, tiny_md, tmp_path
+):
+    """An orphaned job (its workflow killed) stops after a checkpoint; a rerun resumes."""
+    answers = iter([True, False])  # asked after chunks 1 and 2 (chunk 0 is t = 0)
+    replica_dir = tmp_path / "replica_0"
+    with pytest.raises(RunStopped, match="replica 0: stopped at step"):
+        run_production(
+            tiny_config, system_dir, replica_dir, 0, threads=1, keep_running=lambda: next(answers)
+        )
+    assert (replica_dir / "work" / "checkpoint.chk").exists()
+    assert not (replica_dir / "replica.json").exists()
+    run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
+    record = json.loads((replica_dir / "replica.json").read_text())
+    assert record["resumed_from_step"] == 2 * tiny_md.checkpoint_frames * tiny_md.steps_per_frame
+    _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)

@@ -32,6 +32,7 @@ rule report_activation:
     benchmark:
         L.benchmark("report", "activation")
     params:
+        code=CODE["report"],
         report=config["report"],
         reference_models=config["criticality"]["reference_models"],
         activation_run=activation_run(),
@@ -64,6 +65,8 @@ rule report_collect_figures:
             caption="../report/criticality_figures.rst",
             category="3. Criticality",
         ),
+    params:
+        code=CODE["report"],
     log:
         L.log("report", "collect_figures"),
     resources:
@@ -104,6 +107,7 @@ rule report_summary:
     log:
         L.log("report", "summary"),
     params:
+        code=CODE["report"],
         runs=network_runs(),
     resources:
         mem_mb=500,

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from synapse_md import run_production
-from synsoc.joblog import start_job
+from synsoc.joblog import start_job, workflow_watch
 
 smk = start_job(snakemake)  # noqa: F821
 # Only the md section reaches the job (rule params, validated with defaults by
@@ -16,4 +16,5 @@ run_production(
     Path(smk.output.record).parent,
     int(smk.wildcards.replica),
     threads=smk.threads,
+    keep_running=workflow_watch(),  # stop at a checkpoint if Snakemake is killed
 )
