@@ -10,7 +10,7 @@ Public API (import from the package, not from its modules)::
 - platform and integration: :func:`select_platform` -> :class:`PlatformChoice`,
   :func:`make_integrator`, :func:`make_context`, :func:`replica_seeds`,
   :class:`SimulationBlowUp`;
-- production: :func:`run_replica` -> :class:`ReplicaResult`, the reporters
+- production: :func:`run_replica` -> :class:`ReplicaResult` (:class:`RunStopped`), the reporters
   (:class:`XTCReporter`, :class:`StateCSVReporter`, :class:`CheckpointReporter`) and
   :data:`STATE_COLUMNS`;
 - file-level jobs (the Snakemake rules and ``synsoc md``): :func:`run_build`,
@@ -23,7 +23,7 @@ from synapse_md.builder import CleftSystem, build_cleft
 from synapse_md.config import ExplicitConfig, GeometryConfig, MDConfig, MoleculeConfig
 from synapse_md.jobs import run_build, run_equilibrate, run_production
 from synapse_md.platforms import PlatformChoice, select_platform
-from synapse_md.production import ReplicaResult, run_replica
+from synapse_md.production import ReplicaResult, RunStopped, run_replica
 from synapse_md.reporters import (
     STATE_COLUMNS,
     CheckpointReporter,
@@ -51,6 +51,7 @@ __all__ = [
     "replica_seeds",
     "SimulationBlowUp",
     "ReplicaResult",
+    "RunStopped",
     "run_replica",
     "STATE_COLUMNS",
     "XTCReporter",
