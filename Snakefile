@@ -20,3 +20,12 @@ rule all:
     input:
         final_targets(),
     default_target: True
+
+
+# The end of a successful run: where summary.md and the figures are, the command that
+# builds the HTML report for this configuration, and the headline numbers. Reads only
+# what exists (partial targets) and never raises (analysis.report.headline).
+onsuccess:
+    from analysis.report.headline import end_of_run_message
+
+    print(end_of_run_message(config["results_dir"], runs=network_runs(), workflow=workflow))

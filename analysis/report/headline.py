@@ -619,6 +619,15 @@ def _display_path(path: str | os.PathLike) -> str:
         return str(path)
 
 
+def _config_words(configfiles, config_args) -> list[str]:
+    words = []
+    if configfiles:
+        words += ["--configfile", *(_display_path(path) for path in configfiles)]
+    if config_args:
+        words += ["--config", *(str(arg) for arg in config_args)]
+    return words
+
+
 def report_command(configfiles: Sequence[str | os.PathLike] = (), config_args=()) -> str:
     """The shell command that builds the HTML report for the same configuration.
 
@@ -630,12 +639,9 @@ def report_command(configfiles: Sequence[str | os.PathLike] = (), config_args=()
     config_args : sequence of str
         ``--config`` overrides (``"key=value"``).
     """
-    words = ["snakemake", "--report", "report.html"]
-    if configfiles:
-        words += ["--configfile", *(_display_path(path) for path in configfiles)]
-    if config_args:
-        words += ["--config", *(str(arg) for arg in config_args)]
-    return shlex.join(words)
+    return shlex.join(
+        ["snakemake", "--report", "report.html", *_config_words(configfiles, config_args)]
+    )
 
 
 def _workflow_cli(workflow: Any) -> tuple[list[Any], list[str]]:
@@ -693,9 +699,11 @@ def _message(
             lines.append(f"  figures:     {_display_path(figures)}/ ({count} PNG)")
         lines.append(f"  HTML report: {report_command(configfiles, config_args)}")
     else:
+        whole = shlex.join(["snakemake", *_config_words(configfiles, config_args)])
         lines.append(
-            f"synsoc: done; {_display_path(summary)} was not among this run's targets "
-            "(run the whole workflow for it and the HTML report)."
+            f"synsoc: done; {_display_path(summary)} was not among this run's targets: "
+            f"`{whole}` runs the whole workflow and writes it, then "
+            f"`{report_command(configfiles, config_args)}` builds the HTML report."
         )
 
     headlines: list[Headline] = []
