@@ -1,4 +1,8 @@
-"""Figures of the criticality stage (PNG + SVG via ``synsoc.io.save_figure``)."""
+"""Figures of the criticality stage (PNG + SVG via ``synsoc.io.save_figure``).
+
+Time on these axes is network time: durations and lags in time bins, whose width (ms)
+the labels quote when the avalanche table gives it; rates in Hz.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ __all__ = ["plot_run", "plot_dynamic_range", "plot_exponent_table"]
 logger = logging.getLogger(__name__)
 
 
-def _ccdf(ax, data, fit, label, unit):
+def _ccdf(ax, data, fit, label, unit, symbol):
     values, counts = np.unique(data, return_counts=True)
     surv = 1.0 - np.concatenate(([0], np.cumsum(counts)[:-1])) / data.size  # P(X >= x)
     ax.loglog(values, surv, ".", ms=3, label="data")
@@ -29,8 +33,20 @@ def _ccdf(ax, data, fit, label, unit):
     model = tail_fraction * special.zeta(fit.alpha, x) / special.zeta(fit.alpha, fit.xmin)
     ax.loglog(x, model, "-", label=f"power law, exponent {fit.alpha:.3f}")
     ax.set_xlabel(f"{label} ({unit})")
-    ax.set_ylabel(f"P({label} >= x)")
+    ax.set_ylabel(f"P({symbol} ≥ x) (fraction of avalanches)")
     ax.legend(fontsize=8)
+
+
+_EXPONENT_LABELS = {"tau": "τ (sizes)", "alpha": "α (durations)", "gamma": "γ (⟨S⟩ ∝ T^γ)"}
+
+
+def _bins_unit(avalanches) -> str:
+    """``"bins of 1 ms"`` from the table's ``bin_ms`` (``"bins"`` when it is not given)."""
+    if len(avalanches) and "bin_ms" in avalanches:
+        bin_ms = float(avalanches["bin_ms"].iloc[0])
+        if np.isfinite(bin_ms) and bin_ms > 0:
+            return f"bins of {bin_ms:g} ms"
+    return "bins"
 
 
 def plot_run(avalanches, objects: dict, fig_dir: str | Path) -> list[Path]:
@@ -51,14 +67,15 @@ def plot_run(avalanches, objects: dict, fig_dir: str | Path) -> list[Path]:
     """
     fig_dir = Path(fig_dir)
     fig_dir.mkdir(parents=True, exist_ok=True)  # exists even when every part is undefined
+    bins = _bins_unit(avalanches)
     written: list[Path] = []
     scaling = objects.get("scaling")
     if scaling is not None:
         sizes = avalanches["size"].to_numpy()
         durations = avalanches["duration_bins"].to_numpy()
         fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-        _ccdf(axes[0], sizes, scaling.size_fit, "size S", "spikes")
-        _ccdf(axes[1], durations, scaling.duration_fit, "duration T", "bins")
+        _ccdf(axes[0], sizes, scaling.size_fit, "size S", "spikes", "S")
+        _ccdf(axes[1], durations, scaling.duration_fit, "duration T", bins, "T")
         t, mean_s, _ = mean_size_per_duration(sizes, durations)
         axes[2].loglog(t, mean_s, ".", ms=3, label="<S>(T)")
         if scaling.gamma is not None:
@@ -71,8 +88,8 @@ def plot_run(avalanches, objects: dict, fig_dir: str | Path) -> list[Path]:
                 "-",
                 label=f"gamma {scaling.gamma:.3f} (predicted {scaling.gamma_predicted:.3f})",
             )
-        axes[2].set_xlabel("duration T (bins)")
-        axes[2].set_ylabel("mean size <S> (spikes)")
+        axes[2].set_xlabel(f"duration T ({bins})")
+        axes[2].set_ylabel("mean size ⟨S⟩ (spikes)")
         axes[2].legend(fontsize=8)
         fig.tight_layout()
         written += save_figure(fig, fig_dir / "avalanche_distributions")
@@ -86,8 +103,8 @@ def plot_run(avalanches, objects: dict, fig_dir: str | Path) -> list[Path]:
             profile = collapse.profiles[duration]
             x = (np.arange(duration) + 0.5) / duration
             ax.plot(x, profile / duration ** (collapse.gamma - 1.0), lw=0.8)
-        ax.set_xlabel("scaled time t / T")
-        ax.set_ylabel("s(t, T) / T^(gamma-1) (spikes per bin)")
+        ax.set_xlabel("scaled time t / T (dimensionless)")
+        ax.set_ylabel("s(t, T) / T^(γ−1) (spikes per bin, rescaled)")
         ax.set_title(f"shape collapse, gamma = {collapse.gamma:.3f}", fontsize=9)
         fig.tight_layout()
         written += save_figure(fig, fig_dir / "shape_collapse")
@@ -100,8 +117,8 @@ def plot_run(avalanches, objects: dict, fig_dir: str | Path) -> list[Path]:
         ax.plot(
             k, branching.mr_amplitude * branching.mr**k, "-", label=f"MR fit m = {branching.mr:.4f}"
         )
-        ax.set_xlabel("lag k (bins)")
-        ax.set_ylabel("regression slope r_k")
+        ax.set_xlabel(f"lag k ({bins})")
+        ax.set_ylabel("regression slope r_k (dimensionless)")
         ax.legend(fontsize=8)
         fig.tight_layout()
         written += save_figure(fig, fig_dir / "branching_ratio")
@@ -141,8 +158,8 @@ def plot_dynamic_range(curves: list[dict], stem: str | Path) -> list[Path]:
         if pts:
             pts.sort()
             axes[1].plot(*zip(*pts, strict=True), "o-", label=regime)
-    axes[1].set_xlabel("control parameter sigma0 (dimensionless)")
-    axes[1].set_ylabel("dynamic range Delta (dB)")
+    axes[1].set_xlabel("control parameter σ0 (dimensionless)")
+    axes[1].set_ylabel("dynamic range Δ (dB)")
     axes[1].legend(fontsize=8)
     fig.tight_layout()
     written = save_figure(fig, stem)
@@ -163,8 +180,8 @@ def plot_exponent_table(rows: list[dict], stem: str | Path) -> list[Path]:
     x = np.arange(len(rows))
     for offset, key in zip((-0.25, 0.0, 0.25), ("tau", "alpha", "gamma"), strict=True):
         values = [np.nan if r[key] is None else r[key] for r in rows]
-        ax.bar(x + offset, values, width=0.25, label=key)
-    for level, text in ((1.5, "tau MF / B&P"), (2.0, "alpha, gamma MF")):
+        ax.bar(x + offset, values, width=0.25, label=_EXPONENT_LABELS[key])
+    for level, text in ((1.5, "τ mean field / Beggs & Plenz"), (2.0, "α, γ mean field")):
         ax.axhline(level, color="gray", lw=0.6, ls="--")
         ax.text(len(rows) - 0.5, level, text, fontsize=7, va="bottom", ha="right")
     ax.set_xticks(x, [r["name"] for r in rows], rotation=45, ha="right", fontsize=7)

@@ -1,5 +1,9 @@
 """Figures of the kinetics stage (PNG + SVG, axes labelled with units).
 
+Every time axis here is simulated MD time and says so ("simulated time (ps)");
+physical time = simulated time × s (``time_calibration.time_scale_factor``), the
+factor the MSD figure's title quotes.
+
 * ``{kind}.png`` — histogram of observed waiting times with the chosen density, and
   Kaplan–Meier survival with 95 % Greenwood band beside every fitted survival curve.
 * ``surfaces.png`` — F(r, t) and P(r, t) heatmaps.
@@ -73,8 +77,8 @@ def plot_waiting_times(sample: CensoredSample, fit: SurvivalFit, *, title: str):
         ax_h.plot(
             grid, law.pdf(grid) / max(mass, 1e-12), "k-", label=f"{fit.best.family} (best AIC)"
         )
-    ax_h.set_xlabel("waiting time (ps)")
-    ax_h.set_ylabel("probability density (1/ps)")
+    ax_h.set_xlabel("waiting time, simulated time (ps)")
+    ax_h.set_ylabel("probability density (1/ps of simulated time)")
     ax_h.set_title(f"{title}: {fit.n_events} events, {fit.n_censored} censored")
     if observed.size:
         ax_h.legend(fontsize=8)
@@ -101,9 +105,12 @@ def plot_waiting_times(sample: CensoredSample, fit: SurvivalFit, *, title: str):
     elif fit.kaplan_meier is not None:
         bound_ps = fit.kaplan_meier.restricted_mean
         ax_s.plot(
-            [0.0, bound_ps], [1.0, 1.0], "k-", label=f"all censored; mean >= {bound_ps:.3g} ps"
+            [0.0, bound_ps],
+            [1.0, 1.0],
+            "k-",
+            label=f"all censored; mean >= {bound_ps:.3g} ps (simulated)",
         )
-    ax_s.set_xlabel("waiting time (ps)")
+    ax_s.set_xlabel("waiting time, simulated time (ps)")
     ax_s.set_ylabel("survival probability S(t)")
     ax_s.set_ylim(0, 1.05)
     ax_s.legend(fontsize=8)
@@ -117,7 +124,7 @@ def plot_surfaces(surfaces: Surfaces):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     extent = [surfaces.t_ps[0], surfaces.t_ps[-1], surfaces.r_nm[0], surfaces.r_nm[-1]]
     for ax, data, label in (
-        (axes[0], surfaces.F_per_ps, "F(r, t) first-passage density (1/ps)"),
+        (axes[0], surfaces.F_per_ps, "F(r, t) first-passage density (1/ps, simulated)"),
         (axes[1], surfaces.P_per_nm, "P(r, t) occupation density (1/nm)"),
     ):
         # Clip the colour scale: F holds a spike at t = 0 for r beyond the release distance.
@@ -132,7 +139,7 @@ def plot_surfaces(surfaces: Surfaces):
             vmax=top if top and top > 0 else None,
         )
         fig.colorbar(image, ax=ax, label=label)
-        ax.set_xlabel("time since release t (ps)")
+        ax.set_xlabel("time since release t, simulated time (ps)")
         ax.set_ylabel("distance to nearest receptor r (nm)")
     err = surfaces.renewal_rel_error
     fig.suptitle(
@@ -157,12 +164,17 @@ def plot_msd(curve: MSDCurve, calibration: Calibration):
         "r-",
         label=(
             f"D_sim = {calibration.D_sim_nm2_per_ns:.3g} ± "
-            f"{calibration.D_sim_stderr_nm2_per_ns:.2g} nm²/ns ({calibration.method} fit)"
+            f"{calibration.D_sim_stderr_nm2_per_ns:.2g} nm²/ns of simulated time "
+            f"({calibration.method} fit)"
         ),
     )
-    ax.set_xlabel("lag time (ps)")
+    ax.set_xlabel("lag time, simulated time (ps)")
     ax.set_ylabel(f"MSD in {curve.n_dims}D (nm²)")
-    ax.set_title(f"s = D_sim / D_target = {calibration.time_scale_factor:.3g}")
+    ax.set_title(
+        f"s = D_sim / D_target = {calibration.time_scale_factor:.3g}: "
+        "physical time = simulated time × s",
+        fontsize=9,
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

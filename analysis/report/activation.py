@@ -195,7 +195,7 @@ def plot_raster(
     ax_a.step(
         bins * spikes.bin_ms, spikes.bin_counts[first_bin:last_bin], where="post", c="k", lw=0.8
     )
-    ax_a.set_xlabel("time (ms)")
+    ax_a.set_xlabel("network time (ms)")
     ax_a.set_ylabel(f"spikes / {spikes.bin_ms:g} ms bin")
     ax_a.set_xlim(start, end)
     fig.tight_layout()
