@@ -332,6 +332,11 @@ class Headline:
         return f"{self.label}: {self.text}"
 
 
+def _nonnegative(value: Any) -> float | None:
+    number = _number(value)
+    return number if number is not None and number >= 0 else None
+
+
 def _time_scale(kinetics: Mapping[str, Any]) -> float | None:
     s = _number(_block(kinetics, "time_calibration").get("time_scale_factor"))
     return s if s is not None and s > 0 else None
@@ -361,8 +366,8 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
     out = []
     s = _time_scale(kinetics)
     fit = _block(kinetics, "first_passage")
-    mean_ps = _number(fit.get("mean_ps"))
-    bound_ps = _number(fit.get("lower_bound_mean_ps"))
+    mean_ps = _nonnegative(fit.get("mean_ps"))
+    bound_ps = _nonnegative(fit.get("lower_bound_mean_ps"))
     counts = f"{fit.get('n_events', '?')} events, {fit.get('n_censored', '?')} censored"
     if mean_ps is not None:
         ci = _fit_mean_ci_ps(fit)
@@ -467,7 +472,7 @@ def _kinetics_sentences(kinetics: Mapping[str, Any]) -> list[str]:
     out = []
     s = _time_scale(kinetics)
     fit = _block(kinetics, "first_passage")
-    mean_ps = _number(fit.get("mean_ps"))
+    mean_ps = _nonnegative(fit.get("mean_ps"))
     if mean_ps is not None:
         sentence = (
             f"In the MD, a released transmitter first reaches a receptor after "

@@ -170,6 +170,11 @@ def test_kinetics_headlines_physical_time():
     censored["first_passage"] |= {"mean_ps": None, "lower_bound_mean_ps": 50.0}
     assert "mean >= 50 ps" in kinetics_headlines(censored)[0].text
     assert kinetics_headlines({}) == []
+    # a value outside the contract (negative mean) is left out, not raised on
+    negative = kinetics_json()
+    negative["first_passage"] |= {"mean_ps": -1.0, "lower_bound_mean_ps": None}
+    labels = [h.label for h in kinetics_headlines(negative)]
+    assert labels == ["time calibration", "cleft first passage (20 nm)"]
 
 
 def test_conclusion_from_numbers(results):
