@@ -7,6 +7,9 @@ import ast
 import csv
 import dataclasses
 import importlib.metadata
+import json
+import os
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -272,3 +275,88 @@ def test_requirement_closure_oracle():
     with_reports = _requirement_closure(["snakemake[reports]"])
     assert "pygments" in with_reports and "jinja2" in without
     assert with_reports - without >= {"pygments"}
+
+
+# A sitecustomize that makes every module of a package outside the base install
+# unimportable, so a subprocess sees what `pip install -e .` alone would give it.
+_BLOCKER = """
+import importlib.abc, json, os, sys
+
+class _OutsideBaseInstall(importlib.abc.MetaPathFinder):
+    blocked = frozenset(json.loads(os.environ["SYNSOC_BLOCKED_MODULES"]))
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.blocked:
+            raise ModuleNotFoundError(f"No module named {name!r} (not in the base install)")
+        return None
+
+sys.meta_path.insert(0, _OutsideBaseInstall())
+"""
+
+_TOY_WORKFLOW = {
+    "Snakefile": (
+        'configfile: "config.yaml"\n\n'
+        'report: "workflow.rst"\n\n'
+        "rule make:\n"
+        "    output:\n"
+        '        report("out.csv", caption="caption.rst", category="tables"),\n'
+        "    params:\n"
+        '        value=config["value"],\n'
+        "    run:\n"
+        "        with open(output[0], 'w') as handle:\n"
+        "            handle.write(f'a,b\\n1,{params.value}\\n')\n"
+    ),
+    "config.yaml": "value: 2\n",
+    "workflow.rst": "A toy workflow.\n",
+    "caption.rst": "A toy table.\n",
+}
+
+
+def _modules_outside(closure):
+    """Top-level modules that only packages outside ``closure`` provide."""
+    from packaging.utils import canonicalize_name
+
+    owners = importlib.metadata.packages_distributions()
+    return sorted(
+        module
+        for module, dists in owners.items()
+        if module not in sys.stdlib_module_names
+        and not {canonicalize_name(d) for d in dists} & closure
+    )
+
+
+@pytest.mark.slow
+def test_snakemake_report_runs_with_the_base_install_only(tmp_path):
+    closure = _requirement_closure(_base_requirements())
+    blocked = _modules_outside(closure)
+    assert "pytest" in blocked  # the test extra is really out of reach
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_BLOCKER)
+    work = tmp_path / "toy"
+    work.mkdir()
+    for name, text in _TOY_WORKFLOW.items():
+        (work / name).write_text(text)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(site),
+        SYNSOC_BLOCKED_MODULES=json.dumps(blocked),
+        MPLBACKEND="Agg",
+    )
+
+    def snakemake(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "snakemake", *args],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=300,
+        )
+
+    run = snakemake("--cores", "1")
+    assert run.returncode == 0, run.stdout[-3000:]
+    report = snakemake("--report", "report.html")
+    assert report.returncode == 0, report.stdout[-3000:]
+    assert "out.csv" in (work / "report.html").read_text(errors="replace")
