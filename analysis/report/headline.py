@@ -265,6 +265,9 @@ def read_run_estimates(
         block = _block(data, part)
         if block.get("status") == "undefined":
             notes.append(f"{part.replace('_', ' ')}: {block.get('reason', 'undefined')}")
+    gamma_block = _block(exponents, "gamma")
+    if gamma_block.get("status") == "undefined":
+        notes.append(f"γ: {gamma_block.get('reason', 'undefined')}")
 
     def exponent(key: str) -> Estimate | None:
         block = _block(exponents, key)
@@ -381,7 +384,7 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
     elif bound_ps is not None:
         text = f"mean >= {_g(bound_ps)} ps of simulated time (restricted mean; no finite fit)"
         if s is not None:
-            text += f" = {format_duration_ms(bound_ps * s / PS_PER_MS)} of physical time"
+            text += f", >= {format_duration_ms(bound_ps * s / PS_PER_MS)} of physical time"
         out.append(Headline("transmitter first passage (MD)", f"{text} ({counts})"))
     calibration = _block(kinetics, "time_calibration")
     d_sim = _number(calibration.get("D_sim_nm2_per_ns"))
@@ -485,6 +488,17 @@ def _kinetics_sentences(kinetics: Mapping[str, Any]) -> list[str]:
                 f", which the time-scale factor s = {_g(s)} turns into "
                 f"{format_duration_ms(mean_ps * s / PS_PER_MS)} of physical time"
             )
+        out.append(sentence + ".")
+    bound_ps = _nonnegative(fit.get("lower_bound_mean_ps"))
+    if mean_ps is None and bound_ps is not None:
+        family = _FAMILY_NAMES.get(fit.get("family"), fit.get("family"))
+        sentence = (
+            f"In the MD the first-passage fit ({family}, {fit.get('n_events', '?')} events, "
+            f"{fit.get('n_censored', '?')} censored) has no finite mean; the restricted mean, a "
+            f"lower bound, is {_g(bound_ps)} ps of simulated time"
+        )
+        if s is not None:
+            sentence += f" (>= {format_duration_ms(bound_ps * s / PS_PER_MS)} of physical time)"
         out.append(sentence + ".")
     cleft = _block(kinetics, "cleft_first_passage")
     cleft_mean = _number(cleft.get("mean_ms"))

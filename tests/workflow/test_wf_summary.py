@@ -148,6 +148,8 @@ def test_nearest_mean_field_skips_undefined(tmp_path):
     near = write("b", {"tau": {"value": 1.52}, "alpha": {"value": 2.05}})  # 0.054
     undefined = write("c", {"status": "undefined", "reason": "only 3 avalanches"})
     assert undefined.tau is None and undefined.notes == ("exponents: only 3 avalanches",)
+    no_gamma = write("d", {"gamma": {"status": "undefined", "reason": "found 1 duration"}})
+    assert no_gamma.gamma is None and no_gamma.notes == ("γ: found 1 duration",)
     assert nearest_mean_field([far, undefined, near]) is near
     assert nearest_mean_field([undefined]) is None
     assert nearest_mean_field([]) is None
@@ -168,7 +170,13 @@ def test_kinetics_headlines_physical_time():
     # all censored: the restricted mean is reported as a lower bound
     censored = kinetics_json()
     censored["first_passage"] |= {"mean_ps": None, "lower_bound_mean_ps": 50.0}
-    assert "mean >= 50 ps" in kinetics_headlines(censored)[0].text
+    assert kinetics_headlines(censored)[0].text == (
+        "mean >= 50 ps of simulated time (restricted mean; no finite fit), >= 75.8 ps of "
+        "physical time (12 events, 3 censored)"
+    )
+    assert "has no finite mean; the restricted mean, a lower bound, is 50 ps of simulated " in (
+        conclusion_paragraph(kinetics=censored)
+    )
     assert kinetics_headlines({}) == []
     # a value outside the contract (negative mean) is left out, not raised on
     negative = kinetics_json()
