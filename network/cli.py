@@ -3,6 +3,11 @@
 ``synsoc network --kinetics kinetics.json --config FILE -o DIR`` writes, under DIR (the
 ``R/network`` directory of docs/contracts.md), graph.graphml, every sweep run, every
 response curve and the three reference models, at the paths ``synsoc.layout`` gives them.
+
+Give DIR of its own (``-o network_cli``): a DIR inside a Snakemake workflow's results
+(``results/network`` after ``snakemake``) is refused, since overwriting those outputs
+makes Snakemake rerun everything downstream; --force writes there anyway. Inputs and
+outputs are checked before the first simulation; a failing run removes what it wrote.
 """
 
 from __future__ import annotations
@@ -15,11 +20,40 @@ from typing import Any
 
 from network.config import NetworkConfig
 from network.jobs import run_graph, run_reference, run_response, run_sweep_point
+from synsoc.cli import OutputGuard, add_force_option, require_file
 from synsoc.config import load_config
 from synsoc.errors import ConfigError
 from synsoc.layout import REFERENCE_MODELS, ResultLayout
 
-__all__ = ["register", "run_stage"]
+__all__ = ["register", "run_stage", "stage_outputs"]
+
+
+def stage_outputs(cfg: NetworkConfig, outdir: str | os.PathLike) -> tuple[list[Path], list[Path]]:
+    """Files and folders :func:`run_stage` writes under ``outdir``.
+
+    Returns
+    -------
+    files : list of pathlib.Path
+        graph.graphml and the response curves.
+    folders : list of pathlib.Path
+        One per sweep run and per reference model.
+    """
+    layout = ResultLayout(".")
+    stage = Path(layout.network(""))
+
+    def place(path: str) -> Path:
+        """A layout path of the stage (``./network/...``), placed under ``outdir``."""
+        return Path(outdir) / Path(path).relative_to(stage)
+
+    files = [place(layout.network("graph.graphml"))]
+    folders = []
+    for regime in cfg.sweep.regimes:
+        for control in cfg.sweep.control_values:
+            folders.append(place(layout.network_run("", regime=regime, control=control)))
+            files.append(place(layout.network_response(regime=regime, control=control)))
+    for model in REFERENCE_MODELS:
+        folders.append(place(layout.network_reference("", model=model)))
+    return files, folders
 
 
 def run_stage(
@@ -59,14 +93,19 @@ def run_stage(
 
 
 def _main(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(require_file(args.config, "configuration file"))
     if args.kinetics is None and config["network"]["synapses"]["source"] == "kinetics":
         raise ConfigError(
             "--kinetics is required when network.synapses.source is 'kinetics' "
             f"(configuration {args.config})"
         )
-    # a bad kinetics or graph file raises an InputError: synsoc.cli prints it, exit 2
-    run_stage(config, args.kinetics, args.output)
+    if args.kinetics is not None:
+        require_file(args.kinetics, "kinetics file (kinetics.json of `synsoc fit`)")
+    files, folders = stage_outputs(NetworkConfig.from_section(config["network"]), args.output)
+    # a bad kinetics or graph file raises an InputError: synsoc.cli prints it, exit 2;
+    # the guard removes what the failed run wrote
+    with OutputGuard(files, folders, force=args.force, what="-o/--output"):
+        run_stage(config, args.kinetics, args.output)
     return 0
 
 
@@ -80,5 +119,11 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--kinetics", help="kinetics.json of the kinetics stage")
     parser.add_argument("--config", required=True, help="configuration YAML file")
-    parser.add_argument("-o", "--output", required=True, help="output directory (R/network)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="output directory (the R/network tree); not a workflow's results/network",
+    )
+    add_force_option(parser)
     parser.set_defaults(func=_main)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 from analysis.criticality.jobs import run_criticality
+from analysis.criticality.tables import read_avalanches, read_bin_counts
+from synsoc.cli import OutputGuard, add_force_option, require_file
 from synsoc.config import load_config, validate_config
 
 __all__ = ["register"]
@@ -14,10 +17,25 @@ logger = logging.getLogger(__name__)
 
 
 def _run(args: argparse.Namespace) -> int:
-    config = load_config(args.config) if args.config else validate_config({})
-    summary = run_criticality(
-        args.avalanches, args.output, config, spikes_path=args.spikes, run_label=args.label
+    avalanches = require_file(args.avalanches, "avalanche table (avalanches.parquet)")
+    config = (
+        load_config(require_file(args.config, "configuration file"))
+        if args.config
+        else validate_config({})
     )
+    out = Path(args.output)
+    guard = OutputGuard(
+        [out / "criticality.json"], [out / "figures"], force=args.force, what="-o/--output"
+    )
+    guard.check()
+    # the inputs are read and checked before anything is written
+    read_avalanches(avalanches)
+    if args.spikes is not None:
+        read_bin_counts(args.spikes)
+    with guard:
+        summary = run_criticality(
+            avalanches, out, config, spikes_path=args.spikes, run_label=args.label
+        )
     exps = summary["exponents"]
     if "tau" in exps:
         gamma = exps["gamma"]
@@ -26,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
             exps["tau"]["value"],
             exps["alpha"]["value"],
             f"{gamma['value']:.3f}" if "value" in gamma else f"undefined ({gamma['reason']})",
-            args.output,
+            out,
         )
     else:
         logger.info("exponents undefined: %s", exps["reason"])
@@ -38,11 +56,19 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "criticality",
         help="exponents, scaling relation, shape collapse, branching ratio of avalanches",
-        description="Criticality analysis of one network run's avalanches.",
+        description=(
+            "Criticality analysis of one network run's avalanches: writes "
+            "OUTPUT/criticality.json and OUTPUT/figures/. A table with NaN, infinite or "
+            "negative sizes, durations or times is refused (naming the file and the "
+            "column) before anything is written."
+        ),
     )
     parser.add_argument("avalanches", help="avalanches.parquet (network stage contract)")
-    parser.add_argument("-o", "--output", required=True, help="output directory")
+    parser.add_argument(
+        "-o", "--output", required=True, help="output directory (not a workflow's results/)"
+    )
     parser.add_argument("--spikes", help="spikes.npz with bin_counts (branching ratio)")
     parser.add_argument("--config", help="configuration YAML (default: schema defaults)")
     parser.add_argument("--label", help="run label used in the JSON and for seeding")
+    add_force_option(parser)
     parser.set_defaults(func=_run)

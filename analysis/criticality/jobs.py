@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.criticality.alignment import alignment_score, best_run_per_reference
@@ -31,7 +30,7 @@ from analysis.criticality.avalanche_analysis import (
 )
 from analysis.criticality.config import CriticalityConfig
 from analysis.criticality.response_curve import dynamic_range, peak_per_regime
-from analysis.criticality.tables import read_avalanches, read_response_curve
+from analysis.criticality.tables import read_avalanches, read_bin_counts, read_response_curve
 from synsoc.io import write_json, write_text
 from synsoc.provenance import provenance
 
@@ -74,10 +73,7 @@ def run_criticality(
     avalanches_path = Path(avalanches_path)
     label = run_label or f"{avalanches_path.parent.parent.name}/{avalanches_path.parent.name}"
     avalanches = read_avalanches(avalanches_path)
-    bin_counts = None
-    if spikes_path is not None:
-        with np.load(spikes_path) as spikes:
-            bin_counts = np.asarray(spikes["bin_counts"], dtype=float)
+    bin_counts = None if spikes_path is None else read_bin_counts(spikes_path)
     summary, objects = analyse_avalanches(avalanches, bin_counts, config=crit, run_label=label)
     out_dir = Path(out_dir)
     summary["figures"] = [

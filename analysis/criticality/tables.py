@@ -1,29 +1,72 @@
 """Readers of the tables the criticality stage takes from the network stage.
 
 Their columns are the contract of ``synsoc.layout`` (``AVALANCHE_COLUMNS``,
-``RESPONSE_COLUMNS``; docs/contracts.md): a table that lacks one is refused with the
-file and the missing columns named, before any analysis starts.
+``RESPONSE_COLUMNS``; docs/contracts.md): a table that is missing, is no Parquet, lacks
+a column or holds NaN, infinite or negative values where the contract has counts,
+durations or rates is refused with the file and the column named, before any analysis
+starts.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import zipfile
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from synsoc.errors import InputError
 from synsoc.layout import AVALANCHE_COLUMNS, RESPONSE_COLUMNS
 
-__all__ = ["read_avalanches", "read_response_curve"]
+__all__ = ["read_avalanches", "read_response_curve", "read_bin_counts"]
 
 logger = logging.getLogger(__name__)
 
+# Columns holding non-negative finite numbers (counts, times, rates).
+_NON_NEGATIVE = {
+    "avalanche": ("avalanche_id", "start_ms", "size", "duration_bins", "duration_ms", "bin_ms"),
+    "response": RESPONSE_COLUMNS,
+}
+
+
+def _rows(mask: np.ndarray) -> str:
+    rows = np.flatnonzero(mask)
+    return ", ".join(str(r) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
+
+
+def _check_values(path: Path, frame: pd.DataFrame, what: str) -> None:
+    for column in _NON_NEGATIVE[what]:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise InputError(
+                f"{path}: column '{column}' holds {int(bad.sum())} NaN, infinite or "
+                f"non-numeric value(s) (rows {_rows(bad)})"
+            )
+        negative = values < 0
+        if negative.any():
+            raise InputError(
+                f"{path}: column '{column}' holds {int(negative.sum())} negative value(s) "
+                f"(min {values.min():g}; rows {_rows(negative)})"
+            )
+
 
 def _read_table(path: str | os.PathLike, required: tuple[str, ...], what: str) -> pd.DataFrame:
-    frame = pd.read_parquet(path)
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{what} table (Parquet) not found: {path}")
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputError(
+            f"{path}: not a Parquet {what} table ({' '.join(str(err).split())})"
+        ) from err
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ValueError(f"{path}: missing {what} columns {missing}")
+        raise InputError(f"{path}: missing {what} columns {missing}")
+    _check_values(path, frame, what)
     return frame
 
 
@@ -43,8 +86,9 @@ def read_avalanches(path: str | os.PathLike) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
-        Naming the file and the missing columns.
+    synsoc.errors.InputError
+        A ``ValueError`` naming the file and the problem: missing, not Parquet,
+        missing columns, NaN/infinite/negative ids, sizes, durations, times.
     """
     return _read_table(path, AVALANCHE_COLUMNS, "avalanche")
 
@@ -64,7 +108,52 @@ def read_response_curve(path: str | os.PathLike) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
-        Naming the file and the missing columns.
+    synsoc.errors.InputError
+        A ``ValueError`` naming the file and the problem: missing, not Parquet,
+        missing columns, NaN/infinite/negative rates.
     """
     return _read_table(path, RESPONSE_COLUMNS, "response")
+
+
+def read_bin_counts(path: str | os.PathLike) -> np.ndarray:
+    """Spikes per time bin from a run's ``spikes.npz`` (key ``bin_counts``).
+
+    Parameters
+    ----------
+    path : path-like
+        ``R/network/runs/{regime}/{control}/spikes.npz``.
+
+    Returns
+    -------
+    np.ndarray, shape=(n_bins,), dtype=float
+        Spikes per bin.
+
+    Raises
+    ------
+    synsoc.errors.InputError
+        A ``ValueError`` naming the file: missing, not an NPZ, no ``bin_counts``, or
+        counts that are not a finite, non-negative 1-D array.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"spikes file (spikes.npz of the network stage) not found: {path}")
+    try:
+        with np.load(path) as spikes:
+            if "bin_counts" not in spikes:
+                raise InputError(f"{path}: no 'bin_counts' array (keys {sorted(spikes)})")
+            counts = np.asarray(spikes["bin_counts"], dtype=float)
+    except (OSError, ValueError, EOFError, AttributeError, zipfile.BadZipFile) as err:
+        if isinstance(err, InputError):
+            raise
+        raise InputError(
+            f"{path}: not a spikes NPZ ({type(err).__name__}: {' '.join(str(err).split())})"
+        ) from err
+    if counts.ndim != 1:
+        raise InputError(f"{path}: 'bin_counts' must be 1-D, got shape {counts.shape}")
+    bad = ~np.isfinite(counts) | (counts < 0)
+    if bad.any():
+        raise InputError(
+            f"{path}: 'bin_counts' holds {int(bad.sum())} NaN, infinite or negative value(s) "
+            f"(bins {_rows(bad)})"
+        )
+    return counts

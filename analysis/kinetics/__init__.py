@@ -12,7 +12,9 @@ Events
     ``synsoc.layout.EVENT_COLUMNS``, ``synsoc.layout.EVENT_KINDS``).
 Trajectory reading
     :class:`ReplicaDistances`, :func:`read_replica`, :func:`distance_atoms`,
-    :func:`groups_from_build`, :func:`groups_from_selections`,
+    :func:`groups_from_build`, :func:`groups_from_selections`, :func:`select_atoms`
+    (selections checked: empty, misspelt keywords), :func:`load_topology`,
+    :func:`load_trajectory` (bad files are InputErrors naming them),
     :func:`save_replica_distances`, :func:`load_replica_distances`.
 Censored waiting times
     :class:`CensoredSample`, :data:`FAMILIES`, :class:`Family`, :func:`kaplan_meier`,
@@ -91,8 +93,11 @@ from analysis.kinetics.extraction import (
     groups_from_build,
     groups_from_selections,
     load_replica_distances,
+    load_topology,
+    load_trajectory,
     read_replica,
     save_replica_distances,
+    select_atoms,
 )
 from analysis.kinetics.families import FAMILIES, Family
 from analysis.kinetics.inspect import (
@@ -141,8 +146,11 @@ __all__ = [
     "groups_from_build",
     "groups_from_selections",
     "load_replica_distances",
+    "load_topology",
+    "load_trajectory",
     "read_replica",
     "save_replica_distances",
+    "select_atoms",
     # censored waiting times
     "CensoredSample",
     "FAMILIES",

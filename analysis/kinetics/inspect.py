@@ -27,7 +27,8 @@ from analysis.kinetics.events import (
     hysteresis_bound,
     pair_min_distances,
 )
-from analysis.kinetics.extraction import distance_atoms
+from analysis.kinetics.extraction import distance_atoms, load_trajectory, select_atoms
+from synsoc.errors import InputError, KineticsError
 
 __all__ = [
     "TRAJECTORY_SUFFIXES",
@@ -106,7 +107,9 @@ class Inspection:
     cutoffs: HysteresisCutoffs
 
 
-def find_replica_files(path: str | os.PathLike) -> ReplicaFiles:
+def find_replica_files(
+    path: str | os.PathLike, topology: str | os.PathLike | None = None
+) -> ReplicaFiles:
     """Locate trajectory, topology and ``build.json`` of a replica.
 
     Parameters
@@ -114,6 +117,8 @@ def find_replica_files(path: str | os.PathLike) -> ReplicaFiles:
     path : path-like
         A replica directory (holding ``trajectory.*`` and ``topology.pdb``) or a
         trajectory file with ``topology.pdb`` beside it.
+    topology : path-like, optional
+        The topology to use instead of ``topology.pdb`` beside the trajectory.
 
     Returns
     -------
@@ -121,8 +126,8 @@ def find_replica_files(path: str | os.PathLike) -> ReplicaFiles:
 
     Raises
     ------
-    FileNotFoundError
-        If no trajectory or topology is found.
+    synsoc.errors.InputError
+        If no trajectory or topology is found (the message says which and where).
     """
     path = Path(path)
     if path.is_dir():
@@ -130,17 +135,27 @@ def find_replica_files(path: str | os.PathLike) -> ReplicaFiles:
             p for p in path.iterdir() if p.suffix in TRAJECTORY_SUFFIXES and p.is_file()
         )
         if not candidates:
-            raise FileNotFoundError(f"no trajectory ({', '.join(TRAJECTORY_SUFFIXES)}) in {path}")
+            raise InputError(
+                f"no trajectory ({', '.join(TRAJECTORY_SUFFIXES)}) in replica folder {path}"
+            )
         trajectory = candidates[0]
     elif path.is_file():
         trajectory = path
     else:
-        raise FileNotFoundError(f"path: no such file or directory: {path}")
-    topology = trajectory.parent / "topology.pdb"
-    if not topology.is_file():
-        raise FileNotFoundError(f"no topology.pdb beside {trajectory}")
+        raise InputError(f"replica folder or trajectory file not found: {path}")
+    if topology is not None:
+        top = Path(topology)
+        if not top.is_file():
+            raise InputError(f"topology file not found: {top}")
+    else:
+        top = trajectory.parent / "topology.pdb"
+        if not top.is_file():
+            raise InputError(
+                f"no topology for trajectory {trajectory}: expected {top} beside it; "
+                "give one with --top"
+            )
     build = trajectory.parent.parent / "system" / "build.json"
-    return ReplicaFiles(trajectory, topology, build if build.is_file() else None)
+    return ReplicaFiles(trajectory, top, build if build.is_file() else None)
 
 
 def atom_groups(
@@ -151,6 +166,7 @@ def atom_groups(
     receptor_selection: str | None = None,
     transmitter_atom_names: Sequence[str] = (),
     receptor_atom_names: Sequence[str] = (),
+    source: str | os.PathLike = "the topology",
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Distance atoms of each transmitter and each receptor molecule.
 
@@ -165,18 +181,30 @@ def atom_groups(
     build_json : path-like, optional
         The MD stage's ``build.json`` (``transmitters``/``receptors`` lists).
     transmitter_selection, receptor_selection : str, optional
-        mdtraj selection strings.
+        mdtraj selection strings (checked by
+        :func:`analysis.kinetics.extraction.select_atoms`).
     transmitter_atom_names, receptor_atom_names : sequence of str
         Atom names used for distances (kinetics ``*_atom_names``); empty = heavy atoms.
+    source : str or path-like
+        The topology file, in messages.
 
     Returns
     -------
     transmitters, receptors : list of np.ndarray, dtype=int
+
+    Raises
+    ------
+    synsoc.errors.InputError
+        A selection that is invalid or matches nothing; a build.json that is not JSON,
+        lacks the molecule lists or does not fit the topology; neither given.
     """
     build = None
     if build_json is not None:
-        with open(build_json, encoding="utf-8") as handle:
-            build = json.load(handle)
+        try:
+            with open(build_json, encoding="utf-8") as handle:
+                build = json.load(handle)
+        except json.JSONDecodeError as err:
+            raise KineticsError(f"{build_json}: not valid JSON ({err})") from err
     groups = []
     requested = (
         ("transmitter", transmitter_selection, transmitter_atom_names),
@@ -184,18 +212,38 @@ def atom_groups(
     )
     for kind, selection, names in requested:
         if selection is not None:
-            indices = topology.select(selection)
-            if len(indices) == 0:
-                raise ValueError(f"{kind}_selection {selection!r} selects no atoms")
+            indices = select_atoms(topology, selection, what=kind, source=source)
             molecules = group_atoms_by_molecule(topology, indices)
+            origin = f"selection {selection!r}"
         elif build is not None:
-            molecules = [np.asarray(e["atom_indices"], dtype=int) for e in build[f"{kind}s"]]
+            try:
+                molecules = [np.asarray(e["atom_indices"], dtype=int) for e in build[f"{kind}s"]]
+            except (KeyError, TypeError, ValueError) as err:
+                raise KineticsError(
+                    f"{build_json}: no '{kind}s' list with 'atom_indices' per molecule"
+                ) from err
+            if any(m.size == 0 or m.min() < 0 or m.max() >= topology.n_atoms for m in molecules):
+                raise KineticsError(
+                    f"{build_json}: '{kind}s' lists atoms outside the {topology.n_atoms} atoms "
+                    f"of {source}: build.json and topology are not of one system"
+                )
+            origin = str(build_json)
         else:
-            raise ValueError(
-                f"{kind}_selection is required when no build.json is found "
-                "(expected at R/md/system/build.json)"
+            raise InputError(
+                f"no build.json for {source} (expected at R/md/system/build.json): give "
+                "--transmitter-selection and --receptor-selection to name the molecules"
             )
-        groups.append([distance_atoms(topology, atoms, names) for atoms in molecules])
+        try:
+            groups.append([distance_atoms(topology, atoms, names) for atoms in molecules])
+        except ValueError as err:
+            raise InputError(f"{kind}s from {origin} in {source}: {err}") from err
+        logger.info(
+            "%ss: %d molecules from %s; %d distance atoms",
+            kind,
+            len(molecules),
+            origin,
+            sum(len(g) for g in groups[-1]),
+        )
     return groups[0], groups[1]
 
 
@@ -262,6 +310,7 @@ def inspect_replica(
     path: str | os.PathLike,
     cutoffs: HysteresisCutoffs,
     *,
+    topology: str | os.PathLike | None = None,
     transmitter_selection: str | None = None,
     receptor_selection: str | None = None,
     transmitter_atom_names: Sequence[str] = (),
@@ -274,6 +323,8 @@ def inspect_replica(
     path : path-like
         Replica directory or trajectory file (see :func:`find_replica_files`).
     cutoffs : HysteresisCutoffs
+    topology : path-like, optional
+        Topology instead of ``topology.pdb`` beside the trajectory.
     transmitter_selection, receptor_selection : str, optional
         mdtraj selections overriding ``build.json``.
     transmitter_atom_names, receptor_atom_names : sequence of str
@@ -282,10 +333,16 @@ def inspect_replica(
     Returns
     -------
     Inspection
+
+    Raises
+    ------
+    synsoc.errors.InputError
+        Missing, corrupt or mismatched files, selections that match nothing (the
+        message names the file).
     """
-    files = find_replica_files(path)
+    files = find_replica_files(path, topology)
     logger.info("reading %s with topology %s", files.trajectory, files.topology)
-    trajectory = md.load(str(files.trajectory), top=str(files.topology))
+    trajectory = load_trajectory(files.trajectory, files.topology)
     transmitters, receptors = atom_groups(
         trajectory.topology,
         files.build_json,
@@ -293,6 +350,7 @@ def inspect_replica(
         receptor_selection=receptor_selection,
         transmitter_atom_names=transmitter_atom_names,
         receptor_atom_names=receptor_atom_names,
+        source=files.topology,
     )
     return inspect_trajectory(
         trajectory, transmitters, receptors, cutoffs, source=str(files.trajectory)

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import mdtraj as md
 import numpy as np
 import pandas as pd
 
@@ -26,12 +25,13 @@ from analysis.kinetics.extraction import (
     groups_from_build,
     groups_from_selections,
     load_replica_distances,
+    load_topology,
     read_replica,
     save_replica_distances,
 )
 from analysis.kinetics.plots import write_figures
 from analysis.kinetics.surfaces import Surfaces, compute_surfaces
-from synsoc.errors import KineticsError
+from synsoc.errors import InputError, KineticsError
 from synsoc.io import save_npz, write_json, write_parquet
 from synsoc.layout import EVENT_COLUMNS
 from synsoc.provenance import provenance
@@ -40,6 +40,9 @@ __all__ = [
     "run_events",
     "trajectory_events",
     "distance_path",
+    "read_build",
+    "read_events",
+    "read_fit_inputs",
     "run_merge",
     "run_surfaces",
     "load_surfaces",
@@ -58,6 +61,30 @@ def _write_replica(
     return events
 
 
+def read_build(path: str | os.PathLike) -> dict[str, Any]:
+    """The MD stage's ``build.json``; a missing or malformed file is a KineticsError.
+
+    Parameters
+    ----------
+    path : path-like
+        ``R/md/system/build.json``.
+
+    Returns
+    -------
+    dict
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise KineticsError(f"build record (build.json of the MD stage) not found: {path}")
+    try:
+        build = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise KineticsError(f"{path}: not valid JSON ({err})") from err
+    if not isinstance(build, dict):
+        raise KineticsError(f"{path}: the top level must be a JSON object")
+    return build
+
+
 def run_events(
     trajectory: str | os.PathLike,
     topology: str | os.PathLike,
@@ -68,10 +95,10 @@ def run_events(
     distances_out: str | os.PathLike,
 ) -> pd.DataFrame:
     """Events and distances of one MD replica, molecules taken from ``build.json``."""
-    build = json.loads(Path(build_json).read_text(encoding="utf-8"))
-    top = md.load_topology(str(topology))
+    build = read_build(build_json)
+    top = load_topology(topology)
     tm, rc, mols = groups_from_build(
-        build, top, config.transmitter_atom_names, config.receptor_atom_names
+        build, top, config.transmitter_atom_names, config.receptor_atom_names, source=build_json
     )
     data = read_replica(
         trajectory,
@@ -88,31 +115,60 @@ def run_events(
 def trajectory_events(
     trajectories: Sequence[str | os.PathLike],
     topology: str | os.PathLike,
-    transmitter_selection: str,
-    receptor_selection: str,
+    transmitter_selection: str | None,
+    receptor_selection: str | None,
     config: KineticsConfig,
     events_out: str | os.PathLike,
     distances_out: str | os.PathLike,
+    *,
+    build_json: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
-    """Events of several trajectories (replica = position in the list), molecules from selections.
+    """Events of several trajectories (replica = position in the list).
 
+    Molecules come from the selections (both given), else from ``build_json``, as in
+    :func:`analysis.kinetics.extraction.groups_from_selections` and
+    :func:`analysis.kinetics.extraction.groups_from_build`; the distance atoms within
+    each molecule are ``config.transmitter_atom_names`` / ``config.receptor_atom_names``.
+    Every trajectory is read before anything is written, so a bad file leaves no output.
     Writes one events table and one NPZ per trajectory (``distances_out`` with the
     replica number inserted before the suffix when there are several).
     """
     if not trajectories:
         raise ValueError("trajectories is empty")
-    top = md.load_topology(str(topology))
-    tm, rc, mols = groups_from_selections(top, transmitter_selection, receptor_selection)
-    frames = []
+    top = load_topology(topology)
+    if transmitter_selection is not None and receptor_selection is not None:
+        tm, rc, mols = groups_from_selections(
+            top,
+            transmitter_selection,
+            receptor_selection,
+            transmitter_atom_names=config.transmitter_atom_names,
+            receptor_atom_names=config.receptor_atom_names,
+            source=topology,
+        )
+    elif transmitter_selection is None and receptor_selection is None and build_json is not None:
+        tm, rc, mols = groups_from_build(
+            read_build(build_json),
+            top,
+            config.transmitter_atom_names,
+            config.receptor_atom_names,
+            source=build_json,
+        )
+    else:
+        raise InputError(
+            "give both a transmitter and a receptor selection, or neither and a build.json"
+        )
+    frames, replicas = [], []
     for replica, path in enumerate(trajectories):
         data = read_replica(
             path, topology, tm, rc, mols, periodic=config.periodic, chunk_frames=config.chunk_frames
         )
+        replicas.append(data)
         frames.append(
             events_from_distances(data.distance_nm, data.time_ps, config.cutoffs, replica=replica)
         )
-        save_replica_distances(distance_path(distances_out, replica, len(trajectories)), data)
     events = pd.concat([f for f in frames if not f.empty] or [empty_events()], ignore_index=True)
+    for replica, data in enumerate(replicas):
+        save_replica_distances(distance_path(distances_out, replica, len(trajectories)), data)
     write_parquet(events_out, events)
     return events
 
@@ -123,19 +179,83 @@ def distance_path(base: str | os.PathLike, replica: int, n_replicas: int) -> Pat
     return base if n_replicas == 1 else base.with_name(f"{base.stem}.{replica}{base.suffix}")
 
 
-def _read_events(path: str | os.PathLike) -> pd.DataFrame:
-    """An events Parquet table, checked against the contract (errors name the file)."""
-    events = pd.read_parquet(path)
+def _bad_rows(mask: pd.Series) -> str:
+    rows = np.flatnonzero(mask.to_numpy())
+    shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
+    return f"{rows.size} row(s): {shown}"
+
+
+def read_events(path: str | os.PathLike, *, for_fit: bool = False) -> pd.DataFrame:
+    """An events Parquet table, checked against the contract (errors name the file).
+
+    Parameters
+    ----------
+    path : path-like
+        ``events.parquet`` (docs/contracts.md; columns ``synsoc.layout.EVENT_COLUMNS``).
+    for_fit : bool
+        Also require first-passage rows (every transmitter has one, censored when it
+        never bound): without them there is nothing to fit.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    synsoc.errors.KineticsError
+        Missing file, not Parquet, missing columns, unknown kinds, NaN or negative
+        times, negative indices, missing ``censored`` flags; with ``for_fit``, no
+        events or no first-passage rows. The message names the file and the column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise KineticsError(f"events table (Parquet) not found: {path}")
+    try:
+        events = pd.read_parquet(path)
+    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        raise KineticsError(
+            f"{path}: not a Parquet events table ({' '.join(str(err).split())})"
+        ) from err
     try:
         check_events(events)
     except ValueError as err:
         raise KineticsError(f"{path}: {err}") from err
+    for column, lowest in (
+        ("start_ps", 0),
+        ("duration_ps", 0),
+        ("replica", 0),
+        ("transmitter", 0),
+        ("receptor", -1),
+    ):
+        values = pd.to_numeric(events[column], errors="coerce")
+        missing = values.isna() | ~np.isfinite(values.fillna(0))
+        if missing.any():
+            raise KineticsError(
+                f"{path}: column '{column}' holds NaN, infinite or non-numeric values "
+                f"({_bad_rows(missing)})"
+            )
+        if (values < lowest).any():
+            raise KineticsError(
+                f"{path}: column '{column}' holds values below {lowest} "
+                f"(min {values.min():g}; {_bad_rows(values < lowest)})"
+            )
+    if events["censored"].isna().any():
+        raise KineticsError(
+            f"{path}: column 'censored' has missing values ({_bad_rows(events['censored'].isna())})"
+        )
+    if for_fit and events.empty:
+        raise KineticsError(f"{path}: the events table is empty: nothing to fit")
+    if for_fit and not (events["kind"] == "first_passage").any():
+        raise KineticsError(
+            f"{path}: no first_passage rows (each transmitter has one, censored if it never "
+            "bound): nothing to fit"
+        )
     return events
 
 
 def run_merge(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> pd.DataFrame:
     """Concatenate per-replica event tables into one (contract columns, sorted)."""
-    frames = [_read_events(p) for p in paths]
+    frames = [read_events(p) for p in paths]
     nonempty = [f for f in frames if not f.empty]
     events = pd.concat(nonempty, ignore_index=True) if nonempty else empty_events()
     events = events[list(EVENT_COLUMNS)].sort_values(["replica", "transmitter", "kind", "start_ps"])
@@ -147,14 +267,58 @@ def _nearest(
     replicas: Sequence[ReplicaDistances], paths: Sequence[str | os.PathLike]
 ) -> tuple[list[np.ndarray], float]:
     """Nearest-receptor distance per replica, shape (n_frames, n_transmitters), and dt (ps)."""
-    dts = [
-        frame_interval_ps(r.time_ps, name=f"{path}: time_ps")
-        for r, path in zip(replicas, paths, strict=True)
-        if r.time_ps.size > 1
-    ]
-    if not dts or not np.allclose(dts, dts[0], rtol=1e-3):
-        raise ValueError(f"replicas must share one frame interval (>= 2 frames), got {dts} ps")
+    dts = []
+    for replica, path in zip(replicas, paths, strict=True):
+        if replica.time_ps.size < 2:
+            raise KineticsError(
+                f"{path}: {replica.time_ps.size} frame(s); the surfaces need >= 2 per replica"
+            )
+        try:
+            dts.append(frame_interval_ps(replica.time_ps, name=f"{path}: time_ps"))
+        except ValueError as err:
+            raise KineticsError(str(err)) from err
+    if not np.allclose(dts, dts[0], rtol=1e-3):
+        shown = ", ".join(f"{Path(p).name}: {dt:g} ps" for p, dt in zip(paths, dts, strict=True))
+        raise KineticsError(f"replicas must share one frame interval, got {shown}")
     return [r.distance_nm.min(axis=2) for r in replicas], dts[0]
+
+
+def read_fit_inputs(
+    events_path: str | os.PathLike, distance_paths: Sequence[str | os.PathLike]
+) -> tuple[pd.DataFrame, list[ReplicaDistances]]:
+    """The inputs of :func:`run_fit`, read and checked before anything is computed.
+
+    Parameters
+    ----------
+    events_path : path-like
+        Events table (:func:`read_events` with ``for_fit=True``).
+    distance_paths : sequence of path-like
+        Per-replica distances NPZ files.
+
+    Returns
+    -------
+    events : pandas.DataFrame
+    replicas : list of ReplicaDistances
+
+    Raises
+    ------
+    synsoc.errors.KineticsError
+        Naming the file: a bad events table, an unreadable NPZ, a replica with fewer
+        than 3 frames (the time calibration needs them) or replicas whose frame
+        intervals differ.
+    """
+    events = read_events(events_path, for_fit=True)
+    if not distance_paths:
+        raise ValueError("distance_paths is empty: calibration needs the per-replica NPZ files")
+    replicas = [load_replica_distances(p) for p in distance_paths]
+    for replica, path in zip(replicas, distance_paths, strict=True):
+        if replica.time_ps.size < 3:
+            raise KineticsError(
+                f"{path}: {replica.time_ps.size} frame(s); the time calibration needs >= 3 "
+                "per replica"
+            )
+    _nearest(replicas, distance_paths)
+    return events, replicas
 
 
 def run_surfaces(
@@ -220,15 +384,11 @@ def run_fit(
         The MD stage's build.json; its ``friction_per_ps`` fixes γ in the MSD
         calibration's Langevin fallback.
     """
-    events = _read_events(events_path)
-    replicas = [load_replica_distances(p) for p in distance_paths]
-    if not replicas:
-        raise ValueError("distance_paths is empty: calibration needs the per-replica NPZ files")
+    events, replicas = read_fit_inputs(events_path, distance_paths)
     surf = load_surfaces(surfaces_path)
     friction = None
     if build_json is not None:
-        build = json.loads(Path(build_json).read_text(encoding="utf-8"))
-        friction = build.get("friction_per_ps")
+        friction = read_build(build_json).get("friction_per_ps")
     analysis = build_kinetics(
         events, replicas, config, provenance(full_config), friction_per_ps=friction
     )

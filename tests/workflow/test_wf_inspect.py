@@ -11,6 +11,7 @@ import pytest
 
 from analysis.kinetics import HysteresisCutoffs, find_replica_files, inspect_replica
 from analysis.kinetics.inspect_cli import register
+from synsoc.errors import InputError
 
 DT_PS = 2.0
 N_FRAMES = 20
@@ -66,7 +67,7 @@ def test_selections_override_build_json(tmp_path):
     replica, _ = _write_replica(tmp_path)
     (tmp_path / "md" / "system" / "build.json").unlink()
     cutoffs = HysteresisCutoffs(r_on_nm=0.5, r_off_nm=0.8)
-    with pytest.raises(ValueError, match="transmitter_selection"):
+    with pytest.raises(InputError, match="--transmitter-selection"):
         inspect_replica(replica / "trajectory.xtc", cutoffs)
     result = inspect_replica(
         replica / "trajectory.xtc",
@@ -93,5 +94,5 @@ def test_cli_prints_summary_and_writes_png(tmp_path, capsys):
 
 
 def test_missing_path_is_reported(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no trajectory"):
+    with pytest.raises(InputError, match="no trajectory"):
         find_replica_files(tmp_path)
