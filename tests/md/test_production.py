@@ -153,6 +153,9 @@ def test_sigkill_and_resume(system_dir, tmp_path):
         "0",
         "--threads",
         "1",
+        # the linked system was built from the short test config: reuse it on purpose
+        # (without --force, synsoc md refuses a system made with another md section)
+        "--force",
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
