@@ -71,7 +71,17 @@ def tiny_run(tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("tiny"))
     result = snakemake(workdir, "--cores", "2", "--configfile", TINY, timeout=480)
     assert result.returncode == 0, result.stdout[-5000:]
+    (workdir / "run.log").write_text(result.stdout)
     return workdir
+
+
+def test_run_ends_by_pointing_at_its_results(tiny_run):
+    """The last lines of a run name summary.md, the report command and headline numbers."""
+    tail = (tiny_run / "run.log").read_text().split("synsoc: run complete.", 1)
+    assert len(tail) == 2, "the run did not print its end-of-run message"
+    summary = results_dir(tiny_run, TINY) / "report" / "summary.md"
+    assert f"summary:     {summary.relative_to(tiny_run)}" in tail[1]
+    assert "snakemake --report report.html --configfile" in tail[1] and "tiny.yaml" in tail[1]
 
 
 def test_every_declared_output_exists(tiny_run):
