@@ -117,7 +117,13 @@ def register(subparsers) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--kinetics", help="kinetics.json of the kinetics stage")
+    parser.add_argument(
+        "--kinetics",
+        help=(
+            "kinetics.json of the kinetics stage; required unless the config sets "
+            "network.synapses.source: literature"
+        ),
+    )
     parser.add_argument("--config", required=True, help="configuration YAML file")
     parser.add_argument(
         "-o",
