@@ -18,12 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from synsoc.errors import InputError
+
 __all__ = [
     "atomic_path",
     "current_umask",
     "write_text",
     "write_json",
     "write_parquet",
+    "read_parquet",
     "save_npz",
     "save_figure",
 ]
@@ -119,6 +122,38 @@ def write_parquet(path: str | os.PathLike, frame) -> None:
     """Write a pandas DataFrame to Parquet atomically (index dropped)."""
     with atomic_path(path) as tmp:
         frame.to_parquet(tmp, index=False)
+
+
+def read_parquet(path: str | os.PathLike, what: str, *, error: type[InputError] = InputError):
+    """Read a Parquet table a user gave, with one-line errors naming the file.
+
+    Parameters
+    ----------
+    path : path-like
+        The table.
+    what : str
+        What the table is, for the messages (``"events"``, ``"avalanche"``).
+    error : type
+        The :class:`~synsoc.errors.InputError` subclass to raise.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    InputError
+        ``error`` when the file is missing or is not Parquet.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{what} table (Parquet) not found: {path}")
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
+        raise error(f"{path}: not a Parquet {what} table ({' '.join(str(err).split())})") from err
 
 
 def save_npz(path: str | os.PathLike, **arrays: Any) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from synsoc.errors import InputError
+from synsoc.io import read_parquet
 from synsoc.layout import AVALANCHE_COLUMNS, RESPONSE_COLUMNS
 
 __all__ = ["read_avalanches", "read_response_curve", "read_bin_counts"]
@@ -55,14 +56,7 @@ def _check_values(path: Path, frame: pd.DataFrame, what: str) -> None:
 
 def _read_table(path: str | os.PathLike, required: tuple[str, ...], what: str) -> pd.DataFrame:
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{what} table (Parquet) not found: {path}")
-    try:
-        frame = pd.read_parquet(path)
-    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
-        raise InputError(
-            f"{path}: not a Parquet {what} table ({' '.join(str(err).split())})"
-        ) from err
+    frame = read_parquet(path, what)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: missing {what} columns {missing}")

@@ -32,7 +32,7 @@ from analysis.kinetics.extraction import (
 from analysis.kinetics.plots import write_figures
 from analysis.kinetics.surfaces import Surfaces, compute_surfaces
 from synsoc.errors import InputError, KineticsError
-from synsoc.io import save_npz, write_json, write_parquet
+from synsoc.io import read_parquet, save_npz, write_json, write_parquet
 from synsoc.layout import EVENT_COLUMNS
 from synsoc.provenance import provenance
 
@@ -208,14 +208,7 @@ def read_events(path: str | os.PathLike, *, for_fit: bool = False) -> pd.DataFra
         events or no first-passage rows. The message names the file and the column.
     """
     path = Path(path)
-    if not path.is_file():
-        raise KineticsError(f"events table (Parquet) not found: {path}")
-    try:
-        events = pd.read_parquet(path)
-    except (OSError, ValueError) as err:  # pyarrow's ArrowInvalid is a ValueError
-        raise KineticsError(
-            f"{path}: not a Parquet events table ({' '.join(str(err).split())})"
-        ) from err
+    events = read_parquet(path, "events", error=KineticsError)
     try:
         check_events(events)
     except ValueError as err:
