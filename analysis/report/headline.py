@@ -45,6 +45,9 @@ __all__ = [
     "conclusion_paragraph",
     "report_command",
     "end_of_run_message",
+    "read_json_object",
+    "json_block",
+    "finite_number",
 ]
 
 logger = logging.getLogger(__name__)
@@ -76,7 +79,8 @@ _MODEL_NAMES = {
 _READ_ERRORS = (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
-def _read_json(path: str | os.PathLike) -> dict[str, Any]:
+def read_json_object(path: str | os.PathLike) -> dict[str, Any]:
+    """The JSON object in ``path`` (a ValueError naming the file if it holds another type)."""
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     if not isinstance(data, dict):
@@ -84,7 +88,7 @@ def _read_json(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def _number(value: Any) -> float | None:
+def finite_number(value: Any) -> float | None:
     """``value`` as a finite float, or None (bools, strings, NaN and inf are not numbers)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -116,7 +120,7 @@ def format_duration_ms(value_ms: float, digits: int = 3) -> str:
     ValueError
         If ``value_ms`` is negative or not finite.
     """
-    value = _number(value_ms)
+    value = finite_number(value_ms)
     if value is None or value < 0:
         raise ValueError(f"value_ms must be a finite duration >= 0, got {value_ms!r}")
     for unit, per_ms in (("s", 1e-3), ("ms", 1.0), ("µs", 1e3), ("ns", 1e6)):
@@ -149,12 +153,12 @@ class Estimate:
     @classmethod
     def from_json(cls, value: Any, ci95: Any = None) -> Estimate | None:
         """From a JSON number and ``[lo, hi]`` list; None when ``value`` is no number."""
-        number = _number(value)
+        number = finite_number(value)
         if number is None:
             return None
         bounds = None
         if isinstance(ci95, list | tuple) and len(ci95) == 2:
-            lo, hi = (_number(b) for b in ci95)
+            lo, hi = (finite_number(b) for b in ci95)
             if lo is not None and hi is not None:
                 bounds = (lo, hi)
         return cls(number, bounds)
@@ -230,7 +234,8 @@ class RunEstimates:
         )
 
 
-def _block(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+def json_block(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """``data[key]`` when it is a mapping, else an empty one (absent or malformed blocks)."""
     value = data.get(key)
     return value if isinstance(value, Mapping) else {}
 
@@ -258,29 +263,30 @@ def read_run_estimates(
     OSError, ValueError
         If the file cannot be read or is not a JSON object.
     """
-    data = _read_json(criticality_json)
-    exponents = _block(data, "exponents")
+    data = read_json_object(criticality_json)
+    exponents = json_block(data, "exponents")
     notes = []
     for part in ("exponents", "shape_collapse", "branching_ratio"):
-        block = _block(data, part)
+        block = json_block(data, part)
         if block.get("status") == "undefined":
             notes.append(f"{part.replace('_', ' ')}: {block.get('reason', 'undefined')}")
-    gamma_block = _block(exponents, "gamma")
+    gamma_block = json_block(exponents, "gamma")
     if gamma_block.get("status") == "undefined":
         notes.append(f"γ: {gamma_block.get('reason', 'undefined')}")
 
     def exponent(key: str) -> Estimate | None:
-        block = _block(exponents, key)
+        block = json_block(exponents, key)
         return Estimate.from_json(block.get("value"), block.get("ci95"))
 
-    relation = _block(exponents, "scaling_relation")
-    branching = _block(data, "branching_ratio")
+    relation = json_block(exponents, "scaling_relation")
+    branching = json_block(data, "branching_ratio")
     holds = relation.get("holds_within_ci95")
-    reference = _block(_block(data, "reference_exponents"), "mean_field_branching")
+    reference = json_block(json_block(data, "reference_exponents"), "mean_field_branching")
     mean_field = {
-        key: _number(reference.get(key)) or default for key, default in MEAN_FIELD_EXPONENTS.items()
+        key: finite_number(reference.get(key)) or default
+        for key, default in MEAN_FIELD_EXPONENTS.items()
     }
-    gof = _block(data, "goodness_of_fit")
+    gof = json_block(data, "goodness_of_fit")
     n_avalanches = data.get("n_avalanches")
     return RunEstimates(
         regime=regime,
@@ -299,9 +305,9 @@ def read_run_estimates(
         m_multistep=Estimate.from_json(
             branching.get("multistep_regression"), branching.get("multistep_regression_ci95")
         ),
-        collapse_gamma=_number(_block(data, "shape_collapse").get("gamma")),
-        gof_p_size=_number(_block(gof, "size").get("p_value")),
-        gof_p_duration=_number(_block(gof, "duration").get("p_value")),
+        collapse_gamma=finite_number(json_block(data, "shape_collapse").get("gamma")),
+        gof_p_size=finite_number(json_block(gof, "size").get("p_value")),
+        gof_p_duration=finite_number(json_block(gof, "duration").get("p_value")),
         mean_field=mean_field,
         notes=tuple(notes),
     )
@@ -336,12 +342,12 @@ class Headline:
 
 
 def _nonnegative(value: Any) -> float | None:
-    number = _number(value)
+    number = finite_number(value)
     return number if number is not None and number >= 0 else None
 
 
 def _time_scale(kinetics: Mapping[str, Any]) -> float | None:
-    s = _number(_block(kinetics, "time_calibration").get("time_scale_factor"))
+    s = finite_number(json_block(kinetics, "time_calibration").get("time_scale_factor"))
     return s if s is not None and s > 0 else None
 
 
@@ -349,7 +355,7 @@ def _fit_mean_ci_ps(fit: Mapping[str, Any]) -> tuple[float, float] | None:
     """95 % CI of an event-time mean when the fit gives it: the exponential's scale."""
     if fit.get("family") not in ("expon", "exponential"):
         return None
-    estimate = Estimate.from_json(0.0, _block(fit, "params_ci95").get("scale"))
+    estimate = Estimate.from_json(0.0, json_block(fit, "params_ci95").get("scale"))
     return None if estimate is None else estimate.ci95
 
 
@@ -368,7 +374,7 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
     """
     out = []
     s = _time_scale(kinetics)
-    fit = _block(kinetics, "first_passage")
+    fit = json_block(kinetics, "first_passage")
     mean_ps = _nonnegative(fit.get("mean_ps"))
     bound_ps = _nonnegative(fit.get("lower_bound_mean_ps"))
     counts = f"{fit.get('n_events', '?')} events, {fit.get('n_censored', '?')} censored"
@@ -386,12 +392,12 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
         if s is not None:
             text += f", >= {format_duration_ms(bound_ps * s / PS_PER_MS)} of physical time"
         out.append(Headline("transmitter first passage (MD)", f"{text} ({counts})"))
-    calibration = _block(kinetics, "time_calibration")
-    d_sim = _number(calibration.get("D_sim_nm2_per_ns"))
+    calibration = json_block(kinetics, "time_calibration")
+    d_sim = finite_number(calibration.get("D_sim_nm2_per_ns"))
     if d_sim is not None and s is not None:
-        stderr = _number(calibration.get("D_sim_stderr_nm2_per_ns"))
+        stderr = finite_number(calibration.get("D_sim_stderr_nm2_per_ns"))
         d_text = f"{_g(d_sim)} ± {_g(stderr, 2)}" if stderr is not None else _g(d_sim)
-        target = _number(calibration.get("D_target_nm2_per_ns"))
+        target = finite_number(calibration.get("D_target_nm2_per_ns"))
         target_text = f" against D_target = {_g(target)} nm²/ns" if target is not None else ""
         out.append(
             Headline(
@@ -400,15 +406,15 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
                 "(physical time = simulated time × s)",
             )
         )
-    cleft = _block(kinetics, "cleft_first_passage")
-    cleft_mean = _number(cleft.get("mean_ms"))
+    cleft = json_block(kinetics, "cleft_first_passage")
+    cleft_mean = finite_number(cleft.get("mean_ms"))
     if cleft_mean is not None and cleft_mean >= 0:
-        width = _number(cleft.get("cleft_width_nm"))
+        width = finite_number(cleft.get("cleft_width_nm"))
         label = f"cleft first passage ({_g(width)} nm)" if width else "cleft first passage"
         text = f"mean {format_duration_ms(cleft_mean)} of physical time"
-        release = _block(kinetics, "release_binding_probability")
-        probability = _number(release.get("probability"))
-        window = _number(release.get("window_ms"))
+        release = json_block(kinetics, "release_binding_probability")
+        probability = finite_number(release.get("probability"))
+        window = finite_number(release.get("window_ms"))
         if probability is not None and window is not None:
             text += f"; P(bound within {_g(window)} ms) = {_g(probability)}"
         out.append(Headline(label, text))
@@ -452,12 +458,15 @@ def dynamic_range_headlines(
     dynamic_range: Mapping[str, Any], *, symbol: str = "σ0"
 ) -> list[Headline]:
     """Where the dynamic range Δ peaks in each regime (``peak_per_regime``)."""
-    peaks = _block(dynamic_range, "peak_per_regime")
+    peaks = json_block(dynamic_range, "peak_per_regime")
     items = []
     for regime, peak in peaks.items():
         if not isinstance(peak, Mapping):
             continue
-        control, delta = _number(peak.get("control_value")), _number(peak.get("delta_db"))
+        control, delta = (
+            finite_number(peak.get("control_value")),
+            finite_number(peak.get("delta_db")),
+        )
         if control is not None and delta is not None:
             items.append(f"{regime} at {symbol} = {control:g} ({_g(delta)} dB)")
         else:
@@ -474,7 +483,7 @@ def _sentence_list(items: Sequence[str]) -> str:
 def _kinetics_sentences(kinetics: Mapping[str, Any]) -> list[str]:
     out = []
     s = _time_scale(kinetics)
-    fit = _block(kinetics, "first_passage")
+    fit = json_block(kinetics, "first_passage")
     mean_ps = _nonnegative(fit.get("mean_ps"))
     if mean_ps is not None:
         sentence = (
@@ -500,12 +509,14 @@ def _kinetics_sentences(kinetics: Mapping[str, Any]) -> list[str]:
         if s is not None:
             sentence += f" (>= {format_duration_ms(bound_ps * s / PS_PER_MS)} of physical time)"
         out.append(sentence + ".")
-    cleft = _block(kinetics, "cleft_first_passage")
-    cleft_mean = _number(cleft.get("mean_ms"))
-    probability = _number(_block(kinetics, "release_binding_probability").get("probability"))
-    window = _number(_block(kinetics, "release_binding_probability").get("window_ms"))
+    cleft = json_block(kinetics, "cleft_first_passage")
+    cleft_mean = finite_number(cleft.get("mean_ms"))
+    probability = finite_number(
+        json_block(kinetics, "release_binding_probability").get("probability")
+    )
+    window = finite_number(json_block(kinetics, "release_binding_probability").get("window_ms"))
     if cleft_mean is not None and cleft_mean >= 0:
-        width = _number(cleft.get("cleft_width_nm"))
+        width = finite_number(cleft.get("cleft_width_nm"))
         across = f"the {_g(width)} nm cleft" if width else "the cleft"
         sentence = (
             f"Across {across} the first-passage mean is {format_duration_ms(cleft_mean)} "
@@ -558,11 +569,14 @@ def _criticality_sentences(runs: Sequence[RunEstimates], symbol: str) -> list[st
 
 
 def _dynamic_range_sentences(dynamic_range: Mapping[str, Any], symbol: str) -> list[str]:
-    peaks = _block(dynamic_range, "peak_per_regime")
+    peaks = json_block(dynamic_range, "peak_per_regime")
     found = []
     for regime, peak in peaks.items():
         if isinstance(peak, Mapping):
-            control, delta = _number(peak.get("control_value")), _number(peak.get("delta_db"))
+            control, delta = (
+                finite_number(peak.get("control_value")),
+                finite_number(peak.get("delta_db")),
+            )
             if control is not None and delta is not None:
                 found.append((regime, control, delta))
     if not found:
@@ -580,11 +594,11 @@ def _dynamic_range_sentences(dynamic_range: Mapping[str, Any], symbol: str) -> l
 
 
 def _alignment_sentences(alignment: Mapping[str, Any], symbol: str) -> list[str]:
-    best = _block(alignment, "best_run_per_reference")
+    best = json_block(alignment, "best_run_per_reference")
     matches: dict[str, list[str]] = {}
     for model, entry in best.items():
-        if isinstance(entry, Mapping) and _number(entry.get("score")) is not None:
-            control = _number(entry.get("control_value"))
+        if isinstance(entry, Mapping) and finite_number(entry.get("score")) is not None:
+            control = finite_number(entry.get("control_value"))
             where = f"{entry.get('regime')}, {symbol} = {control:g}" if control is not None else "?"
             name = _MODEL_NAMES.get(model, model)
             matches.setdefault(where, []).append(f"{name} {_g(entry['score'])}")
@@ -728,7 +742,7 @@ def _message(
     headlines: list[Headline] = []
     problems: list[str] = []
     if kinetics_path.is_file():
-        kinetics = _attempt(problems, kinetics_path, _read_json, kinetics_path)
+        kinetics = _attempt(problems, kinetics_path, read_json_object, kinetics_path)
         if kinetics is not None:
             headlines += _attempt(problems, kinetics_path, kinetics_headlines, kinetics) or []
     estimates = []
@@ -739,7 +753,7 @@ def _message(
                 estimates.append(estimate)
     headlines += _attempt(problems, "criticality", criticality_headlines, estimates) or []
     if dynamic_path.is_file():
-        dynamic_range = _attempt(problems, dynamic_path, _read_json, dynamic_path)
+        dynamic_range = _attempt(problems, dynamic_path, read_json_object, dynamic_path)
         if dynamic_range is not None:
             headlines += (
                 _attempt(problems, dynamic_path, dynamic_range_headlines, dynamic_range) or []

@@ -13,7 +13,6 @@ recomputes science.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -31,6 +30,7 @@ from analysis.report.activation import (
     plot_raster,
 )
 from analysis.report.config import ActivationConfig
+from analysis.report.headline import read_json_object
 from analysis.report.summary import (
     NetworkRun,
     alignment_table,
@@ -46,11 +46,6 @@ from synsoc.provenance import provenance
 __all__ = ["run_summary", "run_collect_figures", "run_activation"]
 
 logger = logging.getLogger(__name__)
-
-
-def _read_json(path: str | os.PathLike) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 def run_summary(
@@ -102,9 +97,9 @@ def run_summary(
         figure_root=root,
     )
     write_text(summary_md, text)
-    write_text(tables["kinetics"], csv_text(*kinetics_table(_read_json(kinetics_json))))
+    write_text(tables["kinetics"], csv_text(*kinetics_table(read_json_object(kinetics_json))))
     write_text(tables["criticality"], csv_text(*runs_table(runs)))
-    write_text(tables["alignment"], csv_text(*alignment_table(_read_json(alignment_json))))
+    write_text(tables["alignment"], csv_text(*alignment_table(read_json_object(alignment_json))))
     logger.info("wrote %s and %d tables", summary_md, len(tables))
 
 

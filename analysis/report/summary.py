@@ -35,8 +35,11 @@ from analysis.report.headline import (
     control_symbol,
     criticality_headlines,
     dynamic_range_headlines,
+    finite_number,
     format_duration_ms,
+    json_block,
     kinetics_headlines,
+    read_json_object,
     read_run_estimates,
 )
 from synsoc.layout import EVENT_KINDS, REGIMES
@@ -95,11 +98,6 @@ class NetworkRun:
     criticality_json: Path
 
 
-def _read_json(path: str | os.PathLike) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
 def flatten_scalars(data: Mapping[str, Any], *, prefix: str = "") -> dict[str, Any]:
     """Dotted keys of every scalar (number, str, bool, None) in nested mappings.
 
@@ -154,17 +152,6 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def _block(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
 def _estimate_cell(estimate: Estimate | None) -> str | None:
     return None if estimate is None else estimate.text(4)
 
@@ -180,7 +167,7 @@ def _labelled_rows(
     rows = []
     for key, value in flatten_scalars(block).items():
         if key in labels:
-            duration = _number(value)
+            duration = finite_number(value)
             if key.endswith("_ms") and duration is not None and duration >= 0:
                 text = format_duration_ms(duration, 4)
                 value = text if text.endswith(" ms") else f"{text} ({duration:.4g} ms)"
@@ -204,8 +191,8 @@ def kinetics_table(kinetics: Mapping[str, Any]) -> tuple[list[str], list[list[An
 
 
 def _params_cell(fit: Mapping[str, Any]) -> str | None:
-    params = _block(fit, "params")
-    cis = _block(fit, "params_ci95")
+    params = json_block(fit, "params")
+    cis = json_block(fit, "params_ci95")
     cells = []
     for name, value in params.items():
         estimate = Estimate.from_json(value, cis.get(name))
@@ -214,7 +201,7 @@ def _params_cell(fit: Mapping[str, Any]) -> str | None:
 
 
 def _readable_kinetics_table(kinetics: Mapping[str, Any]) -> str:
-    s = _number(_block(kinetics, "time_calibration").get("time_scale_factor"))
+    s = finite_number(json_block(kinetics, "time_calibration").get("time_scale_factor"))
     header = [
         "Event",
         "Best family (lowest AIC)",
@@ -229,8 +216,8 @@ def _readable_kinetics_table(kinetics: Mapping[str, Any]) -> str:
     ]
     rows = []
     for kind in EVENT_KINDS:
-        fit = _block(kinetics, kind)
-        mean_ps = _number(fit.get("mean_ps"))
+        fit = json_block(kinetics, kind)
+        mean_ps = finite_number(fit.get("mean_ps"))
         physical = None
         if mean_ps is not None and s is not None and s > 0 and mean_ps >= 0:
             physical = format_duration_ms(mean_ps * s / PS_PER_MS)
@@ -281,17 +268,17 @@ def _calibration_rows(calibration: Mapping[str, Any]) -> list[list[Any]]:
 
 
 def _cleft_rows(kinetics: Mapping[str, Any]) -> list[list[Any]]:
-    cleft = _block(kinetics, "cleft_first_passage")
+    cleft = json_block(kinetics, "cleft_first_passage")
     rows = [
         row
         for row in _labelled_rows(cleft, _CLEFT_LABELS, prefix="cleft_first_passage.")
         if not row[0].startswith("`cleft_first_passage.params.")
     ]
-    params = _block(cleft, "params")
+    params = json_block(cleft, "params")
     if params:
         text = ", ".join(f"{name} = {_fmt(value)}" for name, value in params.items())
         rows.insert(1, ["fit parameters (scale in ms)", text])
-    release = _block(kinetics, "release_binding_probability")
+    release = json_block(kinetics, "release_binding_probability")
     window = release.get("window_ms")
     rows += _labelled_rows(
         release,
@@ -301,7 +288,7 @@ def _cleft_rows(kinetics: Mapping[str, Any]) -> list[list[Any]]:
         },
         prefix="release_binding_probability.",
     )
-    occupancy = _block(kinetics, "receptor_occupancy")
+    occupancy = json_block(kinetics, "receptor_occupancy")
     rows += _labelled_rows(
         occupancy,
         {
@@ -327,8 +314,8 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
         Markdown: the fit table (simulated and physical means, parameters with 95 %
         CIs), the time calibration and the cleft-scale (physical time) quantities.
     """
-    s = _number(_block(kinetics, "time_calibration").get("time_scale_factor"))
-    total = _number(kinetics.get("simulated_ps_total"))
+    s = finite_number(json_block(kinetics, "time_calibration").get("time_scale_factor"))
+    total = finite_number(kinetics.get("simulated_ps_total"))
     intro = (
         "Waiting times are measured and fitted in simulated MD time (ps); physical time = "
         "simulated time × s"
@@ -339,7 +326,7 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
     if total is not None:
         intro += f" Total simulated time analysed: {total:.4g} ps."
     parts = ["## Kinetics (MD → first passage)", "", intro, "", _readable_kinetics_table(kinetics)]
-    calibration = _block(kinetics, "time_calibration")
+    calibration = json_block(kinetics, "time_calibration")
     if calibration:
         parts += [
             "",
@@ -402,8 +389,8 @@ def runs_table(
     """
     if not runs:
         raise ValueError("runs must hold at least one network run")
-    summaries = [_read_json(run.summary_json) for run in runs]
-    crit = [flatten_scalars(_read_json(run.criticality_json)) for run in runs]
+    summaries = [read_json_object(run.summary_json) for run in runs]
+    crit = [flatten_scalars(read_json_object(run.criticality_json)) for run in runs]
     columns = _criticality_columns(crit, max_columns)
     rows = [
         [
@@ -449,7 +436,7 @@ def runs_section(runs: Sequence[NetworkRun]) -> str:
     """
     if not runs:
         raise ValueError("runs must hold at least one network run")
-    summaries = [_read_json(run.summary_json) for run in runs]
+    summaries = [read_json_object(run.summary_json) for run in runs]
     estimates = _estimates(runs)
     symbol = _symbol(summaries)
     activity = markdown_table(
@@ -559,7 +546,7 @@ def _record_table(
 
 def _control_cell(record: Mapping[str, Any], key: str) -> Any:
     value = record.get(key)
-    if key == "control_value" and _number(value) is not None:
+    if key == "control_value" and finite_number(value) is not None:
         return f"{value:g}"
     if isinstance(value, list | dict):
         return json.dumps(value)
@@ -583,12 +570,12 @@ def dynamic_range_section(dynamic_range: Mapping[str, Any], *, symbol: str = "σ
     records = [r for r in dynamic_range.get("runs", []) if isinstance(r, Mapping)]
     if records:
         parts += ["", _record_table(records, _DYNAMIC_RANGE_COLUMNS, symbol)]
-    peaks = _block(dynamic_range, "peak_per_regime")
+    peaks = json_block(dynamic_range, "peak_per_regime")
     if peaks:
         rows = []
         for regime, peak in peaks.items():
             peak = peak if isinstance(peak, Mapping) else {}
-            control = _number(peak.get("control_value"))
+            control = finite_number(peak.get("control_value"))
             rows.append(
                 [
                     regime,
@@ -640,12 +627,12 @@ def alignment_section(alignment: Mapping[str, Any], *, symbol: str = "σ0") -> s
     parts = ["## Alignment with reference models", ""]
     if isinstance(alignment.get("definition"), str):
         parts += [f"Definition: {alignment['definition']}.", ""]
-    best = _block(alignment, "best_run_per_reference")
+    best = json_block(alignment, "best_run_per_reference")
     if best:
         rows = []
         for model, entry in best.items():
             entry = entry if isinstance(entry, Mapping) else {}
-            control = _number(entry.get("control_value"))
+            control = finite_number(entry.get("control_value"))
             rows.append(
                 [
                     model,
@@ -934,10 +921,10 @@ def build_summary(
     versions = provenance_block.get("package_versions", {})
     shown = ", ".join(f"{name} {versions[name]}" for name in sorted(versions))
     sweep = config.get("network", {}).get("sweep", {})
-    kinetics = _read_json(kinetics_json)
-    dynamic_range = _read_json(dynamic_range_json)
-    alignment = _read_json(alignment_json)
-    symbol = _symbol([_read_json(run.summary_json) for run in runs])
+    kinetics = read_json_object(kinetics_json)
+    dynamic_range = read_json_object(dynamic_range_json)
+    alignment = read_json_object(alignment_json)
+    symbol = _symbol([read_json_object(run.summary_json) for run in runs])
     estimates = _estimates(runs)
     parts = [
         "# synsoc results summary",
