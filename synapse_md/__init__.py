@@ -6,10 +6,14 @@ Public API (import from the package, not from its modules)::
 
 - configuration: :class:`MDConfig` (``MDConfig.from_section(section)``) and its parts
   :class:`GeometryConfig`, :class:`MoleculeConfig`, :class:`ExplicitConfig`;
-- the system: :func:`build_cleft` -> :class:`CleftSystem`;
+- the system: :func:`build_cleft` -> :class:`CleftSystem`, :func:`place_transmitters`
+  (the release-zone placement of the build and of every replica),
+  :func:`implicit_solvent_system`;
+- each replica's start: :func:`replica_start` -> :class:`ReplicaStart` (new transmitter
+  placement, solvent moved out of the way);
 - platform and integration: :func:`select_platform` -> :class:`PlatformChoice`,
   :func:`make_integrator`, :func:`make_context`, :func:`replica_seeds`,
-  :class:`SimulationBlowUp`;
+  :func:`replica_start_seeds`, :class:`SimulationBlowUp`;
 - production: :func:`run_replica` -> :class:`ReplicaResult` (:class:`RunStopped`), the reporters
   (:class:`XTCReporter`, :class:`StateCSVReporter`, :class:`CheckpointReporter`) and
   :data:`STATE_COLUMNS`;
@@ -19,7 +23,12 @@ Public API (import from the package, not from its modules)::
 
 from __future__ import annotations
 
-from synapse_md.builder import CleftSystem, build_cleft
+from synapse_md.builder import (
+    CleftSystem,
+    build_cleft,
+    implicit_solvent_system,
+    place_transmitters,
+)
 from synapse_md.config import ExplicitConfig, GeometryConfig, MDConfig, MoleculeConfig
 from synapse_md.jobs import run_build, run_equilibrate, run_production
 from synapse_md.platforms import PlatformChoice, select_platform
@@ -35,7 +44,9 @@ from synapse_md.simulation import (
     make_context,
     make_integrator,
     replica_seeds,
+    replica_start_seeds,
 )
+from synapse_md.start import ReplicaStart, replica_start
 
 __all__ = [
     "MDConfig",
@@ -44,11 +55,16 @@ __all__ = [
     "ExplicitConfig",
     "CleftSystem",
     "build_cleft",
+    "place_transmitters",
+    "implicit_solvent_system",
+    "ReplicaStart",
+    "replica_start",
     "PlatformChoice",
     "select_platform",
     "make_integrator",
     "make_context",
     "replica_seeds",
+    "replica_start_seeds",
     "SimulationBlowUp",
     "ReplicaResult",
     "RunStopped",

@@ -17,7 +17,7 @@ import openmm
 import openmm.app as app
 import openmm.unit as unit
 
-from synapse_md.config import MDConfig
+from synapse_md.config import GeometryConfig, MDConfig
 from synapse_md.forces import (
     RECEPTOR_K,
     SIDECHAIN_K,
@@ -29,14 +29,23 @@ from synapse_md.forces import (
 from synapse_md.molecules import amber_forcefield, capped_peptide, seeded_python_random
 from synapse_md.placement import min_distance_nm, place_molecules
 
-__all__ = ["CleftSystem", "build_cleft", "debye_kappa_per_nm", "BACKBONE_ATOMS"]
+__all__ = [
+    "CleftSystem",
+    "build_cleft",
+    "place_transmitters",
+    "implicit_solvent_system",
+    "debye_kappa_per_nm",
+    "BACKBONE_ATOMS",
+]
 
 logger = logging.getLogger(__name__)
 
 BACKBONE_ATOMS = ("N", "CA", "C")
 _CAPS = ("ACE", "NME")
 _GRID_JITTER_NM = 0.25  # lateral freedom of a receptor around its grid point
-_TRIES_PER_MOLECULE = 200  # transmitter placement tries before the set is redrawn
+_TRIES_PER_MOLECULE = 5000  # transmitter placement tries before the set is redrawn
+_WALL_SKIN_NM = 0.05  # placed atoms stay this far inside the walls
+_RELEASE_LATERAL_MARGIN_NM = 0.3  # transmitter centres this far from the lateral walls
 
 
 @dataclass(frozen=True)
@@ -121,35 +130,55 @@ def _chain_atoms(topology: app.Topology) -> list[list[int]]:
     return [[atom.index for atom in chain.atoms()] for chain in topology.chains()]
 
 
-def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.System, object]:
+_GB_FORCE_FIELDS = {"obc2": "implicit/obc2.xml", "gbn2": "implicit/gbn2.xml"}
+
+
+def implicit_solvent_system(topology: app.Topology, config: MDConfig) -> openmm.System:
+    """Non-periodic ff14SB system of ``topology`` in the implicit solvent of ``config``.
+
+    ``implicit``: native ``GBSAOBCForce`` (OBC2 parameters, no salt screening);
+    ``obc2`` / ``gbn2``: the ``CustomGBForce`` of ``implicit/obc2.xml`` / ``gbn2.xml`` with
+    ``implicitSolventKappa`` = :func:`debye_kappa_per_nm` of ``config.salt_molar``.
+    HBonds constraints, hydrogen mass ``config.hydrogen_mass_amu``, no cutoff.
+
+    Parameters
+    ----------
+    topology : openmm.app.Topology
+        Capped peptides only (ff14SB templates).
+    config : MDConfig
+        ``solvent`` must be ``implicit``, ``obc2`` or ``gbn2``.
+
+    Returns
+    -------
+    openmm.System
+    """
     # No CMMotionRemover: walls and position restraints pin the system to the lab frame
     # (total momentum is not conserved), the Langevin thermostat needs no drift fix, and
     # removing the centre-of-mass velocity every step would couple and slow down the free
     # transmitters (each loses ~m/M_total of its momentum per step), biasing D_sim.
-    h_mass = config.hydrogen_mass_amu * unit.amu
+    options = {
+        "nonbondedMethod": app.NoCutoff,
+        "constraints": app.HBonds,
+        "hydrogenMass": config.hydrogen_mass_amu * unit.amu,
+        "removeCMMotion": False,
+    }
     if config.solvent == "implicit":
-        forcefield = amber_forcefield()
-        system = forcefield.createSystem(
-            modeller.topology,
-            nonbondedMethod=app.NoCutoff,
-            constraints=app.HBonds,
-            hydrogenMass=h_mass,
-            removeCMMotion=False,
+        system = amber_forcefield().createSystem(topology, **options)
+        system.addForce(native_obc2_force(system, topology))
+        return system
+    if config.solvent not in _GB_FORCE_FIELDS:
+        raise ValueError(
+            f"solvent must be implicit, obc2 or gbn2 for an implicit system, got {config.solvent!r}"
         )
-        system.addForce(native_obc2_force(system, modeller.topology))
-        return system, None
-    if config.solvent == "gbn2":
-        forcefield = amber_forcefield("implicit/gbn2.xml")
-        kappa = debye_kappa_per_nm(config.salt_molar, config.temperature_K)
-        system = forcefield.createSystem(
-            modeller.topology,
-            nonbondedMethod=app.NoCutoff,
-            constraints=app.HBonds,
-            hydrogenMass=h_mass,
-            removeCMMotion=False,
-            implicitSolventKappa=kappa / unit.nanometer,
-        )
-        return system, None
+    kappa = debye_kappa_per_nm(config.salt_molar, config.temperature_K)
+    return amber_forcefield(_GB_FORCE_FIELDS[config.solvent]).createSystem(
+        topology, implicitSolventKappa=kappa / unit.nanometer, **options
+    )
+
+
+def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.System, object]:
+    if config.solvent != "explicit":
+        return implicit_solvent_system(modeller.topology, config), None
     forcefield = amber_forcefield("amber14/tip3p.xml")
     geometry, pad = config.geometry, config.explicit.padding_nm
     box = np.array(
@@ -176,10 +205,72 @@ def _create_system(config: MDConfig, modeller: app.Modeller) -> tuple[openmm.Sys
         nonbondedMethod=app.PME,
         nonbondedCutoff=config.explicit.cutoff_nm * unit.nanometer,
         constraints=app.HBonds,
-        hydrogenMass=h_mass,
-        removeCMMotion=False,
+        hydrogenMass=config.hydrogen_mass_amu * unit.amu,
+        removeCMMotion=False,  # as in implicit_solvent_system
     )
     return system, (shift, box)
+
+
+def place_transmitters(
+    templates_nm: list[np.ndarray],
+    geometry: GeometryConfig,
+    receptor_nm: np.ndarray,
+    *,
+    rng: np.random.Generator | int,
+    origin_nm: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """Seeded transmitter placement in the release zone, clear of the receptor patch.
+
+    Centres are uniform in x, y in [0.3, lateral_nm - 0.3] nm and z in
+    [release_z_min_nm, release_z_max_nm], orientations uniformly random; every atom stays
+    0.05 nm inside the walls, ``geometry.release_clearance_nm`` from every receptor atom
+    and ``geometry.min_separation_nm`` from the other transmitters; the set is redrawn
+    after 5000 failed tries for one molecule, up to ``geometry.max_placement_attempts``
+    tries per molecule in all. The build and every replica's start
+    (:func:`synapse_md.start.replica_start`) place transmitters here.
+
+    Parameters
+    ----------
+    templates_nm : list of np.ndarray, shape=(n_atoms, 3)
+        Internal coordinates of each transmitter (centred on the origin), nm.
+    geometry : GeometryConfig
+    receptor_nm : np.ndarray, shape=(n, 3)
+        Receptor atom positions in system coordinates, nm.
+    rng : numpy.random.Generator or int
+        Generator, or seed of a new one.
+    origin_nm : np.ndarray, shape=(3,), optional
+        Cleft corner (0, 0, 0) in system coordinates (``CleftSystem.origin_nm``; default 0).
+
+    Returns
+    -------
+    list of np.ndarray, shape=(n_atoms, 3)
+        Placed coordinates in system coordinates, nm, in the order of ``templates_nm``.
+
+    Raises
+    ------
+    ValueError
+        The transmitters do not fit (names the geometry keys to change).
+    """
+    origin = np.zeros(3) if origin_nm is None else np.asarray(origin_nm, dtype=float)
+    high = np.array([geometry.lateral_nm, geometry.lateral_nm, geometry.cleft_height_nm])
+    margin = _RELEASE_LATERAL_MARGIN_NM
+    tries = min(_TRIES_PER_MOLECULE, geometry.max_placement_attempts)
+    placed = place_molecules(
+        [np.asarray(t, dtype=float) - np.mean(t, axis=0) for t in templates_nm],
+        centre_low_nm=np.array([margin, margin, geometry.release_z_min_nm]),
+        centre_high_nm=np.array(
+            [geometry.lateral_nm - margin, geometry.lateral_nm - margin, geometry.release_z_max_nm]
+        ),
+        box_low_nm=np.full(3, _WALL_SKIN_NM),
+        box_high_nm=high - _WALL_SKIN_NM,
+        min_separation_nm=geometry.min_separation_nm,
+        rng=rng,
+        max_attempts=tries,
+        restarts=max(1, geometry.max_placement_attempts // tries),
+        occupied_nm=np.asarray(receptor_nm, dtype=float) - origin,
+        occupied_clearance_nm=geometry.release_clearance_nm,
+    )
+    return [coords + origin for coords in placed]
 
 
 def build_cleft(config: MDConfig) -> CleftSystem:
@@ -207,27 +298,19 @@ def build_cleft(config: MDConfig) -> CleftSystem:
     )
     receptor = capped_peptide(config.receptor.sequence, forcefield=forcefield, seed=config.seed)
 
-    box_low = np.full(3, 0.05)
-    box_high = np.array([geometry.lateral_nm, geometry.lateral_nm, geometry.cleft_height_nm]) - 0.05
+    box_low = np.full(3, _WALL_SKIN_NM)
+    box_high = (
+        np.array([geometry.lateral_nm, geometry.lateral_nm, geometry.cleft_height_nm])
+        - _WALL_SKIN_NM
+    )
     receptor_coords = _place_receptors(
         _align_planar(receptor.positions_nm), config, box_low, box_high, rng
     )
-    occupied = np.vstack(receptor_coords)
-    margin = 0.3
-    transmitter_coords = place_molecules(
+    transmitter_coords = place_transmitters(
         [transmitter.positions_nm] * config.transmitter.count,
-        centre_low_nm=np.array([margin, margin, geometry.release_z_min_nm]),
-        centre_high_nm=np.array(
-            [geometry.lateral_nm - margin, geometry.lateral_nm - margin, geometry.release_z_max_nm]
-        ),
-        box_low_nm=box_low,
-        box_high_nm=box_high,
-        min_separation_nm=geometry.min_separation_nm,
+        geometry,
+        np.vstack(receptor_coords),
         rng=rng,
-        max_attempts=_TRIES_PER_MOLECULE,
-        restarts=max(1, geometry.max_placement_attempts // _TRIES_PER_MOLECULE),
-        occupied_nm=occupied,
-        occupied_clearance_nm=geometry.release_clearance_nm,
     )
 
     modeller = app.Modeller(app.Topology(), [])

@@ -23,9 +23,10 @@ def register(subparsers) -> None:
         "md",
         help="build, equilibrate and run the release replicas of the cleft MD",
         description=(
-            "Writes OUTPUT/md/system/* and OUTPUT/md/replica_K/* as docs/contracts.md "
-            "describes. Existing build/equilibration outputs and finished replicas are "
-            "reused only when they were made with the same md configuration (the "
+            "Writes OUTPUT/md/system/* (the shared build) and OUTPUT/md/replica_K/* (each "
+            "replica's own transmitter placement and equilibration, then its release run) as "
+            "docs/contracts.md describes. Existing build/equilibration outputs and finished "
+            "replicas are reused only when they were made with the same md configuration (the "
             "config_hash in build.json and replica.json); otherwise the command stops "
             "(--force reuses them anyway). A killed replica resumes from its checkpoint. "
             "Use an OUTPUT of its own, not a Snakemake workflow's results/."
@@ -123,11 +124,11 @@ def run_md(args: argparse.Namespace) -> int:
             check_reuse(record, expected, args.config, force=args.force)
     if not build.exists():
         run_build(config, system_dir, threads=args.threads)
-    if not Path(layout.md_system("equilibrated.xml")).exists():
-        run_equilibrate(config, system_dir, threads=args.threads)
     for replica, record in zip(selected, records, strict=True):
         if record.exists():
             logger.info("replica %d already complete: %s", replica, record.parent)
             continue
+        if not (record.parent / "equilibrated.xml").exists():
+            run_equilibrate(config, system_dir, record.parent, replica, threads=args.threads)
         run_production(config, system_dir, record.parent, replica, threads=args.threads)
     return 0

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from synsoc.config import validate_section
+from synsoc.errors import ConfigError
 from synsoc.validation import check_choice, check_int_at_least, check_positive
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
     "MDConfig",
 ]
 
-SOLVENTS = ("implicit", "gbn2", "explicit")
+SOLVENTS = ("implicit", "obc2", "gbn2", "explicit")
+SALT_SCREENING_SOLVENTS = ("obc2", "gbn2", "explicit")
+"""Solvent modes that honour ``salt_molar`` (GB Debye κ, or explicit ions)."""
 PLATFORMS = ("auto", "CUDA", "OpenCL", "CPU", "Reference")
 PRECISIONS = ("mixed", "single", "double")
 _AMINO_ACIDS = set("ACDEFGHIKLMNPQRSTVWY")
@@ -145,6 +148,13 @@ class MDConfig:
         ):
             check_positive(name, getattr(self, name))
         check_positive("salt_molar", self.salt_molar, allow_zero=True)
+        if self.salt_molar > 0 and self.solvent not in SALT_SCREENING_SOLVENTS:
+            raise ConfigError(
+                f"md.salt_molar = {self.salt_molar} is not honoured by md.solvent "
+                f"{self.solvent!r} (native OBC2 GBSAOBCForce has no salt screening): set "
+                "md.salt_molar: 0, or choose md.solvent obc2 (OBC2 with Debye kappa), gbn2 "
+                "or explicit (ions)"
+            )
         check_positive("equilibration_ps", self.equilibration_ps, allow_zero=True)
         check_int_at_least("minimize_max_iterations", self.minimize_max_iterations, 0)
         check_int_at_least("checkpoint_frames", self.checkpoint_frames, 1)
@@ -177,7 +187,8 @@ class MDConfig:
         Raises
         ------
         synsoc.errors.ConfigError
-            The section violates the schema (names the key).
+            The section violates the schema (names the key), or ``salt_molar > 0`` with a
+            solvent that cannot screen salt (``implicit``).
         ValueError
             A relation between fields does not hold (names the fields).
         """

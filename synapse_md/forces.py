@@ -19,6 +19,7 @@ __all__ = [
     "RELEASED_PARAMETERS",
     "flat_bottom_walls",
     "position_restraints",
+    "set_restraint_anchors",
     "native_obc2_force",
 ]
 
@@ -111,6 +112,45 @@ def position_restraints(
     return force
 
 
+def set_restraint_anchors(
+    system: openmm.System, parameter: str, positions_nm: np.ndarray
+) -> openmm.CustomExternalForce:
+    """Move the anchors (x0, y0, z0) of restraint force ``parameter`` to ``positions_nm``.
+
+    Every restrained atom gets its anchor at its row of ``positions_nm``; the force
+    constant and the set of atoms stay. Call before creating a context, or follow with
+    ``force.updateParametersInContext(context)``.
+
+    Parameters
+    ----------
+    system : openmm.System
+        Holds the :func:`position_restraints` force named ``parameter``.
+    parameter : str
+        ``TRANSMITTER_K``, ``RECEPTOR_K`` or ``SIDECHAIN_K``.
+    positions_nm : np.ndarray, shape=(n_atoms, 3)
+        Positions of every atom of ``system``, nm.
+
+    Returns
+    -------
+    openmm.CustomExternalForce
+        The updated force.
+    """
+    positions_nm = np.asarray(positions_nm, dtype=float)
+    if positions_nm.shape != (system.getNumParticles(), 3):
+        raise ValueError(
+            f"positions_nm must have shape ({system.getNumParticles()}, 3), "
+            f"got {positions_nm.shape}"
+        )
+    matches = [force for force in system.getForces() if force.getName() == parameter]
+    if len(matches) != 1 or not isinstance(matches[0], openmm.CustomExternalForce):
+        raise ValueError(f"system must hold one restraint force named {parameter!r}")
+    force = matches[0]
+    for entry in range(force.getNumParticles()):
+        atom, _ = force.getParticleParameters(entry)
+        force.setParticleParameters(entry, atom, [float(v) for v in positions_nm[atom]])
+    return force
+
+
 def native_obc2_force(
     system: openmm.System,
     topology: app.Topology,
@@ -123,7 +163,8 @@ def native_obc2_force(
     Radii are mbondi2 and screening factors the Amber ones (the same parameters as
     ``implicit/obc2.xml``), but the native ``GBSAOBCForce`` runs several times faster
     than the ``CustomGBForce`` of the XML files. It has **no salt screening**
-    (no Debye kappa): use ``solvent: gbn2`` for ionic-strength effects.
+    (no Debye kappa): use ``solvent: obc2`` (the XML force with kappa) or ``gbn2`` for
+    ionic-strength effects.
 
     Parameters
     ----------

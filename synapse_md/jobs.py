@@ -1,7 +1,8 @@
 """The three MD stages as file-to-file functions (called by the rules and the CLI).
 
 ``run_build``       -> R/md/system/{topology.pdb, system.xml, build.json}
-``run_equilibrate`` -> R/md/system/equilibrated.xml
+``run_equilibrate`` -> R/md/replica_{k}/equilibrated.xml (the replica's own transmitter
+                       placement, minimization and restrained equilibration)
 ``run_production``  -> R/md/replica_{k}/{trajectory.xtc, topology.pdb, state.csv,
                           final_state.xml, checkpoint.chk, replica.json}
 
@@ -13,6 +14,7 @@ schema defaults) and the folder(s) it reads and writes, which
 from __future__ import annotations
 
 import io
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -26,6 +28,7 @@ import openmm.unit as unit
 
 from synapse_md.builder import build_cleft
 from synapse_md.config import MDConfig
+from synapse_md.forces import TRANSMITTER_K, set_restraint_anchors
 from synapse_md.platforms import select_platform
 from synapse_md.production import ReplicaResult, run_replica
 from synapse_md.simulation import (
@@ -34,8 +37,10 @@ from synapse_md.simulation import (
     check_finite,
     make_context,
     make_integrator,
+    replica_start_seeds,
     stage_seed,
 )
+from synapse_md.start import min_heavy_distance_nm, replica_start
 from synsoc.config import validate_section
 from synsoc.io import write_json, write_text
 from synsoc.provenance import config_hash, provenance
@@ -79,6 +84,22 @@ def _platform(md: MDConfig, threads: int | None):
     return select_platform(md.platform, precision=md.precision, threads=threads)
 
 
+def _minimize(context: openmm.Context, md: MDConfig, where: str) -> openmm.State:
+    """Minimize (``md.minimize_max_iterations``); the checked state (positions, energy)."""
+    before = context.getState(getEnergy=True).getPotentialEnergy()
+    openmm.LocalEnergyMinimizer.minimize(context, 10.0, md.minimize_max_iterations)
+    state = context.getState(getPositions=True, getEnergy=True)
+    after = state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
+    check_finite(state.getPositions(asNumpy=True).value_in_unit(unit.nanometer), after, where, 0)
+    logger.info(
+        "%s: minimized %.1f -> %.1f kJ/mol",
+        where,
+        before.value_in_unit(unit.kilojoule_per_mole),
+        after,
+    )
+    return state
+
+
 def run_build(
     config: Mapping[str, Any], system_dir: str | Path, *, threads: int | None = None
 ) -> dict:
@@ -107,15 +128,9 @@ def run_build(
     context.setPositions(cleft.positions_nm * unit.nanometer)
     if cleft.box_nm is not None:
         context.setPeriodicBoxVectors(*np.diag(cleft.box_nm) * unit.nanometer)
-    before = context.getState(getEnergy=True).getPotentialEnergy()
-    openmm.LocalEnergyMinimizer.minimize(context, 10.0, md.minimize_max_iterations)
-    state = context.getState(getPositions=True, getEnergy=True)
+    state = _minimize(context, md, "build")
     positions = state.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
     after = state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole)
-    check_finite(positions, after, "build (minimization)", 0)
-    logger.info(
-        "minimized: %.1f -> %.1f kJ/mol", before.value_in_unit(unit.kilojoule_per_mole), after
-    )
 
     buffer = io.StringIO()
     app.PDBFile.writeFile(cleft.topology, positions * unit.nanometer, buffer, keepIds=True)
@@ -155,18 +170,41 @@ def run_build(
     return record
 
 
-def _load_system(system_dir: Path) -> tuple[openmm.System, app.PDBFile]:
+def _load_system(system_dir: Path) -> tuple[openmm.System, app.PDBFile, dict]:
     system = openmm.XmlSerializer.deserialize((system_dir / "system.xml").read_text())
     pdb = app.PDBFile(str(system_dir / "topology.pdb"))
     if system.getNumParticles() != pdb.topology.getNumAtoms():
         raise ValueError(f"{system_dir}: system.xml and topology.pdb disagree on atom count")
-    return system, pdb
+    build = json.loads((system_dir / "build.json").read_text())
+    return system, pdb, build
+
+
+def _release_distance_nm(state: openmm.State, topology: app.Topology, build: dict) -> float:
+    """Smallest transmitter-receptor heavy-atom distance of ``state`` (nm)."""
+    return min_heavy_distance_nm(
+        state.getPositions(asNumpy=True).value_in_unit(unit.nanometer),
+        topology,
+        [t["atom_indices"] for t in build["transmitters"]],
+        [r["atom_indices"] for r in build["receptors"]],
+    )
 
 
 def run_equilibrate(
-    config: Mapping[str, Any], system_dir: str | Path, *, threads: int | None = None
+    config: Mapping[str, Any],
+    system_dir: str | Path,
+    replica_dir: str | Path,
+    replica: int,
+    *,
+    threads: int | None = None,
 ) -> openmm.State:
-    """Restrained equilibration (transmitters and receptors held); write equilibrated.xml.
+    """Start replica ``replica``: place its transmitters, minimize, equilibrate restrained.
+
+    The transmitters get new seeded positions and orientations in the release zone
+    (:func:`synapse_md.start.replica_start`; in explicit solvent the overlapping water
+    and ions are moved into the vacated sites), the anchors of the transmitter
+    restraints follow them, and the system is minimized (``md.minimize_max_iterations``)
+    and run for ``md.equilibration_ps`` with transmitters and receptors restrained.
+    Seeds: :func:`synapse_md.simulation.replica_start_seeds`.
 
     Parameters
     ----------
@@ -174,6 +212,10 @@ def run_equilibrate(
         synsoc configuration with an ``md`` section (``load_config``).
     system_dir : path-like
         ``R/md/system``, holding the outputs of :func:`run_build`.
+    replica_dir : path-like
+        ``R/md/replica_{replica}``; receives ``equilibrated.xml``.
+    replica : int
+        Replica index in ``[0, md.replicas)``.
     threads : int, optional
         CPU-platform threads.
 
@@ -183,23 +225,32 @@ def run_equilibrate(
         Positions, velocities and parameters after ``md.equilibration_ps``.
     """
     _, md = _md(config)
-    system_dir = Path(system_dir)
-    system, pdb = _load_system(system_dir)
+    system_dir, replica_dir = Path(system_dir), Path(replica_dir)
+    where = f"replica {replica} (equilibration)"
+    placement_seed, equilibration_seed = replica_start_seeds(md.seed, md.replicas, replica)
+    system, pdb, build = _load_system(system_dir)
+    start = replica_start(
+        pdb.getPositions(asNumpy=True).value_in_unit(unit.nanometer),
+        pdb.topology,
+        build,
+        md,
+        placement_seed=placement_seed,
+    )
+    set_restraint_anchors(system, TRANSMITTER_K, start.positions_nm)
     platform = _platform(md, threads)
-    seed = stage_seed(md.seed, 1)
-    integrator = make_integrator(md, seed)
+    integrator = make_integrator(md, equilibration_seed)
     context = make_context(system, integrator, platform)
-    context.setPositions(pdb.positions)
     if pdb.topology.getPeriodicBoxVectors() is not None:
         context.setPeriodicBoxVectors(*pdb.topology.getPeriodicBoxVectors())
-    context.setVelocitiesToTemperature(md.temperature_K * unit.kelvin, seed)
-    start = time.perf_counter()
+    context.setPositions(start.positions_nm * unit.nanometer)
+    _minimize(context, md, where)
+    context.setVelocitiesToTemperature(md.temperature_K * unit.kelvin, equilibration_seed)
+    start_wall = time.perf_counter()
     try:
         integrator.step(md.equilibration_steps)
     except openmm.OpenMMException as err:
         raise SimulationBlowUp(
-            f"equilibration: OpenMM failed near step {context.getStepCount()} ({err}); "
-            f"{BLOWUP_CAUSES}"
+            f"{where}: OpenMM failed near step {context.getStepCount()} ({err}); {BLOWUP_CAUSES}"
         ) from err
     state = context.getState(
         getPositions=True, getVelocities=True, getEnergy=True, getParameters=True
@@ -207,12 +258,29 @@ def run_equilibrate(
     check_finite(
         state.getPositions(asNumpy=True).value_in_unit(unit.nanometer),
         state.getPotentialEnergy().value_in_unit(unit.kilojoule_per_mole),
-        "equilibration",
+        where,
         md.equilibration_steps,
     )
-    elapsed = time.perf_counter() - start
-    logger.info("equilibrated %.1f ps in %.1f s", md.equilibration_ps, elapsed)
-    write_text(system_dir / "equilibrated.xml", openmm.XmlSerializer.serialize(state))
+    distance = _release_distance_nm(state, pdb.topology, build)
+    logger.info(
+        "%s: placement seed %d, %d solvent molecules moved, equilibrated %.1f ps in %.1f s; "
+        "smallest transmitter-receptor heavy-atom distance at release %.3f nm",
+        where,
+        placement_seed,
+        start.moved_solvent_molecules,
+        md.equilibration_ps,
+        time.perf_counter() - start_wall,
+        distance,
+    )
+    if distance < md.geometry.release_clearance_nm:
+        logger.warning(
+            "%s: a transmitter heavy atom is %.3f nm from a receptor heavy atom at release, "
+            "closer than geometry.release_clearance_nm = %.2f nm (restrained fluctuation)",
+            where,
+            distance,
+            md.geometry.release_clearance_nm,
+        )
+    write_text(replica_dir / "equilibrated.xml", openmm.XmlSerializer.serialize(state))
     return state
 
 
@@ -225,16 +293,21 @@ def run_production(
     threads: int | None = None,
     keep_running: Callable[[], bool] | None = None,
 ) -> ReplicaResult:
-    """Run or resume release replica ``replica`` from the equilibrated state.
+    """Run or resume release replica ``replica`` from its equilibrated state.
+
+    ``replica.json`` records, besides the production seeds, the replica's
+    ``placement_seed`` and ``equilibration_seed`` and
+    ``min_transmitter_receptor_heavy_distance_nm``, the smallest transmitter-receptor
+    heavy-atom distance at release (t = 0).
 
     Parameters
     ----------
     config : Mapping
         synsoc configuration with an ``md`` section (``load_config``).
     system_dir : path-like
-        ``R/md/system``, holding the outputs of :func:`run_equilibrate`.
+        ``R/md/system``, holding the outputs of :func:`run_build`.
     replica_dir : path-like
-        ``R/md/replica_{replica}``.
+        ``R/md/replica_{replica}``, holding ``equilibrated.xml`` of :func:`run_equilibrate`.
     replica : int
         Replica index in ``[0, md.replicas)``.
     threads : int, optional
@@ -249,9 +322,18 @@ def run_production(
     ReplicaResult
     """
     section, md = _md(config)
-    system_dir = Path(system_dir)
-    system, pdb = _load_system(system_dir)
-    state = openmm.XmlSerializer.deserialize((system_dir / "equilibrated.xml").read_text())
+    system_dir, replica_dir = Path(system_dir), Path(replica_dir)
+    system, pdb, build = _load_system(system_dir)
+    state = openmm.XmlSerializer.deserialize((replica_dir / "equilibrated.xml").read_text())
+    placement_seed, equilibration_seed = replica_start_seeds(md.seed, md.replicas, replica)
+    distance = _release_distance_nm(state, pdb.topology, build)
+    logger.info(
+        "replica %d: placement seed %d; smallest transmitter-receptor heavy-atom distance at "
+        "release %.3f nm",
+        replica,
+        placement_seed,
+        distance,
+    )
     platform = _platform(md, threads)
     return run_replica(
         system,
@@ -261,6 +343,11 @@ def run_production(
         replica,
         replica_dir,
         platform=platform,
-        extra_json={"provenance": provenance({"md": section})},
+        extra_json={
+            "placement_seed": placement_seed,
+            "equilibration_seed": equilibration_seed,
+            "min_transmitter_receptor_heavy_distance_nm": distance,
+            "provenance": provenance({"md": section}),
+        },
         keep_running=keep_running,
     )

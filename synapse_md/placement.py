@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from synsoc.validation import check_positive
 
-__all__ = ["random_rotation", "place_molecules", "min_distance_nm"]
+__all__ = ["random_rotation", "random_rotations", "place_molecules", "min_distance_nm"]
+
+_BATCH = 256  # placement tries evaluated together (vectorised); the first that fits wins
 
 
 def min_distance_nm(first: np.ndarray, second: np.ndarray) -> float:
@@ -27,26 +30,34 @@ def min_distance_nm(first: np.ndarray, second: np.ndarray) -> float:
     return float(np.sqrt(np.min(np.einsum("ijk,ijk->ij", difference, difference))))
 
 
-def random_rotation(rng: np.random.Generator) -> np.ndarray:
-    """Uniformly distributed rotation matrix (normalised Gaussian quaternion).
+def random_rotations(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Uniformly distributed rotation matrices (normalised Gaussian quaternions).
 
     Parameters
     ----------
     rng : numpy.random.Generator
+    count : int
+        Number of matrices.
 
     Returns
     -------
-    np.ndarray, shape=(3, 3)
+    np.ndarray, shape=(count, 3, 3)
     """
-    q = rng.normal(size=4)
-    w, x, y, z = q / np.linalg.norm(q)
-    return np.array(
+    q = rng.normal(size=(count, 4))
+    w, x, y, z = (q / np.linalg.norm(q, axis=1, keepdims=True)).T
+    return np.stack(
         [
-            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-        ]
+            np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+            np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+            np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+        ],
+        axis=1,
     )
+
+
+def random_rotation(rng: np.random.Generator) -> np.ndarray:
+    """One uniformly distributed rotation matrix, shape=(3, 3) (see :func:`random_rotations`)."""
+    return random_rotations(rng, 1)[0]
 
 
 def place_molecules(
@@ -79,7 +90,8 @@ def place_molecules(
         Generator, or seed of a new one.
     max_attempts : int
         Tries per molecule before the whole set is redrawn (greedy placement can
-        paint itself into a corner).
+        paint itself into a corner). Tries are drawn and checked in vectorised batches of
+        256; the first try of a batch that fits is taken.
     restarts : int
         Redraws of the whole set before giving up.
     occupied_nm : np.ndarray, shape=(n, 3), optional
@@ -127,6 +139,34 @@ def place_molecules(
     )
 
 
+def _fits(coords: np.ndarray, tree: cKDTree | None, distance_nm: float) -> np.ndarray:
+    """Which candidates (shape=(n, n_atoms, 3)) keep ``distance_nm`` from the tree's atoms."""
+    if tree is None:
+        return np.ones(len(coords), dtype=bool)
+    nearest, _ = tree.query(coords.reshape(-1, 3), distance_upper_bound=distance_nm)
+    return np.all(nearest.reshape(coords.shape[:2]) >= distance_nm, axis=1)
+
+
+def _first_fit(
+    template, centre_low_nm, centre_high_nm, box_low_nm, box_high_nm, rng, max_attempts, checks
+) -> np.ndarray | None:
+    """Coordinates of the first random pose of ``template`` that fits, or None."""
+    tried = 0
+    while tried < max_attempts:
+        size = min(_BATCH, max_attempts - tried)
+        tried += size
+        centres = rng.uniform(centre_low_nm, centre_high_nm, size=(size, 3))
+        coords = np.einsum("bij,aj->bai", random_rotations(rng, size), template)
+        coords += centres[:, None, :]
+        fits = np.all((coords >= box_low_nm) & (coords <= box_high_nm), axis=(1, 2))
+        for tree, distance in checks:
+            fits[fits] = _fits(coords[fits], tree, distance)
+        hits = np.flatnonzero(fits)
+        if hits.size:
+            return coords[hits[0]]
+    return None
+
+
 def _place_once(
     templates,
     centre_low_nm,
@@ -140,20 +180,22 @@ def _place_once(
     clearance,
 ) -> list[np.ndarray] | None:
     """One greedy pass of :func:`place_molecules`; ``None`` if a molecule found no spot."""
+    fixed_tree = cKDTree(fixed) if len(fixed) else None
     placed_atoms = np.zeros((0, 3))
     result = []
     for template in templates:
-        for _ in range(max_attempts):
-            centre = rng.uniform(centre_low_nm, centre_high_nm)
-            coords = template @ random_rotation(rng).T + centre
-            if np.any(coords < box_low_nm) or np.any(coords > box_high_nm):
-                continue
-            if min_distance_nm(coords, fixed) < clearance:
-                continue
-            if min_distance_nm(coords, placed_atoms) < min_separation_nm:
-                continue
-            break
-        else:
+        placed_tree = cKDTree(placed_atoms) if len(placed_atoms) else None
+        coords = _first_fit(
+            np.asarray(template, dtype=float),
+            centre_low_nm,
+            centre_high_nm,
+            box_low_nm,
+            box_high_nm,
+            rng,
+            max_attempts,
+            [(fixed_tree, clearance), (placed_tree, min_separation_nm)],
+        )
+        if coords is None:
             return None
         result.append(coords)
         placed_atoms = np.vstack([placed_atoms, coords])

@@ -12,6 +12,7 @@ marks a complete replica.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -105,7 +106,9 @@ def _resume_step(
     if not checkpoint.path.exists() or not meta_path.exists():
         return None
     if json.loads(meta_path.read_text()) != meta:
-        logger.warning("%s: work directory from another configuration; starting over", where)
+        logger.warning(
+            "%s: work directory from another configuration or start state; starting over", where
+        )
         return None
     return checkpoint.restore(context, where)
 
@@ -164,7 +167,8 @@ def run_replica(
         The built cleft system (transmitter restraint parameter is set to 0 here).
     topology : openmm.app.Topology
     equilibrated_state : openmm.State
-        State after restrained equilibration (positions, velocities, parameters).
+        The replica's state after its restrained equilibration (positions, velocities,
+        parameters); a work checkpoint made from another start state is not resumed.
     config : MDConfig
     replica : int
         Replica index in ``[0, config.replicas)``; selects the seeds.
@@ -196,8 +200,14 @@ def run_replica(
     work = replica_dir / "work"
     where = f"replica {replica}"
     velocity_seed, integrator_seed = replica_seeds(config.seed, config.replicas, replica)
+    # The start state is part of the run's identity: a checkpoint made from another
+    # equilibrated state (the replica's equilibration was rerun) is not resumed.
+    start_hash = hashlib.sha256(
+        openmm.XmlSerializer.serialize(equilibrated_state).encode()
+    ).hexdigest()
     meta = {
         "replica": replica,
+        "start_state_sha256": start_hash,
         "velocity_seed": velocity_seed,
         "integrator_seed": integrator_seed,
         "config": repr(config),

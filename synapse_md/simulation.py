@@ -14,6 +14,7 @@ from synapse_md.platforms import PlatformChoice
 __all__ = [
     "SimulationBlowUp",
     "replica_seeds",
+    "replica_start_seeds",
     "stage_seed",
     "make_integrator",
     "make_context",
@@ -45,26 +46,52 @@ def _to_openmm_seed(value: int) -> int:
     return int(value) % (_MAX_SEED - 1) + 1
 
 
-def replica_seeds(seed: int, replicas: int, replica: int) -> tuple[int, int]:
-    """Velocity and integrator seeds of one replica.
+def _replica_words(seed: int, replicas: int, replica: int) -> np.ndarray:
+    """The 4 seed words of replica ``replica``: SeedSequence(seed).spawn(replicas)[replica]."""
+    if not 0 <= replica < replicas:
+        raise ValueError(f"replica must be in [0, {replicas}), got {replica}")
+    # spawn(n)[k] is SeedSequence(seed, spawn_key=(k,)) for every n > k, and
+    # generate_state(n) starts with generate_state(m) for m < n: a replica's seeds depend
+    # on neither the number of replicas nor on how many words are drawn.
+    return np.random.SeedSequence(seed).spawn(replicas)[replica].generate_state(4)
 
-    Replica ``k`` uses ``SeedSequence(seed).spawn(replicas)[k].generate_state(2)``,
-    mapped to OpenMM's positive 31-bit seeds.
+
+def replica_seeds(seed: int, replicas: int, replica: int) -> tuple[int, int]:
+    """Velocity and integrator seeds of one replica's production.
+
+    Replica ``k`` uses words 0 and 1 of
+    ``SeedSequence(seed).spawn(replicas)[k].generate_state(4)``, mapped to OpenMM's
+    positive 31-bit seeds (words 2 and 3: :func:`replica_start_seeds`).
 
     Returns
     -------
     tuple of int
         ``(velocity_seed, integrator_seed)``.
     """
-    if not 0 <= replica < replicas:
-        raise ValueError(f"replica must be in [0, {replicas}), got {replica}")
-    child = np.random.SeedSequence(seed).spawn(replicas)[replica]
-    first, second = child.generate_state(2)
-    return _to_openmm_seed(first), _to_openmm_seed(second)
+    words = _replica_words(seed, replicas, replica)
+    return _to_openmm_seed(words[0]), _to_openmm_seed(words[1])
+
+
+def replica_start_seeds(seed: int, replicas: int, replica: int) -> tuple[int, int]:
+    """Placement and equilibration seeds of one replica's start configuration.
+
+    Words 2 and 3 of ``SeedSequence(seed).spawn(replicas)[k].generate_state(4)`` (words 0
+    and 1 are the production seeds of :func:`replica_seeds`), mapped to positive 31-bit
+    seeds: the placement seed seeds ``numpy.random.default_rng`` for the replica's
+    transmitter positions and orientations, the equilibration seed its equilibration
+    velocities and Langevin noise.
+
+    Returns
+    -------
+    tuple of int
+        ``(placement_seed, equilibration_seed)``.
+    """
+    words = _replica_words(seed, replicas, replica)
+    return _to_openmm_seed(words[2]), _to_openmm_seed(words[3])
 
 
 def stage_seed(seed: int, stage: int) -> int:
-    """Seed of a non-replica stage (0 = placement, 1 = equilibration)."""
+    """Seed of a shared (non-replica) stage: 1 = the build's minimization context."""
     return _to_openmm_seed(np.random.SeedSequence([seed, stage]).generate_state(1)[0])
 
 

@@ -240,10 +240,10 @@ def _md_outputs(root: Path, config: dict, config_hash: str) -> None:
     system = root / "md" / "system"
     system.mkdir(parents=True)
     (system / "build.json").write_text(json.dumps(record))
-    (system / "equilibrated.xml").write_text("<State/>")
     for replica in range(config["md"]["replicas"]):
         folder = root / "md" / f"replica_{replica}"
         folder.mkdir()
+        (folder / "equilibrated.xml").write_text("<State/>")
         (folder / "replica.json").write_text(json.dumps(record))
 
 

@@ -26,6 +26,30 @@ def test_invalid_md_section_names_the_key(md, key):
         validate_config({"md": md})
 
 
+def test_salt_with_native_obc2_is_a_config_error_naming_the_alternatives():
+    assert MDConfig.from_section({}).salt_molar == 0.0  # the default honours every solvent
+    with pytest.raises(
+        ConfigError, match=r"md\.salt_molar = 0\.15.*'implicit'.*obc2.*gbn2.*explicit"
+    ):
+        MDConfig.from_section({"solvent": "implicit", "salt_molar": 0.15})
+
+
+@pytest.mark.parametrize("solvent", ["obc2", "gbn2", "explicit"])
+def test_salt_is_accepted_by_the_solvents_that_screen_it(solvent):
+    config = MDConfig.from_section({"solvent": solvent, "salt_molar": 0.15})
+    assert config.salt_molar == 0.15
+
+
+def test_cli_rejects_salt_with_native_obc2_before_writing(tmp_path, capsys):
+    config_file = tmp_path / "salty.yaml"
+    config_file.write_text(yaml.safe_dump({"md": {"salt_molar": 0.15}}))
+    out = tmp_path / "results"
+    assert main(["md", "--config", str(config_file), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "md.salt_molar" in err and "obc2" in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("output_option", ["-o", "--output", "--out"])  # --out: deprecated
 def test_cli_rejects_bad_config_before_writing(tmp_path, capsys, output_option):
     config_file = tmp_path / "bad.yaml"

@@ -7,13 +7,30 @@ import pytest
 from scipy.spatial.distance import cdist
 
 from synapse_md.molecules import capped_peptide
-from synapse_md.placement import place_molecules, random_rotation
+from synapse_md.placement import place_molecules, random_rotation, random_rotations
 
 
 def test_random_rotation_is_orthonormal():
     rotation = random_rotation(np.random.default_rng(1))
     np.testing.assert_allclose(rotation @ rotation.T, np.eye(3), atol=1e-12)
     assert np.linalg.det(rotation) == pytest.approx(1.0)
+
+
+def test_random_rotations_are_uniform():
+    """Rotated unit vectors are uniform on the sphere: each component has mean 0 and
+    variance 1/3, so the mean of 4000 has standard error sqrt(1/3/4000) = 0.0091 (5 sigma
+    bound 0.046), and the mean square has standard error sqrt((1/5 - 1/9)/4000) = 0.0047
+    (5 sigma bound 0.024); the batch matches the single-matrix function's convention."""
+    rotations = random_rotations(np.random.default_rng(2), 4000)
+    np.testing.assert_allclose(
+        np.einsum("bij,bkj->bik", rotations, rotations), np.eye(3)[None].repeat(4000, 0), atol=1e-12
+    )
+    vectors = rotations @ np.array([0.0, 0.0, 1.0])
+    assert np.abs(vectors.mean(axis=0)).max() < 0.046
+    assert np.abs((vectors**2).mean(axis=0) - 1 / 3).max() < 0.024
+    np.testing.assert_array_equal(
+        random_rotation(np.random.default_rng(3)), random_rotations(np.random.default_rng(3), 1)[0]
+    )
 
 
 def test_capped_glutamate_has_amber_names_and_charge_minus_one():

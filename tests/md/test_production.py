@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,8 +28,11 @@ from synapse_md import (
     run_replica,
     select_platform,
 )
+from synapse_md.forces import TRANSMITTER_K
 from synapse_md.production import RunStopped, _chunk_frame_ranges
 from synapse_md.reporters import CheckpointReporter
+from synapse_md.simulation import replica_start_seeds
+from synapse_md.start import min_heavy_distance_nm
 from synsoc.config import validate_config
 
 from .conftest import TINY_MD
@@ -38,11 +42,37 @@ LONG_MD = {**TINY_MD, "production_ps": 16.0, "checkpoint_frames": 4}
 
 @pytest.fixture(scope="module")
 def system_dir(tmp_path_factory, tiny_config):
+    """The tiny build, with replicas 0 and 1 equilibrated beside it (md/replica_k)."""
     root = tmp_path_factory.mktemp("md")
     system_dir = root / "md" / "system"
     run_build(tiny_config, system_dir, threads=1)
-    run_equilibrate(tiny_config, system_dir, threads=1)
+    for replica in range(tiny_config["md"]["replicas"]):
+        run_equilibrate(
+            tiny_config, system_dir, root / "md" / f"replica_{replica}", replica, threads=1
+        )
     return system_dir
+
+
+def _replica_dir(system_dir: Path, tmp_path: Path, name: str, replica: int) -> Path:
+    """A fresh folder ``tmp_path/name`` holding replica ``replica``'s equilibrated state."""
+    folder = tmp_path / name
+    folder.mkdir()
+    shutil.copyfile(
+        system_dir.parent / f"replica_{replica}" / "equilibrated.xml", folder / "equilibrated.xml"
+    )
+    return folder
+
+
+def _heavy_distance(positions_nm, topology, build) -> float:
+    """Smallest transmitter-receptor heavy-atom distance (mdtraj or OpenMM topology)."""
+    if isinstance(topology, mdtraj.Topology):
+        topology = topology.to_openmm()
+    return min_heavy_distance_nm(
+        positions_nm,
+        topology,
+        [t["atom_indices"] for t in build["transmitters"]],
+        [r["atom_indices"] for r in build["receptors"]],
+    )
 
 
 def _check_trajectory(replica_dir: Path, n_frames: int, interval_ps: float) -> None:
@@ -88,16 +118,59 @@ def test_system_outputs_follow_the_contract(system_dir, tiny_config):
         i for t in build["transmitters"] for i in t["atom_indices"]
     )
     assert build["provenance"]["config_hash"]
-    assert (system_dir / "equilibrated.xml").exists()
+    assert not (system_dir / "equilibrated.xml").exists()
+
+
+def test_each_replica_equilibrates_its_own_placement(system_dir, tiny_md):
+    """Per-replica equilibrated.xml: own transmitter positions, same receptor patch,
+    restraints still on, every transmitter outside the release clearance at t = 0."""
+    build = json.loads((system_dir / "build.json").read_text())
+    built = openmm.app.PDBFile(str(system_dir / "topology.pdb"))
+    built_nm = built.getPositions(asNumpy=True).value_in_unit(unit.nanometer)
+    states = [
+        openmm.XmlSerializer.deserialize(
+            (system_dir.parent / f"replica_{k}" / "equilibrated.xml").read_text()
+        )
+        for k in range(tiny_md.replicas)
+    ]
+    positions = [s.getPositions(asNumpy=True).value_in_unit(unit.nanometer) for s in states]
+    transmitters = [t["atom_indices"] for t in build["transmitters"]]
+    receptor = [i for r in build["receptors"] for i in r["atom_indices"]]
+    centres = [np.array([p[atoms].mean(axis=0) for atoms in transmitters]) for p in positions]
+    # Restrained (k = 1000 kJ/mol/nm^2) centres fluctuate by ~0.05 nm per axis; new
+    # placements move them by ~1 nm (release zone 1.6 x 1.6 x 0.55 nm).
+    assert np.linalg.norm(centres[0] - centres[1], axis=1).min() > 0.3
+    for p, state in zip(positions, states, strict=True):
+        assert (
+            state.getParameters()[TRANSMITTER_K] == tiny_md.transmitter.restraint_k_kj_per_mol_nm2
+        )
+        # Same receptor patch: restrained receptors stay near their built positions
+        # (RMS <= sqrt(3 kT / k) = 0.086 nm for the restrained heavy atoms).
+        rms = np.sqrt(np.mean(np.sum((p[receptor] - built_nm[receptor]) ** 2, axis=1)))
+        assert rms < 0.2, f"receptor moved {rms:.3f} nm RMS from the build"
+        # Placement keeps every atom (hydrogens included) release_clearance_nm from every
+        # receptor atom; heavy atoms lie further out and are restrained until release.
+        assert _heavy_distance(p, built.topology, build) >= tiny_md.geometry.release_clearance_nm
 
 
 def test_replica_outputs(system_dir, tiny_config, tiny_md, tmp_path):
-    replica_dir = tmp_path / "replica_1"
+    replica_dir = _replica_dir(system_dir, tmp_path, "replica_1", 1)
     result = run_production(tiny_config, system_dir, replica_dir, 1, threads=1)
     _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)
     record = json.loads((replica_dir / "replica.json").read_text())
     assert record["frames"] == tiny_md.production_frames + 1
     assert record["velocity_seed"] == result.velocity_seed and record["provenance"]
+    placement_seed, equilibration_seed = replica_start_seeds(tiny_md.seed, tiny_md.replicas, 1)
+    assert record["placement_seed"] == placement_seed
+    assert record["equilibration_seed"] == equilibration_seed
+    # The recorded release distance is that of the trajectory's t = 0 frame.
+    traj = mdtraj.load(str(replica_dir / "trajectory.xtc"), top=str(replica_dir / "topology.pdb"))
+    build = json.loads((system_dir / "build.json").read_text())
+    at_release = _heavy_distance(traj.xyz[0], traj.topology, build)
+    assert record["min_transmitter_receptor_heavy_distance_nm"] == pytest.approx(
+        at_release,
+        abs=2e-3,  # XTC stores positions to 0.001 nm
+    )
     assert not (replica_dir / "work").exists()
     for name in ("final_state.xml", "checkpoint.chk"):
         assert (replica_dir / name).stat().st_size > 0
@@ -108,7 +181,7 @@ def test_crash_between_chunk_and_checkpoint_resumes_exactly(
 ):
     """A chunk written without its checkpoint is discarded and recomputed on resume."""
     real_save = _kill_at_third_checkpoint(monkeypatch)
-    replica_dir = tmp_path / "replica_0"
+    replica_dir = _replica_dir(system_dir, tmp_path, "replica_0", 0)
     with pytest.raises(KeyboardInterrupt):
         run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     assert (replica_dir / "work" / "chunk_00002.xtc").exists()
@@ -120,7 +193,7 @@ def test_crash_between_chunk_and_checkpoint_resumes_exactly(
     _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)
     # The checkpoint carries positions, velocities, parameters and the integrator's RNG
     # state: the resumed replica is the uninterrupted one, frame for frame.
-    straight_dir = tmp_path / "straight_0"
+    straight_dir = _replica_dir(system_dir, tmp_path, "straight_0", 0)
     run_production(tiny_config, system_dir, straight_dir, 0, threads=1)
     resumed = mdtraj.load(str(replica_dir / "trajectory.xtc"), top=str(system_dir / "topology.pdb"))
     straight = mdtraj.load(
@@ -139,7 +212,7 @@ def test_sigkill_and_resume(system_dir, tmp_path):
     out = tmp_path / "results"
     (out / "md").mkdir(parents=True)
     (out / "md" / "system").symlink_to(system_dir)
-    replica_dir = out / "md" / "replica_0"
+    replica_dir = out / "md" / "replica_0"  # synsoc md equilibrates it first
     command = [
         sys.executable,
         "-m",
@@ -204,7 +277,7 @@ def test_assembly_rejects_chunks_with_wrong_steps(
 ):
     """A chunk whose frames carry the wrong MD steps is corruption, not a trajectory."""
     real_save = _kill_at_third_checkpoint(monkeypatch)
-    replica_dir = tmp_path / "replica_0"
+    replica_dir = _replica_dir(system_dir, tmp_path, "replica_0", 0)
     with pytest.raises(KeyboardInterrupt):
         run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
     chunk = replica_dir / "work" / "chunk_00001.xtc"
@@ -223,7 +296,7 @@ def test_run_stops_at_a_checkpoint_when_asked_and_resumes(
 ):
     """An orphaned job (its workflow killed) stops after a checkpoint; a rerun resumes."""
     answers = iter([True, False])  # asked after chunks 1 and 2 (chunk 0 is t = 0)
-    replica_dir = tmp_path / "replica_0"
+    replica_dir = _replica_dir(system_dir, tmp_path, "replica_0", 0)
     with pytest.raises(RunStopped, match="replica 0: stopped at step"):
         run_production(
             tiny_config, system_dir, replica_dir, 0, threads=1, keep_running=lambda: next(answers)
@@ -234,3 +307,18 @@ def test_run_stops_at_a_checkpoint_when_asked_and_resumes(
     record = json.loads((replica_dir / "replica.json").read_text())
     assert record["resumed_from_step"] == 2 * tiny_md.checkpoint_frames * tiny_md.steps_per_frame
     _check_trajectory(replica_dir, tiny_md.production_frames + 1, tiny_md.frame_interval_ps)
+
+
+def test_checkpoint_of_another_start_state_is_not_resumed(system_dir, tiny_config, tmp_path):
+    """A rerun equilibration (new equilibrated.xml) restarts production from t = 0."""
+    replica_dir = _replica_dir(system_dir, tmp_path, "replica_0", 0)
+    with pytest.raises(RunStopped):
+        run_production(
+            tiny_config, system_dir, replica_dir, 0, threads=1, keep_running=lambda: False
+        )
+    assert (replica_dir / "work" / "checkpoint.chk").exists()
+    shutil.copyfile(
+        system_dir.parent / "replica_1" / "equilibrated.xml", replica_dir / "equilibrated.xml"
+    )
+    run_production(tiny_config, system_dir, replica_dir, 0, threads=1)
+    assert json.loads((replica_dir / "replica.json").read_text())["resumed_from_step"] == 0

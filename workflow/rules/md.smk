@@ -1,4 +1,5 @@
-# Rules of the md stage: build -> restrained equilibration -> release replicas.
+# Rules of the md stage: one shared build (receptor patch, walls, solvent) -> per replica:
+# its own transmitter placement, minimization and restrained equilibration -> its release.
 # A killed replica keeps its chunks and checkpoint in replica_{replica}/work/ (not an
 # output, so Snakemake leaves it) and resumes on `snakemake --rerun-incomplete`.
 # Every MD job uses one CPU thread: OpenMM's CPU platform sums forces in a thread-
@@ -33,15 +34,18 @@ rule md_equilibrate:
     input:
         topology=L.md_system("topology.pdb"),
         system=L.md_system("system.xml"),
+        build=L.md_system("build.json"),
     output:
-        state=L.md_system("equilibrated.xml"),
+        state=L.md_replica("equilibrated.xml"),
+    wildcard_constraints:
+        replica=r"\d+",
     params:
         code=CODE["md"],
         md=config["md"],
     log:
-        L.log("md", "equilibrate"),
+        L.log("md", "equilibrate_{replica}"),
     benchmark:
-        L.benchmark("md", "equilibrate")
+        L.benchmark("md", "equilibrate_{replica}")
     threads: 1
     resources:
         mem_mb=2000,
@@ -57,7 +61,8 @@ rule md_production:
     input:
         topology=L.md_system("topology.pdb"),
         system=L.md_system("system.xml"),
-        state=L.md_system("equilibrated.xml"),
+        build=L.md_system("build.json"),
+        state=L.md_replica("equilibrated.xml"),
     output:
         trajectory=L.md_replica("trajectory.xtc"),
         topology=L.md_replica("topology.pdb"),

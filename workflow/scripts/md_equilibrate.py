@@ -1,4 +1,4 @@
-"""Snakemake script: restrained equilibration (synapse_md.jobs.run_equilibrate)."""
+"""Snakemake script: one replica's placement and equilibration (jobs.run_equilibrate)."""
 
 from pathlib import Path
 
@@ -12,6 +12,8 @@ smk = start_job(snakemake)  # noqa: F821
 config = {"md": dict(smk.params.md)}
 run_equilibrate(
     config,
+    Path(smk.input.system).parent,
     Path(smk.output.state).parent,
+    int(smk.wildcards.replica),
     threads=smk.threads,
 )
