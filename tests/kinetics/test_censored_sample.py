@@ -23,6 +23,60 @@ def test_input_validation(durations, censored, name):
         CensoredSample(durations, censored)
 
 
+@pytest.mark.parametrize(
+    ("options", "name", "value"),
+    [
+        ({"resolution": -0.4}, "resolution", "-0.4"),
+        ({"resolution": np.nan}, "resolution", "nan"),
+        ({"resolution": np.inf}, "resolution", "inf"),
+        ({"exact_start": "yes"}, "exact_start", "yes"),
+        ({"clusters": [0, 1]}, "clusters", r"\(2,\)"),
+        ({"clusters": [0.5, 1.0, 2.0]}, "clusters", "float64"),
+        ({"resolution": 0.4, "durations": [0.4, 0.5, 0.8]}, "durations", "0.5 at index 1"),
+        ({"resolution": 0.4, "durations": [0.4, 0.0, 0.8]}, "durations", "0.0 at index 1"),
+    ],
+)
+def test_recording_options_validation(options, name, value):
+    arguments = {"durations": [0.4, 1.2, 2.0], "censored": [False, False, True], **options}
+    with pytest.raises(ValueError, match=f"{name}.*{value}"):
+        CensoredSample(**arguments)
+
+
+def test_durations_are_snapped_onto_the_grid():
+    delta = 0.4
+    frames = np.array([1, 3, 250, 12_345, 0, 7])
+    censored = np.array([False, False, False, False, True, True])
+    # float32 times as read from XTC files: off the float64 grid by rounding only.
+    read = (frames * delta).astype(np.float32).astype(float)
+    assert not np.array_equal(read, frames * delta)
+    sample = CensoredSample(read, censored, resolution=delta, exact_start=False)
+    np.testing.assert_array_equal(sample.durations, frames * delta)
+    assert sample.resolution == delta and sample.exact_start is False
+    assert not sample.durations.flags.writeable
+    # Within 1e-3 of a frame is on the grid; 2e-3 is not.
+    CensoredSample([delta * (1 + 9e-4)], resolution=delta)
+    with pytest.raises(ValueError, match="resolution"):
+        CensoredSample([delta * (1 + 2e-3)], resolution=delta)
+    # Exact times are kept as given, to the last bit.
+    exact = CensoredSample(read, censored)
+    np.testing.assert_array_equal(exact.durations, read)
+    assert exact.resolution == 0.0 and exact.clusters is None
+
+
+def test_equality_counts_recording_and_clusters():
+    base = {"durations": [0.4, 0.8], "censored": [False, True]}
+    sample = CensoredSample(**base, resolution=0.4, clusters=[3, 3])
+    assert sample == CensoredSample(**base, resolution=0.4, clusters=np.array([3, 3]))
+    assert sample != CensoredSample(**base, resolution=0.4)
+    assert sample != CensoredSample(**base, resolution=0.4, clusters=[3, 4])
+    assert sample != CensoredSample(**base, resolution=0.2, clusters=[3, 3])
+    assert sample != CensoredSample(**base, resolution=0.4, exact_start=False, clusters=[3, 3])
+    assert sample != CensoredSample(**base, clusters=[3, 3])
+    assert sample.clusters.dtype == np.int64 and not sample.clusters.flags.writeable
+    with pytest.raises(TypeError):
+        CensoredSample([0.4], [False], 0.4)  # recording options are keyword-only
+
+
 def test_loose_pairs_are_refused():
     with pytest.raises(TypeError, match="CensoredSample"):
         fit_survival(np.array([1.0, 2.0]))

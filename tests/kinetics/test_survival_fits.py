@@ -47,6 +47,45 @@ def test_aic_selects_generating_family():
     assert fit.best.family == "weibull_min"
     table = fit.aic_table()
     assert table[0]["delta_aic"] == 0 and all(row["delta_aic"] >= 0 for row in table)
+    assert table[0]["delta_aicc"] == 0 and all(row["delta_aicc"] >= 0 for row in table)
+    assert [row["aicc"] for row in table] == sorted(row["aicc"] for row in table)
+
+
+def test_aicc_ranks_small_samples_against_extra_parameters():
+    # Nine events: gamma gains 0.25 in log-likelihood over expon, enough for AIC
+    # (2 per parameter) but not for AICc (2k(k+1)/(n-k-1): 2/3 for expon, 2 for gamma).
+    sample = CensoredSample([3.45, 2.16, 8.93, 2.28, 1.44, 1.81, 1.15, 2.35, 0.77])
+    fit = fit_survival(sample, families=["gamma", "expon"], n_bootstrap=0)
+    expon, gamma = fit.fits
+    assert (expon.family, gamma.family) == ("expon", "gamma")
+    assert gamma.aic < expon.aic and expon.aicc < gamma.aicc
+    assert expon.aicc == pytest.approx(expon.aic + 2 * 1 * 2 / (9 - 1 - 1))
+    assert gamma.aicc == pytest.approx(gamma.aic + 2 * 2 * 3 / (9 - 2 - 1))
+    rows = {row["family"]: row for row in fit.aic_table()}
+    assert set(rows["expon"]) == {
+        "family", "loglik", "aic", "aicc", "bic", "delta_aic", "delta_aicc"
+    }  # fmt: skip
+    assert rows["expon"]["delta_aicc"] == 0.0
+    assert rows["gamma"]["delta_aicc"] == pytest.approx(gamma.aicc - expon.aicc)
+    assert rows["gamma"]["delta_aic"] == 0.0  # delta_aic is relative to the lowest AIC
+    assert rows["expon"]["delta_aic"] == pytest.approx(expon.aic - gamma.aic)
+
+
+def test_families_without_room_for_aicc_are_not_ranked(caplog):
+    # Three uncensored events (and censored ones, which do not count): AICc needs
+    # n > k + 1, so one-parameter families are ranked and two-parameter ones left out.
+    sample = CensoredSample([1.0, 2.0, 4.0, 9.0, 9.0], [False, False, False, True, True])
+    with caplog.at_level("WARNING", logger="analysis.kinetics.survival"):
+        fit = fit_survival(sample, n_bootstrap=0)
+    assert {f.family for f in fit.fits} == {"expon", "levy"}
+    assert "gamma not ranked" in caplog.text
+    assert all(np.isfinite(f.aicc) for f in fit.fits)
+    # Two events: no family is ranked; the Kaplan–Meier estimate is still there.
+    two = fit_survival(CensoredSample([1.0, 2.0, 9.0], [False, False, True]), n_bootstrap=0)
+    assert two.fits == () and two.best is None and not two.all_censored
+    assert two.aic_table() == [] and two.kaplan_meier.restricted_mean > 0
+    # fit_family still fits; its AICc is undefined (inf).
+    assert fit_family("gamma", sample).aicc == np.inf
 
 
 def test_gof_pvalue_accepts_true_and_rejects_wrong_family():
@@ -99,9 +138,12 @@ def test_unknown_family_raises():
 def test_censored_exponential_matches_closed_form_and_counts_parameters():
     # Censored exponential MLE: scale = sum(t) / d, loglik = -d ln(scale) - sum(t)/scale,
     # with d the number of observed events (censored times enter only through log S).
+    # AICc = AIC + 2k(k+1)/(d-k-1) and BIC = k ln(d) - 2 loglik count the d uncensored
+    # events, not all n observations (Volinsky & Raftery 2000).
     sample = _censored_sample("expon", 400, 0.6, seed=12)
     t, c = sample.durations, sample.censored
     d, n = int((~c).sum()), t.size
+    assert d < n
     scale = t.sum() / d
     loglik = -d * np.log(scale) - t.sum() / scale
     fit = fit_family("expon", sample)
@@ -109,9 +151,12 @@ def test_censored_exponential_matches_closed_form_and_counts_parameters():
     assert fit.loglik == pytest.approx(loglik, rel=1e-9)
     assert fit.n_params == 1
     assert fit.aic == pytest.approx(2 - 2 * loglik)
-    assert fit.bic == pytest.approx(np.log(n) - 2 * loglik)
+    assert fit.aicc == pytest.approx(2 - 2 * loglik + 4 / (d - 2))
+    assert fit.bic == pytest.approx(np.log(d) - 2 * loglik)
     two = fit_family("gamma", sample)
     assert two.n_params == 2 and two.aic == pytest.approx(4 - 2 * two.loglik)
+    assert two.aicc == pytest.approx(4 - 2 * two.loglik + 12 / (d - 3))
+    assert two.bic == pytest.approx(2 * np.log(d) - 2 * two.loglik)
     # Censored contributions are log-survival, not log-density: the censored
     # likelihood differs from the one that counts every time as an event.
     assert fit_family("expon", CensoredSample(t)).params["scale"] == pytest.approx(t.mean())
