@@ -82,7 +82,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         system_dir = Path(tmp) / "system"
         run_build(config, system_dir, threads=args.threads)
-        state = run_equilibrate(config, system_dir, threads=args.threads)
+        state = run_equilibrate(
+            config, system_dir, Path(tmp) / "replica_0", 0, threads=args.threads
+        )
         system = openmm.XmlSerializer.deserialize((system_dir / "system.xml").read_text())
         topology = app.PDBFile(str(system_dir / "topology.pdb")).topology
         steps = md.production_frames * md.steps_per_frame

@@ -6,10 +6,13 @@ raising :class:`synsoc.errors.KineticsError` naming the file and key;
 :func:`literature_kinetics` computes the same quantities from the fixed rates of the
 ``literature`` synapse source (no MD).
 
-Only the keys the network needs are read (docs/contracts.md, ``schema_version`` 1):
+Only the keys the network needs are read (docs/contracts.md, ``schema_version`` 2):
 ``cleft_first_passage.cdf_t_ms`` / ``cdf`` (delay distribution and p_ij) and
 ``receptor_occupancy.bound_fraction`` (efficacy); ``receptor_occupancy.mean_dwell_ms`` is
-required and validated but only carried along (logged, not used by the dynamics).
+validated but only carried along (not used by the dynamics; ``null`` when dwells have
+no physical time scale). A ``kinetics.json`` whose cleft first passage was omitted (no
+valid time calibration, or first passages that may not be rescaled) is refused with
+the kinetics stage's reason: the network needs physical delays.
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ class SynapticKinetics:
         Non-decreasing CDF values in [0, 1] (may stay below 1: some releases never bind).
     bound_fraction : float
         Receptor occupancy after a release, in [0, 1].
-    mean_dwell_ms : float
-        Mean bound time of a transmitter (ms), >= 0 (informational).
+    mean_dwell_ms : float or None
+        Mean bound time of a transmitter (ms), >= 0 (informational); ``None`` when the
+        dwells have no physical time scale.
     source : str
         ``kinetics.json`` path or ``"literature"``.
     """
@@ -59,7 +63,7 @@ class SynapticKinetics:
     cdf_t_ms: np.ndarray
     cdf: np.ndarray
     bound_fraction: float
-    mean_dwell_ms: float
+    mean_dwell_ms: float | None
     source: str
 
     def __post_init__(self):
@@ -85,7 +89,9 @@ class SynapticKinetics:
                 f"{self.source}: receptor_occupancy.bound_fraction must be in [0, 1], "
                 f"got {self.bound_fraction}"
             )
-        if not (np.isfinite(self.mean_dwell_ms) and self.mean_dwell_ms >= 0):
+        if self.mean_dwell_ms is not None and not (
+            np.isfinite(self.mean_dwell_ms) and self.mean_dwell_ms >= 0
+        ):
             raise KineticsError(
                 f"{self.source}: receptor_occupancy.mean_dwell_ms must be finite and >= 0, "
                 f"got {self.mean_dwell_ms}"
@@ -160,13 +166,20 @@ def load_kinetics(path: str | os.PathLike) -> SynapticKinetics:
         raise KineticsError(f"{path}: not valid JSON: {err}") from err
     if not isinstance(data, dict):
         raise KineticsError(f"{path}: the top level must be a JSON object")
+    cleft = data.get("cleft_first_passage")
+    if isinstance(cleft, dict) and cleft.get("status") == "omitted":
+        raise KineticsError(
+            f"{path}: the kinetics stage gave no physical time scale for the network "
+            f"(cleft_first_passage omitted: {cleft.get('reason')}); see docs/kinetics.md "
+            "on the diffusive regime, or set network.synapses.source: literature"
+        )
     for section, keys in _REQUIRED.items():
         value = _need(data, section, str(path))
         for key in keys or ():
             if not isinstance(value, dict) or key not in value:
                 raise KineticsError(f"{path}: missing key '{section}.{key}'")
-    if data["schema_version"] != 1:
-        raise KineticsError(f"{path}: schema_version {data['schema_version']!r} is not 1")
+    if data["schema_version"] != 2:
+        raise KineticsError(f"{path}: schema_version {data['schema_version']!r} is not 2")
     values = {}
     for section, key, kind in (
         ("cleft_first_passage", "cdf_t_ms", "a list of numbers"),
@@ -175,6 +188,9 @@ def load_kinetics(path: str | os.PathLike) -> SynapticKinetics:
         ("receptor_occupancy", "mean_dwell_ms", "a number"),
     ):
         raw = data[section][key]
+        if raw is None and key == "mean_dwell_ms":
+            values[key] = None
+            continue
         if raw is None:
             raise KineticsError(f"{path}: '{section}.{key}' is null")
         try:

@@ -104,6 +104,7 @@ def validate_config(
     *,
     source: str = "config",
     schema_dir: str | os.PathLike | Traversable = SCHEMA_DIR,
+    check_relations: bool = True,
 ) -> dict[str, Any]:
     """Validate a configuration and return a copy with schema defaults filled in.
 
@@ -116,6 +117,10 @@ def validate_config(
     schema_dir : path-like or Traversable
         Folder holding ``config.schema.yaml`` and the section schemas its ``$ref``s
         name; the package's own by default.
+    check_relations : bool
+        Also check the relations between keys the schemas cannot state (salt and
+        solvent, binding cut-off and release clearance); off when one section is
+        validated alone (:func:`validate_section`), since the others are then defaults.
 
     Returns
     -------
@@ -137,7 +142,38 @@ def validate_config(
     if errors:
         lines = [f"{source}: key '{_key_path(err)}': {err.message}" for err in errors]
         raise ConfigError("invalid configuration\n  " + "\n  ".join(lines))
+    if check_relations:
+        _check_across_sections(filled, source)
     return filled
+
+
+def _check_across_sections(config: Mapping[str, Any], source: str) -> None:
+    """Relations between keys that the section schemas cannot state, checked before any
+    job starts (the stages check them again when they build their config objects).
+
+    * Salt needs a solvent that screens it: native OBC2 (``md.solvent: implicit``) has
+      no Debye screening, so ``md.salt_molar`` must be 0 there.
+    * Released transmitters must start unbound: the binding cut-off
+      ``kinetics.r_on_nm`` must lie below ``md.geometry.release_clearance_nm`` (the
+      smallest distance between a released transmitter's atoms and a receptor's).
+    """
+    md, kinetics = config.get("md"), config.get("kinetics")
+    if not isinstance(md, Mapping) or not isinstance(kinetics, Mapping):
+        return
+    if md.get("solvent") == "implicit" and (md.get("salt_molar") or 0) > 0:
+        raise ConfigError(
+            f"{source}: key 'md.salt_molar' ({md['salt_molar']}) is not honoured by "
+            "md.solvent 'implicit' (native OBC2 has no salt screening): set md.salt_molar: 0, "
+            "or md.solvent obc2, gbn2 or explicit"
+        )
+    clearance = (md.get("geometry") or {}).get("release_clearance_nm")
+    r_on = kinetics.get("r_on_nm")
+    if clearance is not None and r_on is not None and r_on >= clearance:
+        raise ConfigError(
+            f"{source}: key 'kinetics.r_on_nm' ({r_on}) must be below "
+            f"'md.geometry.release_clearance_nm' ({clearance}): transmitters released "
+            "inside the binding cut-off would start bound"
+        )
 
 
 def load_config(path: str | os.PathLike) -> dict[str, Any]:
@@ -196,7 +232,9 @@ def validate_section(
     if name not in SECTIONS:
         raise ConfigError(f"unknown configuration section {name!r} (known: {SECTIONS})")
     section = {} if section is None else section
-    filled = validate_config({name: section}, source=source or f"{name} section")
+    filled = validate_config(
+        {name: section}, source=source or f"{name} section", check_relations=False
+    )
     return filled[name]
 
 

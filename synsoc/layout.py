@@ -24,6 +24,7 @@ __all__ = [
     "REFERENCE_MODELS",
     "EVENT_KINDS",
     "EVENT_COLUMNS",
+    "EVENT_RESOLUTION_COLUMN",
     "AVALANCHE_COLUMNS",
     "RESPONSE_COLUMNS",
     "ResultLayout",
@@ -49,6 +50,11 @@ EVENT_COLUMNS = (
     "censored",
 )
 """Columns of the kinetics events tables (one row per event)."""
+
+EVENT_RESOLUTION_COLUMN = "resolution_ps"
+"""Optional events column: the time grid of start and end (the trajectory's frame
+interval, ps). Absent or 0: times are exact (events from another engine or an
+experiment); the fits then use the exact-time likelihood."""
 
 AVALANCHE_COLUMNS = (
     "avalanche_id",
@@ -91,11 +97,13 @@ class ResultLayout:
 
     # ---- MD ------------------------------------------------------------------
     def md_system(self, name: str) -> str:
-        """``R/md/system/<name>``: topology.pdb, system.xml, build.json, equilibrated.xml."""
+        """``R/md/system/<name>``: the shared build (topology.pdb, system.xml, build.json)."""
         return f"{self.root}/md/system/{name}"
 
     def md_replica(self, name: str, *, replica: int | str = "{replica}") -> str:
-        """``R/md/replica_<replica>/<name>``: trajectory, state, checkpoint, record."""
+        """``R/md/replica_<replica>/<name>``: the replica's own start (equilibrated.xml: its
+        transmitter placement after minimization and restrained equilibration) and its
+        release run (trajectory, state, checkpoint, replica.json)."""
         return f"{self.root}/md/replica_{replica}/{name}"
 
     # ---- kinetics ------------------------------------------------------------

@@ -53,6 +53,22 @@ def test_validation_does_not_mutate_its_input():
     assert raw == {"md": {}}
 
 
+def test_binding_cutoff_must_lie_inside_the_release_clearance():
+    # Released transmitters must start unbound: r_on below the placement clearance.
+    validate_config({"kinetics": {"r_on_nm": 0.5}})  # default clearance 0.55
+    with pytest.raises(ConfigError, match="kinetics.r_on_nm.*release_clearance_nm"):
+        validate_config(
+            {"kinetics": {"r_on_nm": 0.5}, "md": {"geometry": {"release_clearance_nm": 0.45}}},
+            source="c.yaml",
+        )
+
+
+def test_salt_with_native_obc2_is_refused_before_any_job():
+    validate_config({"md": {"solvent": "obc2", "salt_molar": 0.15}})
+    with pytest.raises(ConfigError, match="md.salt_molar.*obc2, gbn2 or explicit"):
+        validate_config({"md": {"solvent": "implicit", "salt_molar": 0.15}}, source="c.yaml")
+
+
 def test_config_hash_ignores_key_order_but_not_values():
     a = {"x": 1, "y": {"b": 2, "a": 3}}
     b = {"y": {"a": 3, "b": 2}, "x": 1}

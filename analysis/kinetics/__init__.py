@@ -21,9 +21,22 @@ Censored waiting times
     :func:`fit_family`, :func:`fit_survival`, :func:`bootstrap_ci`, :func:`gof_pvalue`,
     :func:`ks_distance` and their results :class:`KaplanMeier`, :class:`FamilyFit`,
     :class:`SurvivalFit`.
-Time calibration
-    :func:`msd_curve`, :func:`fit_diffusion`, :func:`unwrap`, :func:`frame_interval_ps`,
-    :class:`MSDCurve`, :class:`Calibration`.
+Time calibration and its validity
+    :func:`msd_curve`, :func:`fit_diffusion`, :func:`confined_msd_nm2`, :func:`unwrap`,
+    :func:`frame_interval_ps`, :class:`MSDCurve`, :class:`Calibration`;
+    :func:`rescaling_checks`, :class:`KindRescaling`, :func:`first_passage_bias`,
+    :func:`kramers_transmission`, :func:`mean_free_path_nm`,
+    :func:`thermal_speed_nm_per_ps`, :func:`well_frequency_per_ps`,
+    :data:`FIRST_PASSAGE_BIAS_PER_KNUDSEN`, :data:`BOLTZMANN_KJ_PER_MOL_K`.
+Binding rates and the Markov-state-model cross-check
+    :func:`estimate_binding_rates`, :class:`BindingRates`, :class:`Rate`,
+    :func:`telegraph_exposures`, :func:`receptor_concentration_molar`,
+    :func:`smoluchowski_rate_M_per_s`, :data:`AVOGADRO_PER_MOL`,
+    :data:`AMPA_GLUTAMATE_KON_M_PER_S`, :data:`AMPA_GLUTAMATE_KOFF_PER_S`,
+    :data:`AMPA_GLUTAMATE_REFERENCE`; :func:`msm_binding_times`,
+    :class:`MSMBindingTimes`, :func:`nearest_receptor_distances`,
+    :func:`distance_state_edges`, :func:`discretize_distances`,
+    :func:`implied_timescales_ps`.
 Cleft bridge
     :func:`cleft_first_passage`, :func:`crossing_cdf`, :func:`crossing_pdf`,
     :func:`crossing_mean_ns`, :class:`CleftFPT`.
@@ -31,9 +44,11 @@ F(r, t), P(r, t)
     :func:`compute_surfaces`, :class:`Surfaces`.
 Assembly of ``kinetics.json``
     :class:`KineticsConfig`, :func:`build_kinetics`, :func:`calibrate`,
-    :func:`fit_events`, :func:`event_sample`, :func:`fit_block`, :func:`bound_fraction`,
-    :func:`check_events`, :class:`KineticsAnalysis`, :data:`SCHEMA_VERSION`,
-    :data:`PS_PER_MS`.
+    :func:`fit_events`, :func:`event_sample`, :func:`event_resolution_ps`,
+    :func:`fit_block`, :func:`bound_fraction`, :func:`bound_distance_std_nm`,
+    :func:`check_events`, :class:`MDContext`, :func:`md_context`, :func:`msm_block`,
+    :func:`omitted`,
+    :class:`KineticsAnalysis`, :data:`SCHEMA_VERSION`, :data:`PS_PER_MS`.
 Figures
     :data:`FIGURE_STEMS`, :func:`write_figures`, :func:`plot_waiting_times`,
     :func:`plot_surfaces`, :func:`plot_msd` (matplotlib is imported only when drawing).
@@ -53,17 +68,24 @@ from analysis.kinetics.assembly import (
     PS_PER_MS,
     SCHEMA_VERSION,
     KineticsAnalysis,
+    MDContext,
+    bound_distance_std_nm,
     bound_fraction,
     build_kinetics,
     calibrate,
     check_events,
+    event_resolution_ps,
     event_sample,
     fit_block,
     fit_events,
+    md_context,
+    msm_block,
+    omitted,
 )
 from analysis.kinetics.calibration import (
     Calibration,
     MSDCurve,
+    confined_msd_nm2,
     fit_diffusion,
     frame_interval_ps,
     msd_curve,
@@ -111,12 +133,43 @@ from analysis.kinetics.inspect import (
     inspect_trajectory,
     plot_inspection,
 )
+from analysis.kinetics.msm import (
+    MSMBindingTimes,
+    discretize_distances,
+    distance_state_edges,
+    implied_timescales_ps,
+    msm_binding_times,
+    nearest_receptor_distances,
+)
 from analysis.kinetics.plots import (
     FIGURE_STEMS,
     plot_msd,
     plot_surfaces,
     plot_waiting_times,
     write_figures,
+)
+from analysis.kinetics.rates import (
+    AMPA_GLUTAMATE_KOFF_PER_S,
+    AMPA_GLUTAMATE_KON_M_PER_S,
+    AMPA_GLUTAMATE_REFERENCE,
+    AVOGADRO_PER_MOL,
+    BindingRates,
+    Rate,
+    estimate_binding_rates,
+    receptor_concentration_molar,
+    smoluchowski_rate_M_per_s,
+    telegraph_exposures,
+)
+from analysis.kinetics.rescaling import (
+    BOLTZMANN_KJ_PER_MOL_K,
+    FIRST_PASSAGE_BIAS_PER_KNUDSEN,
+    KindRescaling,
+    first_passage_bias,
+    kramers_transmission,
+    mean_free_path_nm,
+    rescaling_checks,
+    thermal_speed_nm_per_ps,
+    well_frequency_per_ps,
 )
 from analysis.kinetics.surfaces import Surfaces, compute_surfaces
 from analysis.kinetics.survival import (
@@ -167,10 +220,37 @@ __all__ = [
     # time calibration
     "Calibration",
     "MSDCurve",
+    "confined_msd_nm2",
     "fit_diffusion",
     "frame_interval_ps",
     "msd_curve",
     "unwrap",
+    "BOLTZMANN_KJ_PER_MOL_K",
+    "FIRST_PASSAGE_BIAS_PER_KNUDSEN",
+    "KindRescaling",
+    "first_passage_bias",
+    "kramers_transmission",
+    "mean_free_path_nm",
+    "rescaling_checks",
+    "thermal_speed_nm_per_ps",
+    "well_frequency_per_ps",
+    # binding rates, MSM cross-check
+    "AMPA_GLUTAMATE_KOFF_PER_S",
+    "AMPA_GLUTAMATE_KON_M_PER_S",
+    "AMPA_GLUTAMATE_REFERENCE",
+    "AVOGADRO_PER_MOL",
+    "BindingRates",
+    "Rate",
+    "estimate_binding_rates",
+    "receptor_concentration_molar",
+    "smoluchowski_rate_M_per_s",
+    "telegraph_exposures",
+    "MSMBindingTimes",
+    "discretize_distances",
+    "distance_state_edges",
+    "implied_timescales_ps",
+    "msm_binding_times",
+    "nearest_receptor_distances",
     # cleft bridge
     "CleftFPT",
     "cleft_first_passage",
@@ -183,15 +263,21 @@ __all__ = [
     # assembly
     "KineticsConfig",
     "KineticsAnalysis",
+    "MDContext",
+    "msm_block",
+    "omitted",
     "PS_PER_MS",
     "SCHEMA_VERSION",
+    "bound_distance_std_nm",
     "bound_fraction",
     "build_kinetics",
     "calibrate",
     "check_events",
+    "event_resolution_ps",
     "event_sample",
     "fit_block",
     "fit_events",
+    "md_context",
     # figures
     "FIGURE_STEMS",
     "plot_msd",

@@ -1,16 +1,24 @@
-"""Assemble ``kinetics.json``: fits per event kind, time calibration, cleft bridge, occupancy.
+"""Assemble ``kinetics.json``: fits per event kind, time calibration and its validity,
+binding rates with units, the Markov-state-model cross-check, cleft bridge, occupancy.
 
-The JSON layout is the contract in ``docs/contracts.md`` (schema_version 1). Fitted
+The JSON layout is the contract in ``docs/contracts.md`` (schema_version 2). Fitted
 families are scipy.stats names with the location fixed at 0; ``scale`` is in ps in
 the ``first_passage`` / ``dwell`` / ``rebinding`` blocks (simulated time) and in ms in
 ``cleft_first_passage`` (physical time = simulated time × ``time_scale_factor``).
+
+Physical times exist only where they are meaningful: the time calibration must be
+valid (a diffusive MSD regime, :mod:`analysis.kinetics.calibration`) and each event
+kind must pass its rescaling check (:mod:`analysis.kinetics.rescaling`). Blocks that
+cannot be computed carry ``{"status": "omitted", "reason": ...}`` instead of numbers.
+With an events table alone (no trajectories) the calibration, the cleft bridge and the
+occupancy are omitted that way and the fits and simulated-time rates are still written.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,28 +37,115 @@ from analysis.kinetics.cleft_bridge import CleftFPT, cleft_first_passage
 from analysis.kinetics.config import KineticsConfig
 from analysis.kinetics.events import hysteresis_bound
 from analysis.kinetics.extraction import ReplicaDistances
+from analysis.kinetics.msm import msm_binding_times, nearest_receptor_distances
+from analysis.kinetics.rates import (
+    BindingRates,
+    estimate_binding_rates,
+    receptor_concentration_molar,
+    smoluchowski_rate_M_per_s,
+)
+from analysis.kinetics.rescaling import (
+    BOLTZMANN_KJ_PER_MOL_K,
+    KindRescaling,
+    mean_free_path_nm,
+    rescaling_checks,
+)
 from analysis.kinetics.survival import SurvivalFit, fit_survival
 from synsoc.errors import KineticsError
-from synsoc.layout import EVENT_COLUMNS, EVENT_KINDS
+from synsoc.layout import EVENT_COLUMNS, EVENT_KINDS, EVENT_RESOLUTION_COLUMN
 from synsoc.validation import check_choice
 
 __all__ = [
     "SCHEMA_VERSION",
     "PS_PER_MS",
+    "MDContext",
+    "md_context",
     "calibrate",
     "check_events",
     "event_sample",
+    "event_resolution_ps",
     "fit_events",
     "fit_block",
     "bound_fraction",
+    "bound_distance_std_nm",
     "KineticsAnalysis",
     "build_kinetics",
+    "msm_block",
+    "omitted",
 ]
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PS_PER_MS = 1e9
+
+
+def omitted(reason: str) -> dict[str, str]:
+    """The block written in place of one that cannot be computed."""
+    return {"status": "omitted", "reason": reason}
+
+
+@dataclass(frozen=True)
+class MDContext:
+    """What the kinetics needs to know about the simulation that made the events.
+
+    Attributes
+    ----------
+    momentum_relaxation_ps : float or None
+        1/γ of the Langevin thermostat (ps), when the thermostat is the only friction
+        (implicit solvent). ``None`` in explicit solvent, where collisions with water
+        relax the momentum faster; the Einstein relation τ_p = M D_sim / kT is used then.
+    mass_amu : float or None
+        Mass of one transmitter (amu).
+    temperature_K : float or None
+    receptor_molar : float or None
+        Concentration of receptor molecules in the simulated volume (mol/L).
+    """
+
+    momentum_relaxation_ps: float | None = None
+    mass_amu: float | None = None
+    temperature_K: float | None = None
+    receptor_molar: float | None = None
+
+    def einstein_relaxation_ps(self, D_nm2_per_ns: float) -> float | None:
+        """τ_p = M D / kT (ps) from a measured D (1 kJ/g = 1 nm²/ps²), or None."""
+        if self.mass_amu is None or self.temperature_K is None:
+            return None
+        kT = BOLTZMANN_KJ_PER_MOL_K * self.temperature_K
+        return self.mass_amu * D_nm2_per_ns / 1000.0 / kT
+
+
+def _positive(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) and number > 0 else None
+
+
+def md_context(build: Mapping[str, Any] | None) -> MDContext:
+    """The :class:`MDContext` of an MD stage ``build.json`` (missing keys -> None).
+
+    The receptor concentration counts receptor molecules in the slab volume
+    lateral_nm² × cleft_height_nm. In explicit solvent the thermostat friction is not
+    the momentum relaxation rate (see :class:`MDContext`).
+    """
+    if not build:
+        return MDContext()
+    friction = _positive(build.get("friction_per_ps"))
+    if build.get("solvent") == "explicit":
+        friction = None  # water, not the thermostat, sets the momentum relaxation
+    receptors = build.get("receptors")
+    lateral, height = _positive(build.get("lateral_nm")), _positive(build.get("cleft_height_nm"))
+    molar = None
+    if isinstance(receptors, list) and receptors and lateral and height:
+        molar = receptor_concentration_molar(len(receptors), lateral * lateral * height)
+    return MDContext(
+        momentum_relaxation_ps=None if friction is None else 1.0 / friction,
+        mass_amu=_positive(build.get("transmitter_mass_amu")),
+        temperature_K=_positive(build.get("temperature_K")),
+        receptor_molar=molar,
+    )
 
 
 def check_events(events: pd.DataFrame) -> None:
@@ -73,14 +168,15 @@ def calibrate(
     replicas: Sequence[ReplicaDistances],
     config: KineticsConfig,
     *,
-    friction_per_ps: float | None = None,
+    momentum_relaxation_ps: float | None = None,
 ) -> tuple[Calibration, MSDCurve]:
     """D_sim from the MSD of transmitter centres of mass pooled over replicas.
 
     Replicas are truncated to the shortest one so every molecule shares the lags;
-    they must share the frame interval.
-    ``friction_per_ps`` (the MD thermostat γ, from build.json) fixes γ in the Langevin
-    fallback of :func:`analysis.kinetics.calibration.fit_diffusion`.
+    they must share the frame interval. ``momentum_relaxation_ps`` (1/γ of the MD
+    thermostat, from build.json) places the start of the diffusive window. The MSD is
+    modelled between walls (the MD slab) unless a centre of mass crossed a periodic
+    boundary along the MSD axes, which walls would have prevented (free diffusion).
 
     Returns
     -------
@@ -97,10 +193,14 @@ def calibrate(
     ]
     if not np.allclose(intervals, intervals[0], rtol=1e-3):
         raise ValueError(f"replicas must share one frame interval, got {intervals} ps")
-    positions, bound = [], []
+    positions, bound, crossed = [], [], False
     for rep in replicas:
         box = rep.box_nm[:n] if rep.box_nm.size else rep.box_nm
         positions.append(unwrap(rep.com_nm[:n], box))
+        moved = (
+            positions[-1][..., list(config.msd_axes)] - rep.com_nm[:n][..., list(config.msd_axes)]
+        )
+        crossed |= bool(np.any(np.abs(moved) > 1e-6))
         pair_bound = hysteresis_bound(rep.distance_nm[:n], config.cutoffs)
         bound.append(
             pair_bound.any(axis=2)
@@ -113,19 +213,43 @@ def calibrate(
         bound=np.concatenate(bound, axis=1),
         dims=config.msd_axes,
         max_lag_fraction=config.msd_max_lag_fraction,
+        confined=not crossed,
     )
     calibration = fit_diffusion(
         curve,
         config.D_target_nm2_per_ns,
+        momentum_relaxation_ps=momentum_relaxation_ps,
+        start_factor=config.msd_start_factor,
         slope_tolerance=config.msd_slope_tolerance,
-        friction_per_ps=friction_per_ps,
         min_window_ratio=config.msd_min_window_ratio,
+        max_rel_rms=config.msd_max_rel_rms,
     )
     return calibration, curve
 
 
+def event_resolution_ps(events: pd.DataFrame) -> float:
+    """The time grid of an events table (ps): its largest ``resolution_ps``, 0 if absent."""
+    if EVENT_RESOLUTION_COLUMN not in events.columns or events.empty:
+        return 0.0
+    return float(events[EVENT_RESOLUTION_COLUMN].max())
+
+
+def _bound_at_release(rows: pd.DataFrame) -> np.ndarray:
+    """First passages already bound in the first frame (observed, duration 0)."""
+    return (
+        (rows["kind"] == "first_passage").to_numpy()
+        & ~rows["censored"].to_numpy(bool)
+        & (rows["duration_ps"].to_numpy(float) <= 0)
+    )
+
+
 def event_sample(events: pd.DataFrame, kind: str) -> CensoredSample:
     """Waiting times of one event kind as a :class:`CensoredSample` (durations in ps).
+
+    The sample carries the table's time grid (``resolution_ps``; first passages start
+    exactly at release, dwells and rebindings between frames) and one cluster per
+    (replica, transmitter) for the cluster bootstrap. First passages already bound at
+    release (duration 0) cannot be timed and are left out; :func:`fit_events` counts them.
 
     Parameters
     ----------
@@ -137,28 +261,36 @@ def event_sample(events: pd.DataFrame, kind: str) -> CensoredSample:
     Returns
     -------
     CensoredSample
-        In table order, every row of that kind (zero durations included).
+        In table order.
     """
     check_events(events)
     check_choice("kind", kind, EVENT_KINDS)
     rows = events[events["kind"] == kind]
-    return CensoredSample(rows["duration_ps"].to_numpy(float), rows["censored"].to_numpy(bool))
+    rows = rows[~_bound_at_release(rows)]
+    clusters = pd.MultiIndex.from_arrays([rows["replica"], rows["transmitter"]]).codes
+    codes = (
+        np.asarray(clusters[0], dtype=np.int64) * (int(rows["transmitter"].max()) + 1)
+        + np.asarray(clusters[1], dtype=np.int64)
+        if len(rows)
+        else np.zeros(0, dtype=np.int64)
+    )
+    return CensoredSample(
+        rows["duration_ps"].to_numpy(float),
+        rows["censored"].to_numpy(bool),
+        resolution=event_resolution_ps(events),
+        exact_start=kind == "first_passage",
+        clusters=codes,
+    )
 
 
 def fit_events(
     events: pd.DataFrame, kind: str, config: KineticsConfig, *, seed_offset: int = 0
 ) -> SurvivalFit:
-    """Censored fit of one event kind.
+    """Censored, interval-censored fit of one event kind (:func:`event_sample`).
 
-    Observed events of zero duration (already bound in the first frame) carry no
-    waiting time and are excluded; the count is logged. The random stream is seeded
-    with ``config.seed + seed_offset``.
+    The random stream is seeded with ``config.seed + seed_offset``.
     """
     sample = event_sample(events, kind)
-    zero = sample.observed & (sample.durations <= 0)
-    if zero.any():
-        logger.info("%s: %d observed events of zero duration excluded", kind, int(zero.sum()))
-        sample = CensoredSample(sample.durations[~zero], sample.censored[~zero])
     return fit_survival(
         sample,
         families=config.families,
@@ -169,7 +301,12 @@ def fit_events(
 
 
 def fit_block(fit: SurvivalFit) -> dict[str, Any]:
-    """The contract's FIT object (times in simulated ps) plus the GOF statistic."""
+    """The contract's FIT object (times in simulated ps) plus the GOF statistic.
+
+    ``mean_ps`` is the fitted family's mean (``None`` when infinite or nothing was
+    fitted); ``lower_bound_mean_ps`` is the Kaplan–Meier restricted mean when some
+    observations are censored (a lower bound, never reported as the mean).
+    """
     best = fit.best
     lower = (
         fit.kaplan_meier.restricted_mean
@@ -206,6 +343,22 @@ def bound_fraction(replicas: Sequence[ReplicaDistances], config: KineticsConfig)
     return bound_frames / total
 
 
+def bound_distance_std_nm(
+    replicas: Sequence[ReplicaDistances], config: KineticsConfig
+) -> float | None:
+    """Standard deviation of the binding distance over bound pair-frames (nm), or None.
+
+    The spread of the well the dwells escape from (:func:`rescaling_checks`).
+    """
+    values = [
+        rep.distance_nm[hysteresis_bound(rep.distance_nm, config.cutoffs)]
+        for rep in replicas
+        if rep.time_ps.size
+    ]
+    pooled = np.concatenate(values) if values else np.zeros(0)
+    return float(np.std(pooled, ddof=1)) if pooled.size >= 2 else None
+
+
 def _near_field_ms(fit: SurvivalFit, s: float) -> tuple[str, dict[str, float], str]:
     """Near-field first-passage law in physical ms (scale × s / PS_PER_MS)."""
     if fit.best is not None:
@@ -215,12 +368,18 @@ def _near_field_ms(fit: SurvivalFit, s: float) -> tuple[str, dict[str, float], s
     if fit.kaplan_meier is None:
         raise ValueError("events: no first-passage events to bridge to the cleft scale")
     mean = fit.kaplan_meier.restricted_mean * s / PS_PER_MS
-    logger.warning("no binding observed: near field taken as exponential with the lower-bound mean")
+    logger.warning(
+        "no family fitted to the first passages (%d observed of %d): near field taken as "
+        "exponential with the lower-bound mean",
+        fit.n_events - fit.n_censored,
+        fit.n_events,
+    )
     return "expon", {"scale": mean}, "lower_bound_exponential"
 
 
 def _cleft_block(cleft: CleftFPT, source: str) -> dict[str, Any]:
     return {
+        "status": "computed",
         "family": cleft.family,
         "params": cleft.params,
         "mean_ms": cleft.mean_ms,
@@ -243,37 +402,115 @@ class KineticsAnalysis:
         Content of ``kinetics.json``.
     fits : dict of str to SurvivalFit
         Per event kind.
-    msd : MSDCurve
-    calibration : Calibration
+    msd : MSDCurve or None
+        ``None`` with an events table alone.
+    calibration : Calibration or None
+        ``None`` with an events table alone.
+    rates : BindingRates
     """
 
     summary: dict[str, Any]
     fits: dict[str, SurvivalFit]
-    msd: MSDCurve
-    calibration: Calibration
+    msd: MSDCurve | None
+    calibration: Calibration | None
+    rates: BindingRates
+
+
+def _rates(
+    events: pd.DataFrame,
+    config: KineticsConfig,
+    calibration: Calibration | None,
+    rescaling: Mapping[str, KindRescaling],
+    receptor_molar: float | None,
+) -> BindingRates:
+    """Telegraph rates; physical k_on / k_off only for kinds that may be rescaled."""
+    search_ok = rescaling["first_passage"].rescaled and rescaling["rebinding"].rescaled
+    s = calibration.time_scale_factor if calibration is not None and search_ok else None
+    s_err = calibration.time_scale_factor_stderr if s is not None else None
+    rates = estimate_binding_rates(
+        events,
+        resolution_ps=event_resolution_ps(events),
+        receptor_molar=receptor_molar,
+        time_scale_factor=s,
+        time_scale_factor_stderr=s_err,
+        n_bootstrap=config.n_bootstrap,
+        rng=config.seed + len(EVENT_KINDS),
+    )
+    if rates.k_off_per_s is not None and not rescaling["dwell"].rescaled:
+        reason = f"dwells are not rescaled to physical time: {rescaling['dwell'].criterion}"
+        rates = replace(
+            rates, k_off_per_s=None, unavailable={**rates.unavailable, "k_off_per_s": reason}
+        )
+    if s is None and rates.k_on_per_M_per_s is None and "k_on_per_M_per_s" not in rates.unavailable:
+        reason = (
+            "first passages are not rescaled to physical time: "
+            + rescaling["first_passage"].criterion
+        )
+        rates = replace(rates, unavailable={**rates.unavailable, "k_on_per_M_per_s": reason})
+    return rates
+
+
+def msm_block(
+    replicas: Sequence[ReplicaDistances], config: KineticsConfig, rates: BindingRates
+) -> dict[str, Any]:
+    """The deeptime Markov-state-model cross-check beside the direct (telegraph) rates.
+
+    ``agreement`` gives, per direction, the MSM rate over the telegraph rate and whether
+    the MSM rate lies inside the telegraph's 95 % CI.
+    """
+    n = min(r.time_ps.size for r in replicas)
+    frame_ps = frame_interval_ps(replicas[0].time_ps[:n])
+    lag_frames = max(1, round(config.msm_lag_ps / frame_ps))
+    if n <= 2 * lag_frames:
+        return omitted(f"replicas of {n} frames are too short for an MSM lag of {lag_frames}")
+    msm = msm_binding_times(
+        [nearest_receptor_distances(r.distance_nm[:n]) for r in replicas],
+        frame_ps,
+        config.r_on_nm,
+        config.r_off_nm,
+        lag_ps=lag_frames * frame_ps,
+        n_states=config.msm_n_states,
+    )
+    block = msm.to_dict()
+    agreement = {}
+    for key, rate in (
+        ("k_on_prime_per_ps", rates.k_on_prime_per_ps),
+        ("k_off_per_ps", rates.k_off_per_ps),
+    ):
+        value = block.get(key)
+        if value is None or rate is None or not rate.value > 0:
+            continue
+        inside = None if rate.ci95 is None else bool(rate.ci95[0] <= value <= rate.ci95[1])
+        agreement[key] = {"msm_over_direct": value / rate.value, "msm_inside_direct_ci95": inside}
+    block["agreement"] = agreement
+    return block
 
 
 def build_kinetics(
     events: pd.DataFrame,
-    replicas: Sequence[ReplicaDistances],
+    replicas: Sequence[ReplicaDistances] | None,
     config: KineticsConfig,
     provenance: Mapping[str, Any],
     *,
-    friction_per_ps: float | None = None,
+    md: MDContext | None = None,
 ) -> KineticsAnalysis:
     """Everything of ``kinetics.json``.
 
     Parameters
     ----------
     events : pandas.DataFrame
-        All events (columns ``EVENT_COLUMNS``).
-    replicas : sequence of ReplicaDistances
-        Per-replica distances and centres of mass (for calibration and occupancy).
+        All events (columns ``EVENT_COLUMNS``, optionally ``resolution_ps``).
+    replicas : sequence of ReplicaDistances or None
+        Per-replica distances and centres of mass (calibration, occupancy, Kramers
+        check). ``None`` or empty: an events table alone; the calibration, cleft bridge
+        and occupancy are omitted (and say so).
     config : KineticsConfig
     provenance : Mapping
         ``synsoc.provenance.provenance(config)``.
-    friction_per_ps : float, optional
-        MD thermostat friction (1/ps) for the calibration's Langevin fallback.
+    md : MDContext, optional
+        Friction, transmitter mass, temperature and receptor concentration of the
+        simulation (:func:`md_context` of build.json); missing values switch off what
+        needs them, with the reason in the JSON.
 
     Returns
     -------
@@ -281,50 +518,125 @@ def build_kinetics(
         ``summary`` is JSON-ready; see ``docs/contracts.md``.
     """
     check_events(events)
-    calibration, curve = calibrate(replicas, config, friction_per_ps=friction_per_ps)
-    s = calibration.time_scale_factor
+    md = md or MDContext()
+    replicas = list(replicas or [])
     fits = {
         kind: fit_events(events, kind, config, seed_offset=i) for i, kind in enumerate(EVENT_KINDS)
     }
-    family, params_ms, source = _near_field_ms(fits["first_passage"], s)
-    cleft = cleft_first_passage(
-        family, params_ms, config.cleft_width_nm, config.D_target_nm2_per_ns, rng=config.seed
-    )
-    probability = float(
-        np.interp(config.release_window_ms, cleft.cdf_t_ms, cleft.cdf, right=cleft.cdf[-1])
-    )
-    dwell = fits["dwell"]
-    if dwell.best is not None and dwell.best.mean() is not None:
-        mean_dwell_ps = dwell.best.mean()
-    elif dwell.kaplan_meier is not None:
-        mean_dwell_ps = dwell.kaplan_meier.restricted_mean
+    fp_rows = events[events["kind"] == "first_passage"]
+    n_at_release = int(_bound_at_release(fp_rows).sum())
+    if n_at_release:
+        logger.warning(
+            "%d transmitter(s) already bound at release (frame 0): not timed, left out of the "
+            "first-passage fit",
+            n_at_release,
+        )
+    blocks = {kind: fit_block(fits[kind]) for kind in EVENT_KINDS}
+    blocks["first_passage"]["n_bound_at_release"] = n_at_release
+    calibration = curve = None
+    if replicas:
+        calibration, curve = calibrate(
+            replicas, config, momentum_relaxation_ps=md.momentum_relaxation_ps
+        )
+        tau_p, tau_source = md.momentum_relaxation_ps, "thermostat 1/gamma"
+        if tau_p is None and calibration.valid:
+            tau_p = md.einstein_relaxation_ps(calibration.D_sim_nm2_per_ns)
+            tau_source = "Einstein relation M D_sim / kT"
+        checks = rescaling_checks(
+            calibration_valid=calibration.valid,
+            momentum_relaxation_ps=tau_p,
+            mass_amu=md.mass_amu,
+            temperature_K=md.temperature_K,
+            capture_radius_nm=config.r_on_nm,
+            bound_distance_std_nm=bound_distance_std_nm(replicas, config),
+            max_bias=config.max_rescaling_bias,
+        )
+        calibration_block = calibration.to_dict()
+        calibration_block["msd_dims"] = config.msd_dims
+        if tau_p and md.mass_amu and md.temperature_K:
+            calibration_block["mean_free_path_nm"] = mean_free_path_nm(
+                tau_p, md.mass_amu, md.temperature_K
+            )
+            calibration_block["momentum_relaxation_source"] = tau_source
+        calibration_block["rescaling"] = {k: c.to_dict() for k, c in checks.items()}
     else:
-        logger.warning("no dwell observed: receptor_occupancy.mean_dwell_ms set to 0")
-        mean_dwell_ps = 0.0
+        reason = "no trajectories: an events table alone has no MSD to calibrate time with"
+        checks = rescaling_checks(
+            calibration_valid=False,
+            momentum_relaxation_ps=None,
+            mass_amu=None,
+            temperature_K=None,
+            capture_radius_nm=config.r_on_nm,
+            bound_distance_std_nm=None,
+            max_bias=config.max_rescaling_bias,
+        )
+        calibration_block = omitted(reason)
+    rates = _rates(events, config, calibration, checks, md.receptor_molar)
+    s = calibration.time_scale_factor if calibration is not None else None
+    if s is not None and checks["first_passage"].rescaled:
+        family, params_ms, source = _near_field_ms(fits["first_passage"], s)
+        cleft = cleft_first_passage(
+            family, params_ms, config.cleft_width_nm, config.D_target_nm2_per_ns, rng=config.seed
+        )
+        probability = float(
+            np.interp(config.release_window_ms, cleft.cdf_t_ms, cleft.cdf, right=cleft.cdf[-1])
+        )
+        cleft_block = _cleft_block(cleft, source)
+        release_block = {"window_ms": config.release_window_ms, "probability": probability}
+    else:
+        reason = (
+            "no trajectories (events table alone)"
+            if not replicas
+            else f"first passages have no physical time scale: {checks['first_passage'].criterion}"
+            if calibration is not None and calibration.valid
+            else f"time calibration invalid: {calibration.reason}"
+        )
+        cleft_block = omitted(reason)
+        release_block = omitted(reason)
+    # The mean bound time of the two-state model (1 / k_off), not a fitted family's
+    # mean: a heavy-tailed family fitted to a few dozen dwells extrapolates its mean far
+    # beyond the data.
+    k_off = rates.k_off_per_ps
+    dwell_mean_ps = 1.0 / k_off.value if k_off is not None and k_off.value > 0 else None
+    if replicas:
+        occupancy = {
+            "bound_fraction": bound_fraction(replicas, config),
+            "mean_dwell_ps": dwell_mean_ps,
+            "mean_dwell_ms": (
+                dwell_mean_ps * s / PS_PER_MS
+                if dwell_mean_ps is not None and s is not None and checks["dwell"].rescaled
+                else None
+            ),
+            "mean_dwell_ms_note": (
+                "physical time (dwell rescaled by s)"
+                if checks["dwell"].rescaled
+                else f"not in physical time: {checks['dwell'].criterion}"
+            ),
+        }
+    else:
+        occupancy = omitted("no trajectories (events table alone)")
     result = {
         "schema_version": SCHEMA_VERSION,
-        **{kind: fit_block(fits[kind]) for kind in EVENT_KINDS},
-        "time_calibration": {
-            "D_sim_nm2_per_ns": calibration.D_sim_nm2_per_ns,
-            "D_sim_stderr_nm2_per_ns": calibration.D_sim_stderr_nm2_per_ns,
-            "D_target_nm2_per_ns": calibration.D_target_nm2_per_ns,
-            "time_scale_factor": s,
-            "fit_window_ps": list(calibration.fit_window_ps),
-            "n_molecules": calibration.n_molecules,
-            "msd_dims": config.msd_dims,
-            "method": calibration.method,
-            "friction_per_ps": calibration.friction_per_ps,
+        **blocks,
+        "time_calibration": calibration_block,
+        "msm": msm_block(replicas, config, rates)
+        if replicas
+        else omitted(
+            "no trajectories (events table alone): the MSM needs the distance time series"
+        ),
+        "binding_rates": {
+            **rates.to_dict(),
+            "smoluchowski_reference_M_per_s": smoluchowski_rate_M_per_s(
+                config.D_target_nm2_per_ns, config.r_on_nm
+            ),
+            "smoluchowski_reference_note": (
+                "diffusion-limited 4 pi D a N_A of one absorbing sphere, D = D_target, a = r_on"
+            ),
         },
-        "cleft_first_passage": _cleft_block(cleft, source),
-        "release_binding_probability": {
-            "window_ms": config.release_window_ms,
-            "probability": probability,
-        },
-        "receptor_occupancy": {
-            "mean_dwell_ms": mean_dwell_ps * s / PS_PER_MS,
-            "bound_fraction": bound_fraction(replicas, config),
-        },
+        "cleft_first_passage": cleft_block,
+        "release_binding_probability": release_block,
+        "receptor_occupancy": occupancy,
         "simulated_ps_total": float(sum(r.time_ps[-1] for r in replicas if r.time_ps.size)),
         "provenance": dict(provenance),
     }
-    return KineticsAnalysis(result, fits, curve, calibration)
+    return KineticsAnalysis(result, fits, curve, calibration, rates)

@@ -1,40 +1,65 @@
-"""Time calibration: transmitter diffusion coefficient from its MSD, and s = D_sim / D_target.
+"""Time calibration: D_sim from the diffusive regime of the transmitter MSD; s = D_sim / D_target.
 
 Implicit-solvent Langevin dynamics does not reproduce water's viscosity, so simulated
 time is mapped to physical time with s = D_sim / D_target: physical = simulated × s.
-Transmitters move in a slab between walls, so by default the lateral (x, y) MSD is
-used (MSD = 4 D t in 2D), over time windows in which the transmitter stays unbound.
+That mapping is only meaningful where the transmitters *diffuse*: the MSD must have a
+regime in which it grows linearly with lag, well after the momentum relaxation time
+τ_p (1/γ of the Langevin thermostat; before it the motion is ballistic, MSD ∝ t²) and
+before the walls of the slab confine it. The calibration therefore
 
-The linear (diffusive) regime is detected on log-spaced lags as the longest run of
-consecutive lags (at least three, spanning a lag ratio of at least
-``min_window_ratio``) whose log–log slope d ln MSD / d ln t lies within
-``slope_tolerance`` of 1 (it excludes the ballistic start, t ≲ 1/γ, and wall
-saturation). D is fitted per transmitter (least squares MSD = 2 d D t + b in that
-window) and averaged; its standard error is the standard error of that mean over
-transmitters.
+1. starts the fit window at ``start_factor`` × τ_p (τ_p from the thermostat friction
+   when known; otherwise at the first lag where the log–log slope of the MSD has
+   fallen to 1 + ``slope_tolerance``);
+2. fits, on every lag from there to the longest one, the MSD of diffusion between two
+   reflecting walls (per Cartesian axis, uniform start in an interval of width L;
+   Bickel, Physica A 377, 24 (2007))::
 
-Short or confined runs may have no such regime (ballistic up to 1/γ, walls soon
-after). Then the Langevin (Ornstein–Uhlenbeck) form of a free particle,
-MSD(t) = 2 d D [t − (1 − e^{−γt}) / γ], is fitted on the lags before confinement sets
-in (the slope falls below 1 − tolerance): with γ fixed to the thermostat friction when
-it is known (every atom feels the same γ, so the centre of mass does too), else with D
-and γ free; ``method`` says which (``linear``, ``langevin_fixed_gamma``,
-``langevin``).
+       MSD_1(t) = L²/6 − (16 L² / π⁴) Σ_{n odd} n⁻⁴ exp(−n² π² D t / L²)
+
+   evaluated at t − τ_p (the ballistic start shifts the diffusive line by −2dDτ_p),
+   with D free and L the width the centres of mass actually explore (the range of
+   their positions along each fitted axis, averaged over the axes). The walls act on
+   every atom, so the centres see a width below the slab's, and measuring it beats
+   fitting it: a free L would also absorb sub-diffusion from binding, which must show
+   up as misfit instead. Free Langevin particles between walls show the size of the
+   correction (tests/kinetics/test_langevin_oracles.py);
+3. reports ``status = "invalid"`` with the reason, and no time-scale factor, when
+   the window is shorter than ``min_window_ratio`` (no diffusive regime) or the model
+   misses the data by more than ``max_rel_rms`` (relative RMS over the window, each
+   lag weighted by √(its independent displacements), ~√(origins × Δ / t)).
+   Downstream stages refuse a physical time scale from an invalid calibration.
+
+D's standard error is a grouped jackknife over transmitters (leave one group out,
+refit). Which event kinds may be rescaled by s is decided separately
+(:mod:`analysis.kinetics.rescaling`): first passages are diffusive searches, dwells are
+escapes from a well.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import optimize
 
 from synsoc.validation import check_positive, finite_array
 
-__all__ = ["MSDCurve", "Calibration", "frame_interval_ps", "unwrap", "msd_curve", "fit_diffusion"]
+__all__ = [
+    "MSDCurve",
+    "Calibration",
+    "frame_interval_ps",
+    "unwrap",
+    "msd_curve",
+    "confined_msd_nm2",
+    "fit_diffusion",
+]
 
 logger = logging.getLogger(__name__)
+
+_SHORT_TIME_LIMIT = 1e-4
+"""Below this D t / L² the wall series is replaced by its short-time expansion."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +76,16 @@ class MSDCurve:
         Number of time origins behind each value.
     n_dims : int
         Dimensions summed in the squared displacement (2 for lateral).
+    width_nm : float or None
+        Width the molecules explore along the summed axes (nm): the range of their
+        positions per axis, averaged over the axes; ``None`` when unknown.
     """
 
     lag_ps: np.ndarray
     msd_nm2: np.ndarray
     count: np.ndarray
     n_dims: int
+    width_nm: float | None = None
 
     def mean(self) -> np.ndarray:
         """Count-weighted MSD over molecules, shape (n_lags,); 0 where no samples."""
@@ -64,46 +93,98 @@ class MSDCurve:
         weighted = (self.msd_nm2 * self.count).sum(axis=1)
         return np.divide(weighted, total, out=np.zeros_like(weighted), where=total > 0)
 
+    def subset(self, molecules: np.ndarray) -> MSDCurve:
+        """The curve of some molecules only (column indices)."""
+        return MSDCurve(
+            self.lag_ps, self.msd_nm2[:, molecules], self.count[:, molecules], self.n_dims
+        )
+
 
 @dataclass(frozen=True)
 class Calibration:
-    """Diffusion coefficient and time-scale factor.
+    """Diffusion coefficient, its validity, and the time-scale factor.
 
     Attributes
     ----------
-    D_sim_nm2_per_ns, D_sim_stderr_nm2_per_ns : float
-        Simulated diffusion coefficient and its standard error (1 nm²/ns = 1 µm²/ms).
+    status : str
+        ``"valid"`` or ``"invalid"``; only a valid calibration has a time scale.
+    reason : str
+        Why it is invalid, or a one-line account of the fit when valid.
+    D_sim_nm2_per_ns, D_sim_stderr_nm2_per_ns : float or None
+        Wall-corrected simulated diffusion coefficient and its jackknife standard
+        error (1 nm²/ns = 1 µm²/ms); ``None`` when there is no diffusive window.
+    D_uncorrected_nm2_per_ns : float or None
+        Straight-line fit MSD = 2 d D t + b over the same window (no wall correction),
+        for comparison.
     D_target_nm2_per_ns : float
         Physical target (config).
-    time_scale_factor : float
-        s = D_sim / D_target; physical time = simulated time × s.
-    fit_window_ps : (float, float)
-        Lag range of the linear fit.
+    time_scale_factor, time_scale_factor_stderr : float or None
+        s = D_sim / D_target (physical time = simulated time × s) and its standard
+        error; ``None`` unless valid.
+    fit_window_ps : (float, float) or None
+        Lags of the fit.
     n_molecules : int
         Transmitters contributing.
-    method : str
-        ``"linear"`` (diffusive regime), ``"langevin_fixed_gamma"`` or ``"langevin"``
-        (OU form with γ known or free, when there is no linear regime).
-    friction_per_ps : float or None
-        γ of the Langevin form (fixed or fitted); ``None`` for the linear method.
+    n_dims : int
+        Cartesian dimensions of the MSD.
+    momentum_relaxation_ps : float or None
+        τ_p used to place the window (1/γ), ``None`` when it was found from the slope.
+    confinement_nm : float or None
+        Wall separation L of the model (the explored width of the centres of mass);
+        ``None`` for free diffusion (no width known).
+    fit_rel_rms : float or None
+        Relative RMS deviation of the model from the pooled MSD over the window (lags
+        weighted by their number of independent displacements).
     """
 
-    D_sim_nm2_per_ns: float
-    D_sim_stderr_nm2_per_ns: float
+    status: str
+    reason: str
+    D_sim_nm2_per_ns: float | None
+    D_sim_stderr_nm2_per_ns: float | None
+    D_uncorrected_nm2_per_ns: float | None
     D_target_nm2_per_ns: float
-    time_scale_factor: float
-    fit_window_ps: tuple[float, float]
+    time_scale_factor: float | None
+    time_scale_factor_stderr: float | None
+    fit_window_ps: tuple[float, float] | None
     n_molecules: int
-    method: str
-    friction_per_ps: float | None = None
+    n_dims: int
+    momentum_relaxation_ps: float | None = None
+    confinement_nm: float | None = None
+    fit_rel_rms: float | None = None
 
-    def model_msd_nm2(self, lag_ps: np.ndarray, n_dims: int) -> np.ndarray:
-        """The fitted MSD curve: 2 d D t, or the Langevin form when γ is set."""
+    @property
+    def valid(self) -> bool:
+        """True when the calibration yields a physical time scale."""
+        return self.status == "valid"
+
+    def model_msd_nm2(self, lag_ps: np.ndarray) -> np.ndarray:
+        """The fitted MSD curve at ``lag_ps`` (NaN everywhere without a fit)."""
         t = np.asarray(lag_ps, dtype=float)
-        d_ps = self.D_sim_nm2_per_ns / 1000.0
-        if self.friction_per_ps is None:
-            return 2 * n_dims * d_ps * t
-        return _langevin_msd(t, np.log(d_ps), np.log(self.friction_per_ps), n_dims)
+        if self.D_sim_nm2_per_ns is None:
+            return np.full(t.shape, np.nan)
+        shifted = np.clip(t - (self.momentum_relaxation_ps or 0.0), 0.0, None)
+        return self.n_dims * confined_msd_nm2(
+            shifted, self.D_sim_nm2_per_ns / 1000.0, self.confinement_nm
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``time_calibration`` block of ``kinetics.json`` (JSON-ready)."""
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "D_sim_nm2_per_ns": self.D_sim_nm2_per_ns,
+            "D_sim_stderr_nm2_per_ns": self.D_sim_stderr_nm2_per_ns,
+            "D_uncorrected_nm2_per_ns": self.D_uncorrected_nm2_per_ns,
+            "D_target_nm2_per_ns": self.D_target_nm2_per_ns,
+            "time_scale_factor": self.time_scale_factor,
+            "time_scale_factor_stderr": self.time_scale_factor_stderr,
+            "fit_window_ps": None if self.fit_window_ps is None else list(self.fit_window_ps),
+            "n_molecules": self.n_molecules,
+            "n_dims": self.n_dims,
+            "momentum_relaxation_ps": self.momentum_relaxation_ps,
+            "confinement_nm": self.confinement_nm,
+            "fit_rel_rms": self.fit_rel_rms,
+        }
 
 
 def frame_interval_ps(time_ps: np.ndarray, *, name: str = "time_ps") -> float:
@@ -173,6 +254,7 @@ def msd_curve(
     dims: tuple[int, ...] = (0, 1),
     max_lag_fraction: float = 0.5,
     n_lags: int = 30,
+    confined: bool = False,
 ) -> MSDCurve:
     """MSD over all time origins, using only windows in which the molecule stays unbound.
 
@@ -190,6 +272,10 @@ def msd_curve(
         Longest lag as a fraction of the trajectory (0, 1].
     n_lags : int
         Number of log-spaced lags.
+    confined : bool
+        The molecules move between walls along ``dims``: record the range of their
+        positions per axis, averaged over ``dims``, as ``width_nm`` (else None, free
+        diffusion).
 
     Returns
     -------
@@ -228,7 +314,38 @@ def msd_curve(
         count[i] = valid.sum(axis=0)
         total = np.where(valid, sq, 0.0).sum(axis=0)
         msd[i] = np.divide(total, count[i], out=np.zeros_like(total), where=count[i] > 0)
-    return MSDCurve(lags * dt, msd, count, len(dims))
+    width = float(np.mean(xyz.max(axis=(0, 1)) - xyz.min(axis=(0, 1)))) if confined else None
+    return MSDCurve(lags * dt, msd, count, len(dims), width)
+
+
+def confined_msd_nm2(t_ps: np.ndarray, d_nm2_per_ps: float, width_nm: float | None) -> np.ndarray:
+    """One-axis MSD of diffusion between reflecting walls, uniform start (nm²).
+
+    Parameters
+    ----------
+    t_ps : np.ndarray
+        Lags (ps), >= 0.
+    d_nm2_per_ps : float
+        Diffusion coefficient (nm²/ps).
+    width_nm : float or None
+        Wall separation L (nm); ``None`` or ``inf`` gives free diffusion, 2 D t.
+
+    Returns
+    -------
+    np.ndarray
+        L²/6 − (16 L²/π⁴) Σ_{n odd} n⁻⁴ exp(−n²π² D t / L²); where D t / L² < 1e-4
+        the short-time expansion 2Dt (1 − 8 √(2Dt) / (3 √(2π) L)) (exact to that order).
+    """
+    t = np.asarray(t_ps, dtype=float)
+    free = 2.0 * d_nm2_per_ps * t
+    if width_nm is None or not np.isfinite(width_nm):
+        return free
+    tau = d_nm2_per_ps * t / width_nm**2
+    short = free * (1.0 - 8.0 * np.sqrt(free) / (3.0 * np.sqrt(2.0 * np.pi) * width_nm))
+    n = np.arange(1, 2 * 400, 2, dtype=float)[:, None]
+    series = np.sum(np.exp(-(n**2) * np.pi**2 * np.maximum(tau, _SHORT_TIME_LIMIT)) / n**4, axis=0)
+    long = width_nm**2 / 6.0 - 16.0 * width_nm**2 / np.pi**4 * series
+    return np.where(tau < _SHORT_TIME_LIMIT, short, long)
 
 
 def _log_slope(lag_ps: np.ndarray, msd: np.ndarray) -> np.ndarray:
@@ -242,173 +359,192 @@ def _log_slope(lag_ps: np.ndarray, msd: np.ndarray) -> np.ndarray:
     return slope
 
 
-def _linear_window(
-    lag_ps: np.ndarray, msd: np.ndarray, tolerance: float, min_ratio: float
-) -> tuple[int, int] | None:
-    """Index range [lo, hi] of the longest run with log–log slope ≈ 1, or None.
+def _window_start(
+    lag_ps: np.ndarray, msd: np.ndarray, tau_p: float | None, start_factor: float, tolerance: float
+) -> int:
+    """Index of the first lag of the diffusive window."""
+    if tau_p is not None:
+        return int(np.searchsorted(lag_ps, start_factor * tau_p, side="left"))
+    calm = np.flatnonzero(_log_slope(lag_ps, msd) <= 1.0 + tolerance)
+    return int(calm[0]) if calm.size else lag_ps.size
 
-    The run must hold >= 3 lags and span lag_hi / lag_lo >= ``min_ratio``: a ballistic
-    to confined crossover also passes through slope 1, but only briefly.
+
+def _lag_weights(lag_ps: np.ndarray, origins: np.ndarray, frame_ps: float) -> np.ndarray:
+    """Relative precision weights of a pooled MSD: √(independent displacements per lag).
+
+    Overlapping windows are not independent: a lag t holds about origins × Δ / t
+    independent displacements, so long lags count less.
     """
-    slope = _log_slope(lag_ps, msd)
-    good = np.abs(slope - 1.0) <= tolerance
-    best, best_len, start = None, 0, None
-    for i, flag in enumerate(np.append(good, False)):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            if i - start > best_len:
-                best, best_len = (start, i), i - start
-            start = None
-    if best is None or best_len < 2 or lag_ps[best[1]] / lag_ps[best[0]] < min_ratio:
-        return None
-    return best
+    weights = np.sqrt(np.maximum(origins * frame_ps / lag_ps, 1.0))
+    return weights / weights.mean()
 
 
-def _langevin_msd(t: np.ndarray, log_d: float, log_gamma: float, n_dims: int) -> np.ndarray:
-    d, gamma = np.exp(log_d), np.exp(log_gamma)
-    return 2 * n_dims * d * (t - (1 - np.exp(-gamma * t)) / gamma)
+def _fit_model(
+    t: np.ndarray,
+    msd: np.ndarray,
+    n_dims: int,
+    tau_p: float,
+    weights: np.ndarray,
+    width: float | None,
+) -> float:
+    """D (nm²/ps) of the wall model fitted to one pooled curve (least squares of the
+    relative residuals times ``weights``)."""
+    shifted = np.clip(t - tau_p, 0.0, None)
+    d0 = max(np.polyfit(shifted, msd, 1)[0], msd[-1] / t[-1]) / (2 * n_dims)
+
+    def residual(x: np.ndarray) -> np.ndarray:
+        model = n_dims * confined_msd_nm2(shifted, np.exp(x[0]), width)
+        return weights * (model - msd) / msd
+
+    result = optimize.least_squares(residual, np.array([np.log(d0)]))
+    return float(np.exp(result.x[0]))
 
 
-def _fit_langevin_curve(
-    t: np.ndarray, y: np.ndarray, n_dims: int, friction_per_ps: float | None
-) -> tuple[float, float]:
-    """D (nm²/ps) and γ (1/ps) of the OU MSD form fitted to one curve (least squares)."""
-    log_d0 = np.log(y[-1] / (2 * n_dims * t[-1]))
-    if friction_per_ps is not None:
-        log_g = np.log(friction_per_ps)
-        popt, _ = optimize.curve_fit(
-            lambda x, a: _langevin_msd(x, a, log_g, n_dims), t, y, p0=(log_d0,), maxfev=5000
-        )
-        return float(np.exp(popt[0])), float(friction_per_ps)
-    start = (log_d0, np.log(1.0 / t[t.size // 2]))
-    popt, _ = optimize.curve_fit(
-        lambda x, a, b: _langevin_msd(x, a, b, n_dims), t, y, p0=start, maxfev=5000
+def _invalid(reason: str, D_target: float, n: int, n_dims: int, **known) -> Calibration:
+    logger.warning("time calibration invalid: %s", reason)
+    fields = dict(
+        D_sim_nm2_per_ns=None,
+        D_sim_stderr_nm2_per_ns=None,
+        D_uncorrected_nm2_per_ns=None,
+        fit_window_ps=None,
     )
-    return float(np.exp(popt[0])), float(np.exp(popt[1]))
-
-
-def _langevin_fit(
-    curve: MSDCurve, tolerance: float, friction_per_ps: float | None, n_groups: int = 20
-) -> tuple[float, float, float, slice]:
-    """D, its grouped-jackknife stderr (nm²/ps) and γ (1/ps) from the OU form on the pooled MSD.
-
-    Single-molecule curves cannot separate D from γ in the ballistic regime, so the
-    count-weighted mean curve is fitted; the uncertainty comes from leaving out one
-    group of molecules at a time (deterministic).
-    """
-    msd = curve.mean()
-    slope = _log_slope(curve.lag_ps, msd)
-    peak = int(np.argmax(np.where(np.isfinite(slope), slope, -np.inf)))
-    below = np.flatnonzero(slope[peak:] < 1.0 - tolerance)
-    hi = peak + int(below[0]) if below.size else curve.lag_ps.size - 1
-    hi = max(hi, min(3, curve.lag_ps.size - 1))
-    window = slice(0, hi + 1)
-    t = curve.lag_ps[window]
-    if t.size < 3 or np.any(msd[window] <= 0):
-        raise ValueError(
-            f"msd: too few usable lags ({t.size}) for a diffusion fit; lengthen the run"
-        )
-    n_mol = curve.msd_nm2.shape[1]
-    if n_mol < 2:
-        raise ValueError(f"msd: {n_mol} transmitter(s); the standard error of D needs at least 2")
-    groups = np.array_split(np.arange(n_mol), min(n_groups, n_mol))
-    try:
-        d_all, gamma = _fit_langevin_curve(t, msd[window], curve.n_dims, friction_per_ps)
-        leave_out = []
-        for group in groups:
-            keep = np.setdiff1d(np.arange(n_mol), group)
-            sub = MSDCurve(curve.lag_ps, curve.msd_nm2[:, keep], curve.count[:, keep], curve.n_dims)
-            leave_out.append(
-                _fit_langevin_curve(t, sub.mean()[window], curve.n_dims, friction_per_ps)[0]
-            )
-    except RuntimeError as err:
-        raise ValueError(f"msd: the Langevin MSD fit did not converge: {err}") from err
-    g = len(groups)
-    leave_out = np.asarray(leave_out)
-    stderr = float(np.sqrt((g - 1) / g * np.sum((leave_out - leave_out.mean()) ** 2)))
-    return d_all, stderr, gamma, window
+    fields.update(known)
+    return Calibration(
+        status="invalid",
+        reason=reason,
+        D_target_nm2_per_ns=float(D_target),
+        time_scale_factor=None,
+        time_scale_factor_stderr=None,
+        n_molecules=n,
+        n_dims=n_dims,
+        **fields,
+    )
 
 
 def fit_diffusion(
     curve: MSDCurve,
     D_target_nm2_per_ns: float,
     *,
-    slope_tolerance: float = 0.15,
-    friction_per_ps: float | None = None,
+    momentum_relaxation_ps: float | None = None,
+    start_factor: float = 5.0,
+    slope_tolerance: float = 0.2,
     min_window_ratio: float = 4.0,
+    max_rel_rms: float = 0.1,
+    n_groups: int = 20,
 ) -> Calibration:
-    """Fit D in the detected linear regime (else the Langevin form); s = D_sim / D_target.
+    """Wall-corrected D in the diffusive regime, its validity, and s = D_sim / D_target.
 
     Parameters
     ----------
     curve : MSDCurve
+        MSD of at least 2 molecules.
     D_target_nm2_per_ns : float
         Physical diffusion coefficient (nm²/ns = µm²/ms), > 0.
+    momentum_relaxation_ps : float, optional
+        τ_p = 1/γ of the thermostat (ps); the window starts at ``start_factor`` × τ_p.
+        Omitted: the window starts at the first lag from which the log–log MSD slope no
+        longer exceeds 1 + ``slope_tolerance`` (the end of the ballistic regime), and no
+        shift is applied.
+    start_factor : float
+        Window start in units of τ_p (> 0); at 5 τ_p the ballistic term has decayed to
+        e⁻⁵ < 1 % of the shift.
     slope_tolerance : float
-        Allowed |d ln MSD / d ln t - 1| inside the linear regime.
-    friction_per_ps : float, optional
-        Thermostat friction γ (1/ps), fixed in the Langevin fallback when given.
+        In (0, 1); used only without τ_p.
     min_window_ratio : float
-        Shortest accepted linear regime as lag_max / lag_min (> 1).
+        Shortest diffusive window, lag_max / lag_min (> 1).
+    max_rel_rms : float
+        Largest accepted relative RMS deviation of the model over the window (> 0).
+    n_groups : int
+        Jackknife groups of molecules (>= 2).
 
     Returns
     -------
     Calibration
+        ``status="invalid"`` (with the reason and no time scale) when there is no
+        diffusive window or the model does not describe the MSD.
     """
     check_positive("D_target_nm2_per_ns", D_target_nm2_per_ns)
+    check_positive("start_factor", start_factor)
+    check_positive("max_rel_rms", max_rel_rms)
+    if momentum_relaxation_ps is not None:
+        check_positive("momentum_relaxation_ps", momentum_relaxation_ps)
     if not 0 < slope_tolerance < 1:
         raise ValueError(f"slope_tolerance must be in (0, 1), got {slope_tolerance}")
-    if friction_per_ps is not None:
-        check_positive("friction_per_ps", friction_per_ps)
     if not np.isfinite(min_window_ratio) or min_window_ratio <= 1:
         raise ValueError(f"min_window_ratio must be > 1, got {min_window_ratio}")
-    found = _linear_window(curve.lag_ps, curve.mean(), slope_tolerance, min_window_ratio)
-    if found is None:
-        logger.warning(
-            "no linear MSD regime (slope within %g of 1): fitting the Langevin form",
-            slope_tolerance,
+    n_mol = curve.msd_nm2.shape[1]
+    if n_mol < 2:
+        raise ValueError(f"msd: {n_mol} transmitter(s); the standard error of D needs at least 2")
+    msd = curve.mean()
+    lag = curve.lag_ps
+    lo = _window_start(lag, msd, momentum_relaxation_ps, start_factor, slope_tolerance)
+    usable = np.flatnonzero((np.arange(lag.size) >= lo) & (msd > 0))
+    tau_p = momentum_relaxation_ps or 0.0
+    if usable.size < 4 or lag[usable[-1]] / lag[usable[0]] < min_window_ratio:
+        begin = f"{start_factor * tau_p:.3g} ps = {start_factor:g} tau_p" if tau_p else "slope test"
+        ratio = lag[usable[-1]] / lag[usable[0]] if usable.size else 0.0
+        return _invalid(
+            f"no diffusive regime: from the end of the ballistic start ({begin}) to the "
+            f"longest lag ({lag[-1]:.3g} ps) lie {usable.size} lags spanning a ratio of "
+            f"{ratio:.3g} (need >= 4 lags and {min_window_ratio:g}): raise "
+            "md.friction_per_ps or lengthen md.production_ps",
+            D_target_nm2_per_ns,
+            n_mol,
+            curve.n_dims,
+            momentum_relaxation_ps=momentum_relaxation_ps,
         )
-        d_ps, stderr_ps, gamma, window = _langevin_fit(curve, slope_tolerance, friction_per_ps)
-        t = curve.lag_ps[window]
-        d_sim, stderr, n = d_ps * 1000.0, stderr_ps * 1000.0, curve.msd_nm2.shape[1]
-        method = "langevin" if friction_per_ps is None else "langevin_fixed_gamma"
-    else:
-        lo, hi = found
-        window = slice(lo, hi + 1)
-        t = curve.lag_ps[window]
-        usable = np.all(curve.count[window] > 0, axis=0)
-        if not usable.any():
-            raise ValueError("msd: no transmitter has samples at every lag of the linear regime")
-        design = np.vstack((t, np.ones_like(t))).T
-        coef, *_ = np.linalg.lstsq(design, curve.msd_nm2[window][:, usable], rcond=None)
-        d_each = coef[0] / (2 * curve.n_dims) * 1000.0  # nm²/ps -> nm²/ns
-        method, gamma = "linear", None
-        n = int(d_each.size)
-        if n < 2:
-            raise ValueError(
-                f"msd: {n} transmitter(s) usable; the standard error of D needs at least 2"
-            )
-        stderr = float(np.std(d_each, ddof=1) / np.sqrt(n))
-        d_sim = float(np.mean(d_each))
-    if d_sim <= 0:
-        raise ValueError(f"msd: fitted D_sim is not positive ({d_sim:.3g} nm2/ns)")
-    logger.info(
-        "D_sim = %.4g +- %.2g nm2/ns over %d molecules, %s fit on %.3g-%.3g ps",
-        d_sim,
-        stderr,
-        n,
-        method,
-        t[0],
-        t[-1],
+    t, y = lag[usable], msd[usable]
+    window = (float(t[0]), float(t[-1]))
+    origins = curve.count.sum(axis=1)[usable]
+    weights = _lag_weights(t, origins, float(lag[0]))  # lag[0] is one frame
+    width = curve.width_nm
+    d_ps = _fit_model(t, y, curve.n_dims, tau_p, weights, width)
+    linear = np.polyfit(t, y, 1)[0] / (2 * curve.n_dims) * 1000.0
+    groups = np.array_split(np.arange(n_mol), min(n_groups, n_mol))
+    leave_out = []
+    for group in groups:
+        sub = curve.subset(np.setdiff1d(np.arange(n_mol), group)).mean()[usable]
+        leave_out.append(
+            _fit_model(t, sub, curve.n_dims, tau_p, weights, width) if np.all(sub > 0) else np.nan
+        )
+    leave_out = np.asarray(leave_out)[np.isfinite(leave_out)]
+    g = leave_out.size
+    stderr = float(np.sqrt((g - 1) / g * np.sum((leave_out - leave_out.mean()) ** 2))) * 1000.0
+    d_sim = d_ps * 1000.0
+    model = curve.n_dims * confined_msd_nm2(np.clip(t - tau_p, 0, None), d_ps, width)
+    rel_rms = float(np.sqrt(np.average(((model - y) / y) ** 2, weights=weights**2)))
+    known = dict(
+        D_sim_nm2_per_ns=d_sim,
+        D_sim_stderr_nm2_per_ns=stderr,
+        D_uncorrected_nm2_per_ns=float(linear),
+        fit_window_ps=window,
+        momentum_relaxation_ps=momentum_relaxation_ps,
+        confinement_nm=width,
+        fit_rel_rms=rel_rms,
     )
+    if rel_rms > max_rel_rms:
+        return _invalid(
+            f"the MSD does not follow diffusion between walls over {window[0]:.3g}-"
+            f"{window[1]:.3g} ps (relative RMS deviation {rel_rms:.2g} > {max_rel_rms:g})",
+            D_target_nm2_per_ns,
+            n_mol,
+            curve.n_dims,
+            **known,
+        )
+    walls = "free diffusion" if width is None else f"walls {width:.3g} nm apart"
+    reason = (
+        f"diffusive regime {window[0]:.3g}-{window[1]:.3g} ps ({walls}; straight line "
+        f"would give {linear:.3g} nm2/ns)"
+    )
+    logger.info("D_sim = %.4g +- %.2g nm2/ns over %d molecules: %s", d_sim, stderr, n_mol, reason)
+    s = d_sim / D_target_nm2_per_ns
     return Calibration(
-        d_sim,
-        stderr,
-        float(D_target_nm2_per_ns),
-        d_sim / D_target_nm2_per_ns,
-        (float(t[0]), float(t[-1])),
-        n,
-        method,
-        gamma,
+        status="valid",
+        reason=reason,
+        D_target_nm2_per_ns=float(D_target_nm2_per_ns),
+        time_scale_factor=s,
+        time_scale_factor_stderr=stderr / D_target_nm2_per_ns,
+        n_molecules=n_mol,
+        n_dims=curve.n_dims,
+        **known,
     )

@@ -3,7 +3,8 @@
     synsoc events TRAJ... --top PDB [--build build.json | --transmitters SEL --receptors SEL]
         [--transmitter-atoms NAMES --receptor-atoms NAMES] [--r-on-nm R_ON --r-off-nm R_OFF]
         -o events.parquet
-    synsoc fit events.parquet [--r-on-nm R_ON --r-off-nm R_OFF] -o kinetics.json
+    synsoc fit events.parquet [--r-on-nm R_ON --r-off-nm R_OFF] [--build build.json]
+        [--receptor-molar C] -o kinetics.json
 
 ``events`` selects the atoms the workflow does: the molecules of ``build.json`` (given
 with ``--build``, or found at ``../system/build.json`` beside an MD replica's topology)
@@ -15,11 +16,12 @@ picked. It also writes the per-frame distances and centres of mass next to the t
 (``events.distances.npz``, or ``events.distances.{replica}.npz`` for several
 trajectories); ``fit`` reads them (time calibration, occupancy, F/P surfaces) and
 writes ``kinetics.surfaces.npz`` and the figures folder ``kinetics.figures/`` next to
-the JSON. ``fit`` applies the cut-offs again (bound fraction, unbound MSD windows):
-give it the same ``--r-on-nm``/``--r-off-nm`` as ``events``. Without them the
-cut-offs come from ``--config``, else from the schema (``kinetics.r_on_nm``,
-``kinetics.r_off_nm``). ``--r-on``/``--r-off`` are kept as aliases of the
-unit-suffixed names.
+the JSON; without them (events from another engine or an experiment) it fits the
+table alone and says what it omitted. ``fit`` applies the cut-offs again (bound
+fraction, unbound MSD windows): give it the same ``--r-on-nm``/``--r-off-nm`` as
+``events``. Without them the cut-offs come from ``--config``, else from the schema
+(``kinetics.r_on_nm``, ``kinetics.r_off_nm``). ``--r-on``/``--r-off`` are kept as
+aliases of the unit-suffixed names.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 from analysis.kinetics.config import KineticsConfig
 from analysis.kinetics.jobs import (
     distance_path,
+    read_events,
     read_fit_inputs,
     run_fit,
     run_surfaces,
@@ -136,29 +139,48 @@ def _distance_files(args: argparse.Namespace, events: Path) -> list[Path]:
         ),
         key=lambda p: int(p.suffixes[-2].lstrip(".")),
     )
-    if not several:
-        raise InputError(
-            f"distances file (NPZ written by `synsoc events`) not found beside {events}: "
-            f"expected {single.name} or {events.stem}.distances.0.npz ...; pass --distances"
-        )
     return several
 
 
 def _fit(args: argparse.Namespace) -> int:
-    events = require_file(args.events, "events table (Parquet written by `synsoc events`)")
+    events = require_file(args.events, "events table (Parquet)")
     config, full = _config(args)
     distances = _distance_files(args, events)
+    build = require_file(args.build, "build record (build.json)") if args.build else None
+    if args.receptor_molar is not None and not args.receptor_molar > 0:
+        raise InputError(f"--receptor-molar must be > 0, got {args.receptor_molar}")
     out = Path(args.output)
-    surfaces = out.with_name(f"{out.stem}.surfaces.npz")
+    surfaces = out.with_name(f"{out.stem}.surfaces.npz") if distances else None
     figures = Path(args.figures) if args.figures else figures_sibling(out)
-    guard = OutputGuard([out, surfaces], [figures], force=args.force, what="-o/--output")
+    guard = OutputGuard(
+        [out, *([surfaces] if surfaces else [])], [figures], force=args.force, what="-o/--output"
+    )
     guard.check()
     # every input is read and checked before the first output is written
-    read_fit_inputs(events, distances)
+    if distances:
+        read_fit_inputs(events, distances)
+    else:
+        read_events(events, for_fit=True)
+        logger.warning(
+            "no distances beside %s: fitting the events table alone (time calibration, "
+            "surfaces, cleft bridge and occupancy omitted)",
+            events,
+        )
     with guard:
-        run_surfaces(distances, config, surfaces)
-        run_fit(events, distances, surfaces, config, full, out, figures)
-    logger.info("kinetics -> %s; surfaces -> %s; figures -> %s/", out, surfaces, figures)
+        if distances:
+            run_surfaces(distances, config, surfaces)
+        run_fit(
+            events,
+            distances,
+            surfaces,
+            config,
+            full,
+            out,
+            figures,
+            build_json=build,
+            receptor_molar=args.receptor_molar,
+        )
+    logger.info("kinetics -> %s; figures -> %s/", out, figures)
     return 0
 
 
@@ -243,18 +265,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     fit = subparsers.add_parser(
         "fit",
-        help="censored fits, calibration, cleft bridge -> kinetics.json",
+        help="censored fits, rates, calibration, cleft bridge -> kinetics.json",
         description=(
-            "Fits the waiting times of an events table, calibrates simulated time and "
-            "bridges to the cleft. Writes OUTPUT, OUTPUT-stem.surfaces.npz and the figures "
+            "Fits the waiting times of an events table, estimates binding rates, calibrates "
+            "simulated time and bridges to the cleft (the last two need the distances NPZ "
+            "of `synsoc events`; without them the table is fitted alone). Writes OUTPUT, "
+            "OUTPUT-stem.surfaces.npz and the figures "
             "in OUTPUT-stem.figures/ beside it (e.g. kinetics.json, kinetics.surfaces.npz, "
             "kinetics.figures/); every input is checked before anything is written, and "
             "nothing is left behind when the command fails."
         ),
     )
-    fit.add_argument("events", help="events Parquet written by `synsoc events`")
     fit.add_argument(
-        "--distances", nargs="+", help="per-replica distances NPZ (default: beside events)"
+        "events",
+        help="events Parquet (written by `synsoc events`, or from another engine or an "
+        "experiment with the columns of docs/contracts.md)",
+    )
+    fit.add_argument(
+        "--distances",
+        nargs="+",
+        help="per-replica distances NPZ (default: beside events; none found: the events "
+        "table is fitted alone, without time calibration, surfaces or cleft bridge)",
+    )
+    fit.add_argument(
+        "--build",
+        help="build.json of the MD stage (friction, transmitter mass and receptor "
+        "concentration for the rescaling checks and k_on in M^-1 s^-1)",
+    )
+    fit.add_argument(
+        "--receptor-molar",
+        type=float,
+        help="receptor concentration of the simulation or experiment (mol/L), for k_on "
+        "and K_d in molar units when there is no build.json",
     )
     _cutoff_options(fit, " given to `synsoc events`", defaults)
     fit.add_argument("--config", help="synsoc YAML config (kinetics section used)")

@@ -40,8 +40,13 @@ class KineticsConfig:
     msd_dims: str
     msd_unbound_only: bool
     msd_max_lag_fraction: float
+    msd_start_factor: float
     msd_slope_tolerance: float
     msd_min_window_ratio: float
+    msd_max_rel_rms: float
+    max_rescaling_bias: float
+    msm_lag_ps: float
+    msm_n_states: int
     cleft_width_nm: float
     release_window_ms: float
     surface_r_max_nm: float
@@ -64,6 +69,10 @@ class KineticsConfig:
             "D_target_nm2_per_ns",
             "msd_max_lag_fraction",
             "msd_slope_tolerance",
+            "msd_start_factor",
+            "msd_max_rel_rms",
+            "max_rescaling_bias",
+            "msm_lag_ps",
             "cleft_width_nm",
             "release_window_ms",
             "surface_r_max_nm",
@@ -79,6 +88,7 @@ class KineticsConfig:
             )
         if not self.msd_min_window_ratio > 1:
             raise ValueError(f"msd_min_window_ratio must be > 1, got {self.msd_min_window_ratio!r}")
+        check_int_at_least("msm_n_states", self.msm_n_states, 4)
         check_int_at_least("surface_n_r", self.surface_n_r, 2)
         check_int_at_least("surface_n_t", self.surface_n_t, 2)
         check_int_at_least("surface_stride", self.surface_stride, 0)

@@ -30,6 +30,8 @@ import mdtraj as md
 import numpy as np
 import pandas as pd
 
+from analysis.kinetics.calibration import frame_interval_ps
+from synsoc.layout import EVENT_RESOLUTION_COLUMN
 from synsoc.validation import check_positive, finite_array
 
 __all__ = [
@@ -227,7 +229,8 @@ def _runs(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def empty_events() -> pd.DataFrame:
     """An events table with the contract's columns and dtypes and no rows.
 
-    The columns are ``synsoc.layout.EVENT_COLUMNS``, in that order.
+    The columns are ``synsoc.layout.EVENT_COLUMNS``, in that order, then
+    ``synsoc.layout.EVENT_RESOLUTION_COLUMN``.
     """
     return pd.DataFrame(
         {
@@ -238,6 +241,7 @@ def empty_events() -> pd.DataFrame:
             "start_ps": pd.Series(dtype="float64"),
             "duration_ps": pd.Series(dtype="float64"),
             "censored": pd.Series(dtype="bool"),
+            EVENT_RESOLUTION_COLUMN: pd.Series(dtype="float64"),
         }
     )
 
@@ -294,6 +298,19 @@ def _transmitter_events(bound: np.ndarray, time_ext: np.ndarray) -> tuple[np.nda
     )
 
 
+def _on_grid(time_ps: np.ndarray) -> np.ndarray:
+    """Equally spaced times rebuilt in float64 as t0 + k Δ (XTC stores float32 times,
+    whose differences late in a long run miss the frame grid by more than 1e-3 Δ);
+    unequally spaced times are returned unchanged."""
+    if time_ps.size < 3:
+        return time_ps
+    try:
+        dt = frame_interval_ps(time_ps)
+    except ValueError:
+        return time_ps
+    return time_ps[0] + np.arange(time_ps.size) * dt
+
+
 def events_from_distances(
     distance_nm: np.ndarray,
     time_ps: np.ndarray,
@@ -316,8 +333,13 @@ def events_from_distances(
     Returns
     -------
     pandas.DataFrame
-        Columns ``synsoc.layout.EVENT_COLUMNS``; durations and starts in ps. A censored event's
-        duration is the time it was observed (a lower bound).
+        Columns ``synsoc.layout.EVENT_COLUMNS`` and ``resolution_ps`` (the largest frame
+        spacing: starts and ends are known only to that grid); durations and starts in
+        ps. A first passage starts exactly at release (t = 0) and is recorded at the
+        first bound frame; a dwell or rebinding starts and ends between frames and is
+        recorded from its first to its last frame. A censored event's duration is the
+        time it was observed (a lower bound); a first passage already bound at frame 0
+        has duration 0 (it cannot be timed).
     """
     distance_nm = np.asarray(distance_nm)
     time_ps = np.asarray(time_ps, dtype=float)
@@ -335,6 +357,7 @@ def events_from_distances(
     n_frames, n_tm, n_rc = distance_nm.shape
     if n_frames == 0 or n_tm == 0 or n_rc == 0:
         return empty_events()
+    time_ps = _on_grid(time_ps)
     bound = hysteresis_bound(distance_nm, cutoffs)
     # time_ext[n_frames] is the end of the run: a run ending there is censored.
     time_ext = np.append(time_ps, time_ps[-1])
@@ -351,6 +374,9 @@ def events_from_distances(
             "start_ps": start.astype(np.float64),
             "duration_ps": duration.astype(np.float64),
             "censored": censored.astype(bool),
+            EVENT_RESOLUTION_COLUMN: np.full(
+                tm.size, float(np.diff(time_ps).max()) if n_frames > 1 else 0.0
+            ),
         }
     )
     is_fp = kind == "first_passage"

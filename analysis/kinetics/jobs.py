@@ -10,13 +10,14 @@ import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.kinetics.assembly import build_kinetics, check_events
+from analysis.kinetics.assembly import build_kinetics, check_events, md_context
 from analysis.kinetics.calibration import frame_interval_ps
 from analysis.kinetics.config import KineticsConfig
 from analysis.kinetics.events import empty_events, events_from_distances
@@ -33,7 +34,7 @@ from analysis.kinetics.plots import write_figures
 from analysis.kinetics.surfaces import Surfaces, compute_surfaces
 from synsoc.errors import InputError, KineticsError
 from synsoc.io import read_parquet, save_npz, write_json, write_parquet
-from synsoc.layout import EVENT_COLUMNS
+from synsoc.layout import EVENT_COLUMNS, EVENT_RESOLUTION_COLUMN
 from synsoc.provenance import provenance
 
 __all__ = [
@@ -199,12 +200,13 @@ def read_events(path: str | os.PathLike, *, for_fit: bool = False) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
+        With a ``resolution_ps`` column (0.0, exact times, when the file has none).
 
     Raises
     ------
     synsoc.errors.KineticsError
         Missing file, not Parquet, missing columns, unknown kinds, NaN or negative
-        times, negative indices, missing ``censored`` flags; with ``for_fit``, no
+        times or resolutions, negative indices, missing ``censored`` flags; with ``for_fit``, no
         events or no first-passage rows. The message names the file and the column.
     """
     path = Path(path)
@@ -213,7 +215,11 @@ def read_events(path: str | os.PathLike, *, for_fit: bool = False) -> pd.DataFra
         check_events(events)
     except ValueError as err:
         raise KineticsError(f"{path}: {err}") from err
+    if EVENT_RESOLUTION_COLUMN not in events.columns:
+        logger.info("%s: no %s column: event times taken as exact", path, EVENT_RESOLUTION_COLUMN)
+        events = events.assign(**{EVENT_RESOLUTION_COLUMN: 0.0})
     for column, lowest in (
+        (EVENT_RESOLUTION_COLUMN, 0),
         ("start_ps", 0),
         ("duration_ps", 0),
         ("replica", 0),
@@ -251,7 +257,8 @@ def run_merge(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> pd.
     frames = [read_events(p) for p in paths]
     nonempty = [f for f in frames if not f.empty]
     events = pd.concat(nonempty, ignore_index=True) if nonempty else empty_events()
-    events = events[list(EVENT_COLUMNS)].sort_values(["replica", "transmitter", "kind", "start_ps"])
+    columns = [*EVENT_COLUMNS, EVENT_RESOLUTION_COLUMN]
+    events = events[columns].sort_values(["replica", "transmitter", "kind", "start_ps"])
     write_parquet(out, events.reset_index(drop=True))
     return events
 
@@ -359,35 +366,45 @@ def load_surfaces(path: str | os.PathLike) -> Surfaces:
 def run_fit(
     events_path: str | os.PathLike,
     distance_paths: Sequence[str | os.PathLike],
-    surfaces_path: str | os.PathLike,
+    surfaces_path: str | os.PathLike | None,
     config: KineticsConfig,
     full_config: Mapping[str, Any],
     json_out: str | os.PathLike,
     figure_dir: str | os.PathLike,
     *,
     build_json: str | os.PathLike | None = None,
+    receptor_molar: float | None = None,
 ) -> dict[str, Any]:
-    """Fits, calibration and cleft bridge -> ``kinetics.json`` and the figures.
+    """Fits, rates, calibration and cleft bridge -> ``kinetics.json`` and the figures.
 
     Parameters
     ----------
+    distance_paths : sequence of path-like
+        Per-replica distances NPZ; empty for an events table alone (calibration,
+        surfaces, cleft bridge and occupancy are then omitted and say so).
+    surfaces_path : path-like or None
+        NPZ of :func:`run_surfaces`; None with an events table alone.
     full_config : Mapping
         The configuration whose hash goes into the provenance block.
     build_json : path-like, optional
-        The MD stage's build.json; its ``friction_per_ps`` fixes γ in the MSD
-        calibration's Langevin fallback.
+        The MD stage's build.json: thermostat friction, transmitter mass, temperature
+        and the receptor concentration (:func:`analysis.kinetics.assembly.md_context`).
+    receptor_molar : float, optional
+        Receptor concentration (mol/L) overriding the one of build.json (events from
+        elsewhere); without either, k_on and K_d are not given in molar units.
     """
-    events, replicas = read_fit_inputs(events_path, distance_paths)
-    surf = load_surfaces(surfaces_path)
-    friction = None
-    if build_json is not None:
-        friction = read_build(build_json).get("friction_per_ps")
-    analysis = build_kinetics(
-        events, replicas, config, provenance(full_config), friction_per_ps=friction
-    )
+    if distance_paths:
+        events, replicas = read_fit_inputs(events_path, distance_paths)
+    else:
+        events, replicas = read_events(events_path, for_fit=True), []
+    surf = load_surfaces(surfaces_path) if surfaces_path is not None else None
+    md = md_context(read_build(build_json) if build_json is not None else None)
+    if receptor_molar is not None:
+        md = replace(md, receptor_molar=float(receptor_molar))
+    analysis = build_kinetics(events, replicas, config, provenance(full_config), md=md)
     summary = dict(analysis.summary)
     provenance_block = summary.pop("provenance")
-    summary["renewal_rel_error"] = surf.renewal_rel_error
+    summary["renewal_rel_error"] = surf.renewal_rel_error if surf is not None else None
     summary["provenance"] = provenance_block
     write_figures(events, analysis.fits, surf, analysis.msd, analysis.calibration, figure_dir)
     write_json(json_out, summary)

@@ -7,12 +7,14 @@ factor the MSD figure's title quotes.
 * ``{kind}.png`` — histogram of observed waiting times with the chosen density, and
   Kaplan–Meier survival with 95 % Greenwood band beside every fitted survival curve.
 * ``surfaces.png`` — F(r, t) and P(r, t) heatmaps.
-* ``msd.png`` — MSD with the fitted diffusion line and the linear window.
+* ``msd.png`` — MSD with the wall-corrected diffusion fit over its window and the
+  calibration's status.
 """
 
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -113,7 +115,8 @@ def plot_waiting_times(sample: CensoredSample, fit: SurvivalFit, *, title: str):
     ax_s.set_xlabel("waiting time, simulated time (ps)")
     ax_s.set_ylabel("survival probability S(t)")
     ax_s.set_ylim(0, 1.05)
-    ax_s.legend(fontsize=8)
+    if ax_s.get_legend_handles_labels()[0]:
+        ax_s.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -150,32 +153,54 @@ def plot_surfaces(surfaces: Surfaces):
 
 
 def plot_msd(curve: MSDCurve, calibration: Calibration):
-    """MSD of transmitters with the fitted 2 d D t line over the linear window."""
+    """MSD of the transmitters with the wall-corrected diffusion fit over its window.
+
+    The title states the calibration's status: the time-scale factor when valid, the
+    reason when not (no diffusive regime, or a model that misses the data).
+    """
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5, 4))
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
     msd = curve.mean()
     ok = msd > 0
-    ax.loglog(curve.lag_ps[ok], msd[ok], "o", label="MSD (unbound windows)")
-    lo, hi = calibration.fit_window_ps
-    grid = np.geomspace(lo, hi, 50)
-    ax.loglog(
-        grid,
-        calibration.model_msd_nm2(grid, curve.n_dims),
-        "r-",
-        label=(
-            f"D_sim = {calibration.D_sim_nm2_per_ns:.3g} ± "
-            f"{calibration.D_sim_stderr_nm2_per_ns:.2g} nm²/ns of simulated time "
-            f"({calibration.method} fit)"
-        ),
-    )
+    ax.loglog(curve.lag_ps[ok], msd[ok], "o", ms=4, label="MSD (unbound windows)")
+    tau_p = calibration.momentum_relaxation_ps
+    if tau_p:
+        ax.axvline(tau_p, color="0.6", ls=":", label=f"1/γ = {tau_p:.3g} ps (ballistic before)")
+    if calibration.fit_window_ps is not None and calibration.D_sim_nm2_per_ns is not None:
+        lo, hi = calibration.fit_window_ps
+        grid = np.geomspace(lo, hi, 60)
+        walls = (
+            "free"
+            if calibration.confinement_nm is None
+            else f"walls {calibration.confinement_nm:.3g} nm"
+        )
+        ax.loglog(
+            grid,
+            calibration.model_msd_nm2(grid),
+            "r-",
+            label=(
+                f"D_sim = {calibration.D_sim_nm2_per_ns:.3g} ± "
+                f"{calibration.D_sim_stderr_nm2_per_ns:.2g} nm²/ns ({walls})"
+            ),
+        )
+        ax.loglog(
+            grid,
+            2 * curve.n_dims * calibration.D_sim_nm2_per_ns / 1000.0 * grid,
+            "r--",
+            lw=0.8,
+            label="free diffusion with the same D",
+        )
     ax.set_xlabel("lag time, simulated time (ps)")
     ax.set_ylabel(f"MSD in {curve.n_dims}D (nm²)")
-    ax.set_title(
-        f"s = D_sim / D_target = {calibration.time_scale_factor:.3g}: "
-        "physical time = simulated time × s",
-        fontsize=9,
-    )
-    ax.legend(fontsize=8)
+    if calibration.valid:
+        title = (
+            f"valid: s = D_sim / D_target = {calibration.time_scale_factor:.3g} "
+            "(physical time = simulated time × s)"
+        )
+    else:
+        title = "INVALID: no physical time scale\n" + textwrap.fill(calibration.reason, 70)
+    ax.set_title(title, fontsize=8)
+    ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -183,12 +208,16 @@ def plot_msd(curve: MSDCurve, calibration: Calibration):
 def write_figures(
     events: pd.DataFrame,
     fits: dict[str, SurvivalFit],
-    surfaces: Surfaces,
-    curve: MSDCurve,
-    calibration: Calibration,
+    surfaces: Surfaces | None,
+    curve: MSDCurve | None,
+    calibration: Calibration | None,
     directory: str | os.PathLike,
 ) -> list[Path]:
-    """Write every kinetics figure (``FIGURE_STEMS``) as PNG + SVG into ``directory``."""
+    """Write the kinetics figures (``FIGURE_STEMS``) as PNG + SVG into ``directory``.
+
+    Without trajectories (``surfaces``, ``curve``, ``calibration`` None) only the three
+    waiting-time figures are drawn.
+    """
     plt = _pyplot()
     directory = Path(directory)
     written = []
@@ -196,7 +225,12 @@ def write_figures(
         fig = plot_waiting_times(event_sample(events, kind), fit, title=kind.replace("_", " "))
         written += save_figure(fig, directory / kind)
         plt.close(fig)
-    for stem, fig in (("surfaces", plot_surfaces(surfaces)), ("msd", plot_msd(curve, calibration))):
-        written += save_figure(fig, directory / stem)
+    if surfaces is not None:
+        fig = plot_surfaces(surfaces)
+        written += save_figure(fig, directory / "surfaces")
+        plt.close(fig)
+    if curve is not None and calibration is not None:
+        fig = plot_msd(curve, calibration)
+        written += save_figure(fig, directory / "msd")
         plt.close(fig)
     return written

@@ -376,7 +376,7 @@ def _bootstrap_totals(per_series: np.ndarray, n_bootstrap: int, rng: np.random.G
         size = min(block, n_bootstrap - start)
         weights = rng.multinomial(n_series, np.full(n_series, 1.0 / n_series), size=size)
         parts.append(weights @ per_series)
-    return np.concatenate(parts)
+    return np.concatenate(parts) if parts else np.zeros((0, per_series.shape[1]))
 
 
 def _time_scale_draws(

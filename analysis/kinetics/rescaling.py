@@ -113,7 +113,7 @@ class KindRescaling:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {
-            "rescaled": self.rescaled,
+            "rescaled": bool(self.rescaled),
             "predicted_bias": self.predicted_bias,
             "criterion": self.criterion,
         }
@@ -168,7 +168,8 @@ def rescaling_checks(
         f"= {knudsen:.3g}"
     )
     result = {
-        k: KindRescaling(k, bias <= max_bias, bias, search) for k in ("first_passage", "rebinding")
+        k: KindRescaling(k, bool(bias <= max_bias), float(bias), search)
+        for k in ("first_passage", "rebinding")
     }
     if bound_distance_std_nm is None or not bound_distance_std_nm > 0:
         result["dwell"] = KindRescaling("dwell", False, None, "no bound frames")
@@ -178,8 +179,8 @@ def rescaling_checks(
     kappa = kramers_transmission(g)
     result["dwell"] = KindRescaling(
         "dwell",
-        1.0 / kappa - 1.0 <= max_bias,
-        1.0 / kappa - 1.0,
+        bool(1.0 / kappa - 1.0 <= max_bias),
+        float(1.0 / kappa - 1.0),
         f"Kramers: gamma / omega_well = {g:.3g} (omega from the bound distance spread "
         f"{bound_distance_std_nm:.3g} nm), transmission {kappa:.3g}",
     )

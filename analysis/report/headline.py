@@ -346,9 +346,12 @@ def _nonnegative(value: Any) -> float | None:
     return number if number is not None and number >= 0 else None
 
 
-def _time_scale(kinetics: Mapping[str, Any]) -> float | None:
-    s = finite_number(json_block(kinetics, "time_calibration").get("time_scale_factor"))
-    return s if s is not None and s > 0 else None
+def _time_scale(kinetics: Mapping[str, Any], kind: str = "first_passage") -> float | None:
+    """s for ``kind`` when the calibration is valid and that kind may be rescaled."""
+    calibration = json_block(kinetics, "time_calibration")
+    s = finite_number(calibration.get("time_scale_factor"))
+    rescaled = json_block(json_block(calibration, "rescaling"), kind).get("rescaled") is True
+    return s if s is not None and s > 0 and rescaled else None
 
 
 def _fit_mean_ci_ps(fit: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -360,7 +363,7 @@ def _fit_mean_ci_ps(fit: Mapping[str, Any]) -> tuple[float, float] | None:
 
 
 def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
-    """First passage (simulated and physical), time calibration, cleft-scale binding.
+    """First passage (simulated and physical), time calibration, binding rates, cleft binding.
 
     Parameters
     ----------
@@ -370,7 +373,7 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
     Returns
     -------
     list of Headline
-        Up to three; blocks the JSON lacks are left out.
+        Up to four; blocks the JSON lacks are left out.
     """
     out = []
     s = _time_scale(kinetics)
@@ -394,16 +397,41 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
         out.append(Headline("transmitter first passage (MD)", f"{text} ({counts})"))
     calibration = json_block(kinetics, "time_calibration")
     d_sim = finite_number(calibration.get("D_sim_nm2_per_ns"))
-    if d_sim is not None and s is not None:
+    if calibration.get("status") in ("invalid", "omitted"):
+        out.append(
+            Headline(
+                "time calibration",
+                f"{calibration['status']}: no physical time scale ({calibration.get('reason')})",
+            )
+        )
+    elif d_sim is not None and finite_number(calibration.get("time_scale_factor")) is not None:
         stderr = finite_number(calibration.get("D_sim_stderr_nm2_per_ns"))
         d_text = f"{_g(d_sim)} ± {_g(stderr, 2)}" if stderr is not None else _g(d_sim)
         target = finite_number(calibration.get("D_target_nm2_per_ns"))
         target_text = f" against D_target = {_g(target)} nm²/ns" if target is not None else ""
+        s_all = finite_number(calibration.get("time_scale_factor"))
         out.append(
             Headline(
                 "time calibration",
-                f"D_sim = {d_text} nm²/ns{target_text}: s = D_sim / D_target = {_g(s)} "
-                "(physical time = simulated time × s)",
+                f"D_sim = {d_text} nm²/ns (diffusive regime, wall-corrected){target_text}: "
+                f"s = D_sim / D_target = {_g(s_all)} (physical time = simulated time × s)",
+            )
+        )
+    rates = json_block(kinetics, "binding_rates")
+    parts = []
+    for key, name, unit in (
+        ("k_on_per_M_per_s", "k_on", "M⁻¹ s⁻¹"),
+        ("k_off_per_s", "k_off", "s⁻¹"),
+        ("K_d_M", "K_d", "M"),
+    ):
+        estimate = Estimate.from_json(rates.get(key), rates.get(f"{key}_ci95"))
+        if estimate is not None:
+            parts.append(f"{name} = {estimate.text(3)} {unit}")
+    if parts:
+        out.append(
+            Headline(
+                "binding rates (model site, MD)",
+                "; ".join(parts) + " (AMPA receptors: k_on 5e6–3e7 M⁻¹ s⁻¹, k_off 3–4e3 s⁻¹)",
             )
         )
     cleft = json_block(kinetics, "cleft_first_passage")

@@ -200,11 +200,17 @@ def _params_cell(fit: Mapping[str, Any]) -> str | None:
     return ", ".join(cells) or None
 
 
+def _rescaled(kinetics: Mapping[str, Any], kind: str) -> bool:
+    """True when ``kind``'s simulated times may be multiplied by s (time_calibration)."""
+    rescaling = json_block(json_block(kinetics, "time_calibration"), "rescaling")
+    return json_block(rescaling, kind).get("rescaled") is True
+
+
 def _readable_kinetics_table(kinetics: Mapping[str, Any]) -> str:
     s = finite_number(json_block(kinetics, "time_calibration").get("time_scale_factor"))
     header = [
         "Event",
-        "Best family (lowest AIC)",
+        "Best family (lowest AICc)",
         "Mean, simulated (ps)",
         "Mean, physical",
         "Fit parameters [95 % CI]",
@@ -220,7 +226,11 @@ def _readable_kinetics_table(kinetics: Mapping[str, Any]) -> str:
         mean_ps = finite_number(fit.get("mean_ps"))
         physical = None
         if mean_ps is not None and s is not None and s > 0 and mean_ps >= 0:
-            physical = format_duration_ms(mean_ps * s / PS_PER_MS)
+            physical = (
+                format_duration_ms(mean_ps * s / PS_PER_MS)
+                if _rescaled(kinetics, kind)
+                else "not rescaled (below)"
+            )
         rows.append(
             [
                 _EVENT_NAMES.get(kind, kind),
@@ -239,14 +249,27 @@ def _readable_kinetics_table(kinetics: Mapping[str, Any]) -> str:
 
 
 _CALIBRATION_LABELS = {
-    "D_sim_nm2_per_ns": "D_sim, transmitter diffusion in the MD (nm²/ns)",
+    "status": "calibration status",
+    "reason": "why",
+    "D_sim_nm2_per_ns": "D_sim, transmitter diffusion in the MD, wall-corrected (nm²/ns)",
     "D_sim_stderr_nm2_per_ns": "standard error of D_sim (nm²/ns)",
+    "D_uncorrected_nm2_per_ns": "straight-line D over the same window, no wall term (nm²/ns)",
     "D_target_nm2_per_ns": "D_target, physical diffusion (nm²/ns)",
     "time_scale_factor": "time-scale factor s = D_sim / D_target",
+    "time_scale_factor_stderr": "standard error of s",
     "n_molecules": "molecules in the MSD",
-    "msd_dims": "MSD dimensions",
-    "method": "D_sim estimate",
-    "friction_per_ps": "thermostat friction (1/ps)",
+    "n_dims": "MSD dimensions",
+    "msd_dims": "MSD axes",
+    "momentum_relaxation_ps": "momentum relaxation 1/γ (ps)",
+    "confinement_nm": "fitted wall separation (nm)",
+    "fit_rel_rms": "relative RMS deviation of the MSD model",
+    "mean_free_path_nm": "mean free path √(kT/M)/γ (nm)",
+}
+
+_RESCALING_NAMES = {
+    "first_passage": "first passages × s",
+    "rebinding": "rebinding times × s",
+    "dwell": "dwells × s",
 }
 
 _CLEFT_LABELS = {
@@ -260,10 +283,62 @@ _CLEFT_LABELS = {
 
 
 def _calibration_rows(calibration: Mapping[str, Any]) -> list[list[Any]]:
-    rows = _labelled_rows(calibration, _CALIBRATION_LABELS, prefix="time_calibration.")
+    plain = {k: v for k, v in calibration.items() if k != "rescaling"}
+    rows = _labelled_rows(plain, _CALIBRATION_LABELS, prefix="time_calibration.")
     window = calibration.get("fit_window_ps")
     if isinstance(window, list) and len(window) == 2:
         rows.append(["MSD fit window, simulated (ps)", f"{_fmt(window[0])} – {_fmt(window[1])}"])
+    for kind, check in json_block(calibration, "rescaling").items():
+        if not isinstance(check, Mapping):
+            continue
+        bias = finite_number(check.get("predicted_bias"))
+        verdict = "yes" if check.get("rescaled") is True else "no"
+        if bias is not None:
+            verdict += f", predicted systematic error {100 * bias:+.0f} %"
+        rows.append([_RESCALING_NAMES.get(kind, kind), f"{verdict} ({check.get('criterion')})"])
+    return rows
+
+
+_RATE_ROWS = (
+    ("k_on_prime_per_ps", "k_on' = k_on [R], simulated time (1/ps)"),
+    ("k_off_per_ps", "k_off, simulated time (1/ps)"),
+    ("k_on_per_M_per_s", "k_on, physical time (M⁻¹ s⁻¹)"),
+    ("k_off_per_s", "k_off, physical time (s⁻¹)"),
+    ("K_d_M", "K_d = k_off / k_on (M)"),
+)
+
+
+def _rate_rows(rates: Mapping[str, Any]) -> list[list[Any]]:
+    """Rates with 95 % CIs (or why they are missing), counts and literature values."""
+    unavailable = json_block(rates, "unavailable")
+    rows = []
+    for key, label in _RATE_ROWS:
+        estimate = Estimate.from_json(rates.get(key), rates.get(f"{key}_ci95"))
+        text = estimate.text(3) if estimate is not None else f"— ({unavailable.get(key, 'n/a')})"
+        rows.append([label, text])
+    rows.append(
+        [
+            "transitions (binding / unbinding)",
+            f"{rates.get('n_binding')} / {rates.get('n_unbinding')} over "
+            f"{rates.get('n_series')} (replica, transmitter) series",
+        ]
+    )
+    molar = finite_number(rates.get("receptor_molar"))
+    if molar is not None:
+        rows.append(["receptor concentration simulated (M)", _fmt(molar)])
+    literature = json_block(rates, "literature")
+    kon, koff = (
+        literature.get("ampa_glutamate_k_on_M_per_s"),
+        literature.get("ampa_glutamate_k_off_per_s"),
+    )
+    if isinstance(kon, list) and isinstance(koff, list) and len(kon) == len(koff) == 2:
+        rows.append(
+            [
+                "AMPA receptor, literature",
+                f"k_on {_fmt(kon[0])}–{_fmt(kon[1])} M⁻¹ s⁻¹, k_off {_fmt(koff[0])}–"
+                f"{_fmt(koff[1])} s⁻¹ ({literature.get('source')})",
+            ]
+        )
     return rows
 
 
@@ -334,6 +409,18 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
             "",
             markdown_table(["Quantity", "Value"], _calibration_rows(calibration)),
         ]
+    rates = json_block(kinetics, "binding_rates")
+    if rates:
+        parts += [
+            "",
+            "### Binding rates (two-state model of a transmitter: bound to any receptor / free)",
+            "",
+            "A model binding site (capped arginine peptides in implicit solvent), not an AMPA "
+            "receptor: the literature row is for orientation, not a target. Physical rates "
+            "exist only for event kinds that pass the rescaling check above.",
+            "",
+            markdown_table(["Quantity", "Value [95 % CI]"], _rate_rows(rates)),
+        ]
     cleft = _cleft_rows(kinetics)
     if cleft:
         parts += [
@@ -343,6 +430,7 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
             markdown_table(["Quantity", "Value"], cleft),
         ]
     known = {*EVENT_KINDS, "time_calibration", "cleft_first_passage", "schema_version"}
+    known |= {"binding_rates"}
     known |= {"release_binding_probability", "receptor_occupancy", "simulated_ps_total"}
     other = {key: value for key, value in kinetics.items() if key not in known}
     if flatten_scalars(other):

@@ -202,9 +202,9 @@ CASES = [
         ["short.distances.npz", "1 frame"],
     ),
     (
-        "fit-no-distances-beside",
+        "fit-events-alone-with-nan",
         ["fit", "{events_nan}", "-o", "{out}/k.json"],
-        ["events_nan.distances.npz", "--distances"],
+        ["events_nan.parquet", "duration_ps", "NaN"],
     ),
     (
         "fit-unwritable",

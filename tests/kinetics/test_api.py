@@ -10,7 +10,7 @@ import analysis.kinetics as kinetics
 from analysis.kinetics import HysteresisCutoffs, KineticsConfig, empty_events, events_from_distances
 from analysis.kinetics.inspect_cli import register
 from synsoc.config import schema_default, validate_section
-from synsoc.layout import EVENT_COLUMNS, EVENT_KINDS
+from synsoc.layout import EVENT_COLUMNS, EVENT_KINDS, EVENT_RESOLUTION_COLUMN
 
 IMPLEMENTATION = (
     "assembly",
@@ -22,7 +22,10 @@ IMPLEMENTATION = (
     "extraction",
     "families",
     "inspect",
+    "msm",
     "plots",
+    "rates",
+    "rescaling",
     "surfaces",
     "survival",
 )
@@ -42,9 +45,10 @@ def test_package_reexports_every_public_name():
 def test_events_table_columns_are_the_layout_contract():
     d = np.array([1.0, 0.3, 0.3, 0.9, 0.3])[:, None, None]
     events = events_from_distances(d, np.arange(5.0), HysteresisCutoffs(0.45, 0.65))
-    assert tuple(events.columns) == EVENT_COLUMNS
-    assert tuple(empty_events().columns) == EVENT_COLUMNS
+    assert tuple(events.columns) == (*EVENT_COLUMNS, EVENT_RESOLUTION_COLUMN)
+    assert tuple(empty_events().columns) == (*EVENT_COLUMNS, EVENT_RESOLUTION_COLUMN)
     assert set(events["kind"]) == set(EVENT_KINDS)
+    assert (events[EVENT_RESOLUTION_COLUMN] == 1.0).all()  # the frame interval
 
 
 def test_config_defaults_come_from_the_schema_only():

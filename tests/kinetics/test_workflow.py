@@ -44,6 +44,13 @@ def _md_layout(results, n_replicas=2, seed=4):
         "transmitter_selection": "resname GLU",
         "receptor_selection": "resname ARG",
         "box_nm": box.tolist(),
+        # Overdamped points: D = kT/(M gamma) = 0.01 nm^2/ps with gamma -> large, so the
+        # mean free path is negligible and every kind may be rescaled.
+        "friction_per_ps": 1000.0,
+        "temperature_K": 300.0,
+        "transmitter_mass_amu": 0.0083144626 * 300.0 / (1000.0 * 0.01),
+        "lateral_nm": 4.0,
+        "cleft_height_nm": 4.0,
     }
     (results / "md" / "system").mkdir(parents=True)
     (results / "md" / "system" / "build.json").write_text(json.dumps(build))
@@ -51,14 +58,20 @@ def _md_layout(results, n_replicas=2, seed=4):
 
 def _check_kinetics_json(path):
     data = json.loads(path.read_text())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     for kind in ("first_passage", "dwell", "rebinding"):
         block = data[kind]
         assert block["n_events"] > 0 and block["family"] is not None
         assert set(block["params"]) == set(block["params_ci95"])
     cal = data["time_calibration"]
     # Brownian points: D = 0.01 nm^2/ps = 10 nm^2/ns.
+    assert cal["status"] == "valid", cal["reason"]
     assert abs(cal["D_sim_nm2_per_ns"] - 10.0) < 4 * cal["D_sim_stderr_nm2_per_ns"] + 0.5
+    assert all(check["rescaled"] for check in cal["rescaling"].values())
+    rates = data["binding_rates"]
+    assert rates["k_on_per_M_per_s"] > 0 and rates["K_d_M"] > 0
+    assert rates["receptor_molar"] == pytest.approx(4 / (6.02214076e23 * 64e-24))
+    assert data["msm"]["mfpt_on_ps"] > 0
     assert cal["time_scale_factor"] == pytest.approx(cal["D_sim_nm2_per_ns"] / 0.33)
     cleft = data["cleft_first_passage"]
     assert np.all(np.diff(cleft["cdf_t_ms"]) > 0) and np.all(np.diff(cleft["cdf"]) >= 0)
@@ -128,10 +141,47 @@ def test_cli_events_and_fit(tmp_path, capsys):
     assert code == 0
     assert (events.parent / "events.distances.npz").is_file()
     out = tmp_path / "out" / "kinetics.json"
-    assert main(["fit", str(events), "--config", str(tmp_path / "cfg.yaml"), "-o", str(out)]) == 0
+    build = str(results / "md" / "system" / "build.json")
+    argv = ["fit", str(events), "--config", str(tmp_path / "cfg.yaml"), "--build", build]
+    assert main([*argv, "-o", str(out)]) == 0
     _check_kinetics_json(out)
     assert main(["fit", str(tmp_path / "nope.parquet"), "-o", str(out)]) == 2
     assert "nope.parquet" in capsys.readouterr().err
+
+
+def test_fit_an_events_table_alone(tmp_path, caplog):
+    # Events from another engine or an experiment: exact times, no trajectories.
+    rng = np.random.default_rng(12)
+    rows = []
+    for tm in range(30):
+        bind = rng.exponential(40.0)
+        rows.append((0, tm, 0, "first_passage", 0.0, min(bind, 150.0), bind > 150.0))
+        if bind < 150.0:
+            dwell = rng.exponential(20.0)
+            rows.append((0, tm, 0, "dwell", bind, min(dwell, 150.0 - bind), dwell > 150.0 - bind))
+    columns = ["replica", "transmitter", "receptor", "kind", "start_ps", "duration_ps", "censored"]
+    events = tmp_path / "elsewhere.parquet"
+    pd.DataFrame(rows, columns=columns).to_parquet(events)
+    (tmp_path / "cfg.yaml").write_text("kinetics: {n_bootstrap: 20, n_gof_bootstrap: 0}\n")
+    out = tmp_path / "fit" / "kinetics.json"
+    argv = ["fit", str(events), "--config", str(tmp_path / "cfg.yaml"), "--receptor-molar", "0.01"]
+    assert main([*argv, "-o", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["first_passage"]["family"] is not None
+    assert data["first_passage"]["params"]["scale"] == pytest.approx(40.0, rel=0.4)
+    for block in ("time_calibration", "cleft_first_passage", "receptor_occupancy", "msm"):
+        assert data[block]["status"] == "omitted" and data[block]["reason"]
+    rates = data["binding_rates"]
+    assert rates["resolution_ps"] == 0.0  # no resolution_ps column: exact times
+    assert rates["k_on_prime_per_ps"] == pytest.approx(1 / 40.0, rel=0.4)
+    assert rates["K_d_M"] > 0 and rates["k_on_per_M_per_s"] is None
+    assert "k_on_per_M_per_s" in rates["unavailable"]
+    assert sorted(p.name for p in (tmp_path / "fit" / "kinetics.figures").glob("*.png")) == [
+        "dwell.png",
+        "first_passage.png",
+        "rebinding.png",
+    ]
+    assert "fitting the events table alone" in caplog.text
 
 
 def test_pipeline_input_errors_name_the_file(tmp_path):

@@ -36,7 +36,7 @@ def kinetics_document() -> dict:
         "aic_table": [],
     }
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "first_passage": fit,
         "dwell": fit,
         "rebinding": fit,

@@ -99,7 +99,12 @@ def test_inverse_transform_skips_flat_stretches_of_the_cdf():
         ("cleft_first_passage", "cdf", ["a", "b"], "'cleft_first_passage.cdf' must be a list"),
         ("receptor_occupancy", "bound_fraction", "high", "'receptor_occupancy.bound_fraction'"),
         ("receptor_occupancy", "mean_dwell_ms", -1.0, "receptor_occupancy.mean_dwell_ms"),
-        ("receptor_occupancy", "mean_dwell_ms", None, "'receptor_occupancy.mean_dwell_ms' is null"),
+        (
+            "receptor_occupancy",
+            "bound_fraction",
+            None,
+            "'receptor_occupancy.bound_fraction' is null",
+        ),
     ],
 )
 def test_invalid_values_name_key_and_file(tmp_path, section, key, value, message):
@@ -108,4 +113,26 @@ def test_invalid_values_name_key_and_file(tmp_path, section, key, value, message
     path = tmp_path / "kinetics.json"
     path.write_text(json.dumps(doc))
     with pytest.raises(KineticsError, match=f"{path}.*{message}"):
+        load_kinetics(path)
+
+
+def test_dwell_without_physical_time_is_carried_as_none(tmp_path):
+    doc = kinetics_document()
+    doc["receptor_occupancy"]["mean_dwell_ms"] = None  # dwells not rescaled (Kramers check)
+    path = tmp_path / "kinetics.json"
+    path.write_text(json.dumps(doc))
+    assert load_kinetics(path).mean_dwell_ms is None
+
+
+def test_omitted_cleft_first_passage_is_refused_with_the_kinetics_reason(tmp_path):
+    doc = kinetics_document()
+    doc["cleft_first_passage"] = {"status": "omitted", "reason": "time calibration invalid: X"}
+    path = tmp_path / "kinetics.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(KineticsError, match="no physical time scale.*time calibration invalid: X"):
+        load_kinetics(path)
+    doc = kinetics_document()
+    doc["schema_version"] = 1
+    path.write_text(json.dumps(doc))
+    with pytest.raises(KineticsError, match="schema_version 1 is not 2"):
         load_kinetics(path)

@@ -164,7 +164,8 @@ def test_kinetics_headlines_physical_time():
     assert lines[0].startswith("transmitter first passage (MD): mean 123 ps of simulated")
     assert "= 187 ps of physical time (12 events, 3 censored)" in lines[0]
     assert "s = D_sim / D_target = 1.51" in lines[1]
-    assert lines[2] == (
+    assert lines[2].startswith("binding rates (model site, MD): k_on = 2e+09 [1e+09, 3e+09]")
+    assert lines[3] == (
         "cleft first passage (20 nm): mean 200 µs of physical time; P(bound within 1 ms) = 0.9"
     )
     # all censored: the restricted mean is reported as a lower bound
@@ -182,7 +183,11 @@ def test_kinetics_headlines_physical_time():
     negative = kinetics_json()
     negative["first_passage"] |= {"mean_ps": -1.0, "lower_bound_mean_ps": None}
     labels = [h.label for h in kinetics_headlines(negative)]
-    assert labels == ["time calibration", "cleft first passage (20 nm)"]
+    assert labels == [
+        "time calibration",
+        "binding rates (model site, MD)",
+        "cleft first passage (20 nm)",
+    ]
 
 
 def test_conclusion_from_numbers(results):
@@ -345,6 +350,7 @@ def test_end_of_run_message_partial_target(in_tmp):
     assert [line.split(":")[0] for line in lines[2:]] == [
         "    - transmitter first passage (MD)",
         "    - time calibration",
+        "    - binding rates (model site, MD)",
         "    - cleft first passage (20 nm)",
     ]
     assert end_of_run_message("nothing_here").splitlines()[0].startswith("synsoc: done;")

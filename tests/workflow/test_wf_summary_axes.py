@@ -16,7 +16,7 @@ from wf_contract_fixtures import write_network_run
 from analysis.criticality import CriticalityConfig, analyse_avalanches
 from analysis.criticality import plots as criticality_plots
 from analysis.kinetics import CensoredSample, fit_survival
-from analysis.kinetics.calibration import Calibration, MSDCurve
+from analysis.kinetics.calibration import MSDCurve, fit_diffusion
 from analysis.kinetics.plots import plot_msd, plot_surfaces, plot_waiting_times
 from analysis.kinetics.surfaces import Surfaces
 
@@ -47,7 +47,7 @@ def kinetics_figures():
     curve = MSDCurve(
         lag_ps, 4.0 * 0.05 * lag_ps[:, None] * np.ones((1, 3)), np.ones((20, 3), int), 2
     )
-    calibration = Calibration(50.0, 5.0, 0.33, 151.5, (0.4, 8.0), 3, "linear")
+    calibration = fit_diffusion(curve, 0.33, momentum_relaxation_ps=0.05)
     figures = {
         "waiting times": plot_waiting_times(sample, fit, title="dwell"),
         "surfaces": plot_surfaces(surfaces),

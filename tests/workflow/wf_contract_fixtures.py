@@ -33,15 +33,34 @@ def _fit(family, mean_ps, n_events, n_censored):
 
 def kinetics_json():
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "first_passage": _fit("inverse_gaussian", 123.4, 12, 3),
         "dwell": _fit("exponential", 45.6, 20, 1),
         "rebinding": _fit("gamma", 78.9, 8, 2),
         "time_calibration": {
+            "status": "valid",
+            "reason": "diffusive regime 2-20 ps",
             "D_sim_nm2_per_ns": 0.5,
             "D_sim_stderr_nm2_per_ns": 0.05,
             "D_target_nm2_per_ns": 0.33,
             "time_scale_factor": 1.515,
+            "rescaling": {
+                "first_passage": {"rescaled": True, "predicted_bias": 0.1, "criterion": "Kn"},
+                "rebinding": {"rescaled": True, "predicted_bias": 0.1, "criterion": "Kn"},
+                "dwell": {"rescaled": False, "predicted_bias": 0.7, "criterion": "Kramers"},
+            },
+        },
+        "binding_rates": {
+            "k_on_per_M_per_s": 2.0e9,
+            "k_on_per_M_per_s_ci95": [1.0e9, 3.0e9],
+            "k_off_per_s": None,
+            "k_off_per_s_ci95": None,
+            "K_d_M": 0.05,
+            "K_d_M_ci95": [0.02, 0.1],
+            "n_binding": 30,
+            "n_unbinding": 20,
+            "n_series": 16,
+            "unavailable": {"k_off_per_s": "dwells are not rescaled to physical time: Kramers"},
         },
         "cleft_first_passage": {
             "family": "levy",
