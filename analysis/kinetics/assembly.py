@@ -456,7 +456,8 @@ def msm_block(
     """The deeptime Markov-state-model cross-check beside the direct (telegraph) rates.
 
     ``agreement`` gives, per direction, the MSM rate over the telegraph rate and whether
-    the MSM rate lies inside the telegraph's 95 % CI.
+    the MSM rate lies inside the telegraph's 95 % CI; ``markov_check`` whether the
+    slowest implied time scale has levelled off at the lag.
     """
     n = min(r.time_ps.size for r in replicas)
     frame_ps = frame_interval_ps(replicas[0].time_ps[:n])
@@ -483,7 +484,34 @@ def msm_block(
         inside = None if rate.ci95 is None else bool(rate.ci95[0] <= value <= rate.ci95[1])
         agreement[key] = {"msm_over_direct": value / rate.value, "msm_inside_direct_ci95": inside}
     block["agreement"] = agreement
+    block["markov_check"] = _markov_check(block["implied_timescales_ps"], block["lag_ps"])
     return block
+
+
+def _markov_check(its: Sequence[Mapping[str, Any]], lag_ps: float) -> dict[str, Any]:
+    """Whether the slowest implied time scale has levelled off at the MSM lag.
+
+    A Markovian model gives the same time scale at lag τ and 2τ; a rise of more than
+    10 % means the cross-check's passage times are indicative only.
+    """
+    slowest = {
+        round(float(row["lag_ps"]), 9): row["timescales_ps"][0]
+        for row in its
+        if row.get("timescales_ps")
+    }
+    at_lag, at_double = slowest.get(round(lag_ps, 9)), slowest.get(round(2 * lag_ps, 9))
+    if at_lag is None or at_double is None or not at_lag > 0:
+        return {
+            "relative_change": None,
+            "markovian": None,
+            "note": "no time scale at lag and 2 lag",
+        }
+    change = at_double / at_lag - 1.0
+    return {
+        "relative_change": change,
+        "markovian": bool(abs(change) <= 0.1),
+        "note": "slowest implied time scale at 2 lag over that at lag, minus 1 (<= 0.1: Markovian)",
+    }
 
 
 def build_kinetics(

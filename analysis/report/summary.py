@@ -264,6 +264,7 @@ _CALIBRATION_LABELS = {
     "confinement_nm": "fitted wall separation (nm)",
     "fit_rel_rms": "relative RMS deviation of the MSD model",
     "mean_free_path_nm": "mean free path √(kT/M)/γ (nm)",
+    "momentum_relaxation_source": "momentum relaxation from",
 }
 
 _RESCALING_NAMES = {
@@ -273,6 +274,8 @@ _RESCALING_NAMES = {
 }
 
 _CLEFT_LABELS = {
+    "status": "cleft bridge",
+    "reason": "why not computed",
     "family": "first-passage family across the cleft",
     "mean_ms": "mean first-passage time",
     "median_ms": "median first-passage time",
@@ -367,11 +370,41 @@ def _cleft_rows(kinetics: Mapping[str, Any]) -> list[list[Any]]:
     rows += _labelled_rows(
         occupancy,
         {
-            "mean_dwell_ms": "receptor mean dwell",
+            "mean_dwell_ms": "receptor mean dwell, physical",
+            "mean_dwell_ps": "receptor mean dwell 1/k_off, simulated (ps)",
+            "mean_dwell_ms_note": "receptor mean dwell in physical time",
             "bound_fraction": "receptor bound fraction",
         },
         prefix="receptor_occupancy.",
     )
+    return rows
+
+
+def _msm_rows(msm: Mapping[str, Any]) -> list[list[Any]]:
+    """MSM passage times, their agreement with the direct rates and the Markov check."""
+    if msm.get("status") == "omitted":
+        return [["cross-check", f"omitted ({msm.get('reason')})"]]
+    rows = [
+        ["lag, simulated (ps)", msm.get("lag_ps")],
+        ["mean binding time, simulated (ps)", msm.get("mfpt_on_ps")],
+        ["mean unbinding time, simulated (ps)", msm.get("mfpt_off_ps")],
+    ]
+    for key, label in (("k_on_prime_per_ps", "k_on'"), ("k_off_per_ps", "k_off")):
+        check = json_block(json_block(msm, "agreement"), key)
+        ratio = finite_number(check.get("msm_over_direct"))
+        if ratio is not None:
+            inside = check.get("msm_inside_direct_ci95")
+            where = "inside" if inside else "outside" if inside is False else "no CI for"
+            rows.append([f"{label}: MSM / direct", f"{_fmt(ratio)} ({where} the direct 95 % CI)"])
+    markov = json_block(msm, "markov_check")
+    change = finite_number(markov.get("relative_change"))
+    if change is not None:
+        verdict = "Markovian" if markov.get("markovian") else "not yet Markovian: indicative only"
+        rows.append(
+            ["slowest implied time scale, 2 lag vs lag", f"{100 * change:+.0f} % ({verdict})"]
+        )
+    for key, reason in json_block(msm, "unavailable").items():
+        rows.append([f"`msm.{key}`", reason])
     return rows
 
 
@@ -421,6 +454,14 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
             "",
             markdown_table(["Quantity", "Value [95 % CI]"], _rate_rows(rates)),
         ]
+    msm = json_block(kinetics, "msm")
+    if msm:
+        parts += [
+            "",
+            "### Markov-state-model cross-check (deeptime)",
+            "",
+            markdown_table(["Quantity", "Value"], _msm_rows(msm)),
+        ]
     cleft = _cleft_rows(kinetics)
     if cleft:
         parts += [
@@ -430,7 +471,7 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
             markdown_table(["Quantity", "Value"], cleft),
         ]
     known = {*EVENT_KINDS, "time_calibration", "cleft_first_passage", "schema_version"}
-    known |= {"binding_rates"}
+    known |= {"binding_rates", "msm"}
     known |= {"release_binding_probability", "receptor_occupancy", "simulated_ps_total"}
     other = {key: value for key, value in kinetics.items() if key not in known}
     if flatten_scalars(other):
