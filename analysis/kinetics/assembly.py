@@ -100,12 +100,16 @@ class MDContext:
     temperature_K : float or None
     receptor_molar : float or None
         Concentration of receptor molecules in the simulated volume (mol/L).
+    walls : bool
+        The transmitters move in the MD slab between flat-bottom walls (build.json
+        gives its lateral size); False: free diffusion (trajectories from elsewhere).
     """
 
     momentum_relaxation_ps: float | None = None
     mass_amu: float | None = None
     temperature_K: float | None = None
     receptor_molar: float | None = None
+    walls: bool = False
 
     def einstein_relaxation_ps(self, D_nm2_per_ns: float) -> float | None:
         """τ_p = M D / kT (ps) from a measured D (1 kJ/g = 1 nm²/ps²), or None."""
@@ -145,6 +149,7 @@ def md_context(build: Mapping[str, Any] | None) -> MDContext:
         mass_amu=_positive(build.get("transmitter_mass_amu")),
         temperature_K=_positive(build.get("temperature_K")),
         receptor_molar=molar,
+        walls=lateral is not None,
     )
 
 
@@ -169,14 +174,16 @@ def calibrate(
     config: KineticsConfig,
     *,
     momentum_relaxation_ps: float | None = None,
+    walls: bool = True,
 ) -> tuple[Calibration, MSDCurve]:
     """D_sim from the MSD of transmitter centres of mass pooled over replicas.
 
     Replicas are truncated to the shortest one so every molecule shares the lags;
     they must share the frame interval. ``momentum_relaxation_ps`` (1/γ of the MD
-    thermostat, from build.json) places the start of the diffusive window. The MSD is
-    modelled between walls (the MD slab) unless a centre of mass crossed a periodic
-    boundary along the MSD axes, which walls would have prevented (free diffusion).
+    thermostat, from build.json) places the start of the diffusive window. With
+    ``walls`` (the MD slab) the MSD is modelled between walls, unless a centre of mass
+    crossed a periodic boundary along the MSD axes, which walls would have prevented;
+    otherwise as free diffusion.
 
     Returns
     -------
@@ -213,7 +220,7 @@ def calibrate(
         bound=np.concatenate(bound, axis=1),
         dims=config.msd_axes,
         max_lag_fraction=config.msd_max_lag_fraction,
-        confined=not crossed,
+        confined=walls and not crossed,
     )
     calibration = fit_diffusion(
         curve,
@@ -564,7 +571,7 @@ def build_kinetics(
     calibration = curve = None
     if replicas:
         calibration, curve = calibrate(
-            replicas, config, momentum_relaxation_ps=md.momentum_relaxation_ps
+            replicas, config, momentum_relaxation_ps=md.momentum_relaxation_ps, walls=md.walls
         )
         tau_p, tau_source = md.momentum_relaxation_ps, "thermostat 1/gamma"
         if tau_p is None and calibration.valid:

@@ -80,8 +80,10 @@ _CI_LEVEL = 0.95
 # A CI is reported only when the statistic is defined in all but this fraction of the
 # resamples (it is then the percentile interval of the defined ones).
 _MAX_UNDEFINED_FRACTION = 1 - _CI_LEVEL
-# Resampling fewer clusters than this gives a degenerate or meaningless interval.
-_MIN_SERIES_FOR_CI = 2
+# With fewer clusters the percentile cluster bootstrap under-covers: telegraph
+# processes gave 95 % CIs covering the truth 0.68-0.74 of the time with 3 series and
+# 0.80-0.86 with 6, 0.91-0.98 with 64 (independent review, 100 repeats each).
+_MIN_SERIES_FOR_CI = 10
 # Dwell pieces closer than this (ps) are one bound interval: times from one frame grid
 # can differ by rounding after start + duration.
 _TOUCH_TOLERANCE_PS = 1e-6
@@ -399,8 +401,8 @@ def _interval(samples: np.ndarray, name: str, n_series: int, unavailable: dict[s
         return None
     if n_series < _MIN_SERIES_FOR_CI:
         unavailable[f"{name}_ci95"] = (
-            f"{n_series} (replica, transmitter) series: the cluster bootstrap needs "
-            f">= {_MIN_SERIES_FOR_CI}"
+            f"{n_series} (replica, transmitter) series: with fewer than "
+            f"{_MIN_SERIES_FOR_CI} the cluster bootstrap interval under-covers"
         )
         return None
     if undefined > _MAX_UNDEFINED_FRACTION * samples.size:
