@@ -447,7 +447,7 @@ def fit_diffusion(
     Parameters
     ----------
     curve : MSDCurve
-        MSD of at least 2 molecules.
+        MSD per molecule; with fewer than ``MIN_MOLECULES`` (4) the calibration is invalid.
     D_target_nm2_per_ns : float
         Physical diffusion coefficient (nm²/ns = µm²/ms), > 0.
     momentum_relaxation_ps : float, optional
@@ -472,7 +472,8 @@ def fit_diffusion(
     -------
     Calibration
         ``status="invalid"`` (with the reason and no time scale) when there is no
-        diffusive window or the model does not describe the MSD.
+        diffusive window, the model does not describe the MSD, or too few molecules
+        contribute.
     """
     check_positive("D_target_nm2_per_ns", D_target_nm2_per_ns)
     check_positive("start_factor", start_factor)
