@@ -23,7 +23,7 @@ Censored waiting times
     :class:`SurvivalFit`.
 Time calibration and its validity
     :func:`msd_curve`, :func:`fit_diffusion`, :func:`confined_msd_nm2`, :func:`unwrap`,
-    :func:`frame_interval_ps`, :class:`MSDCurve`, :class:`Calibration`;
+    :func:`frame_interval_ps`, :class:`MSDCurve`, :class:`Calibration`, :data:`MIN_MOLECULES`;
     :func:`rescaling_checks`, :class:`KindRescaling`, :func:`first_passage_bias`,
     :func:`kramers_transmission`, :func:`mean_free_path_nm`,
     :func:`thermal_speed_nm_per_ps`, :func:`well_frequency_per_ps`,
@@ -83,6 +83,7 @@ from analysis.kinetics.assembly import (
     omitted,
 )
 from analysis.kinetics.calibration import (
+    MIN_MOLECULES,
     Calibration,
     MSDCurve,
     confined_msd_nm2,
@@ -219,6 +220,7 @@ __all__ = [
     "ks_distance",
     # time calibration
     "Calibration",
+    "MIN_MOLECULES",
     "MSDCurve",
     "confined_msd_nm2",
     "fit_diffusion",

@@ -26,8 +26,9 @@ before the walls of the slab confine it. The calibration therefore
 3. reports ``status = "invalid"`` with the reason, and no time-scale factor, when
    the window is shorter than ``min_window_ratio`` (no diffusive regime) or the model
    misses the data by more than ``max_rel_rms`` (relative RMS over the window, each
-   lag weighted by √(its independent displacements), ~√(origins × Δ / t)) or by more
-   than 3 × ``max_rel_rms`` at any single lag (a trapped, plateauing MSD).
+   lag weighted by √(its independent displacements), ~√(origins × Δ / t)) or, at any
+   single lag, by more than 3 × ``max_rel_rms`` and 4 of that lag's standard errors
+   (a trapped, plateauing MSD; noisy long lags of a short run do not count).
    Downstream stages refuse a physical time scale from an invalid calibration.
 
 D's standard error is a grouped jackknife over transmitters (leave one group out,
@@ -464,7 +465,8 @@ def fit_diffusion(
         Shortest diffusive window, lag_max / lag_min (> 1).
     max_rel_rms : float
         Largest accepted relative RMS deviation of the model over the window (> 0);
-        three times it bounds the deviation at any single lag.
+        three times it bounds the deviation at any single lag that is also beyond 4 of
+        its standard errors.
     n_groups : int
         Jackknife groups of molecules (>= 2).
 
@@ -533,7 +535,13 @@ def fit_diffusion(
     d_sim = d_ps * 1000.0
     model = curve.n_dims * confined_msd_nm2(np.clip(t - tau_p, 0, None), d_ps, width)
     rel_rms = float(np.sqrt(np.average(((model - y) / y) ** 2, weights=weights**2)))
-    worst = float(np.max(np.abs(model - y) / y))
+    deviation = np.abs(model - y) / y
+    worst = float(np.max(deviation))
+    # A single lag condemns the model only where it misses by more than 3 x max_rel_rms
+    # and by more than 4 standard errors of that lag's MSD (relative SE ~ sqrt(2 / n) for
+    # n independent displacements): long lags of a short run are noisy, a plateau is not.
+    independent = np.maximum(origins * float(lag[0]) / t, 1.0)
+    off = (deviation > 3 * max_rel_rms) & (deviation > 4 * np.sqrt(2.0 / independent))
     known = dict(
         D_sim_nm2_per_ns=d_sim,
         D_sim_stderr_nm2_per_ns=stderr,
@@ -544,11 +552,12 @@ def fit_diffusion(
         fit_rel_rms=rel_rms,
         fit_max_rel_dev=worst,
     )
-    if rel_rms > max_rel_rms or worst > 3 * max_rel_rms:
+    if rel_rms > max_rel_rms or off.any():
         return _invalid(
             f"the MSD does not follow diffusion between walls over {window[0]:.3g}-"
-            f"{window[1]:.3g} ps (relative deviation RMS {rel_rms:.2g}, largest {worst:.2g}; "
-            f"limits {max_rel_rms:g} and {3 * max_rel_rms:g})",
+            f"{window[1]:.3g} ps (relative deviation RMS {rel_rms:.2g}, limit {max_rel_rms:g}; "
+            f"largest {worst:.2g}, {int(off.sum())} lag(s) beyond {3 * max_rel_rms:g} and 4 "
+            "standard errors)",
             D_target_nm2_per_ns,
             n_mol,
             curve.n_dims,
