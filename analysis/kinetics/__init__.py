@@ -24,7 +24,8 @@ Censored waiting times
 Time calibration and its validity
     :func:`msd_curve`, :func:`fit_diffusion`, :func:`confined_msd_nm2`, :func:`unwrap`,
     :func:`frame_interval_ps`, :class:`MSDCurve`, :class:`Calibration`, :data:`MIN_MOLECULES`;
-    :func:`rescaling_checks`, :class:`KindRescaling`, :func:`first_passage_bias`,
+    :func:`rescaling_checks`, :func:`not_rescaled`, :class:`KindRescaling`,
+    :data:`RESCALED_KINDS`, :func:`first_passage_bias`,
     :func:`kramers_transmission`, :func:`mean_free_path_nm`,
     :func:`thermal_speed_nm_per_ps`, :func:`well_frequency_per_ps`,
     :data:`FIRST_PASSAGE_BIAS_PER_KNUDSEN`, :data:`BOLTZMANN_KJ_PER_MOL_K`.
@@ -164,10 +165,12 @@ from analysis.kinetics.rates import (
 from analysis.kinetics.rescaling import (
     BOLTZMANN_KJ_PER_MOL_K,
     FIRST_PASSAGE_BIAS_PER_KNUDSEN,
+    RESCALED_KINDS,
     KindRescaling,
     first_passage_bias,
     kramers_transmission,
     mean_free_path_nm,
+    not_rescaled,
     rescaling_checks,
     thermal_speed_nm_per_ps,
     well_frequency_per_ps,
@@ -230,9 +233,11 @@ __all__ = [
     "BOLTZMANN_KJ_PER_MOL_K",
     "FIRST_PASSAGE_BIAS_PER_KNUDSEN",
     "KindRescaling",
+    "RESCALED_KINDS",
     "first_passage_bias",
     "kramers_transmission",
     "mean_free_path_nm",
+    "not_rescaled",
     "rescaling_checks",
     "thermal_speed_nm_per_ps",
     "well_frequency_per_ps",

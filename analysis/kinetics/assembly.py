@@ -48,6 +48,7 @@ from analysis.kinetics.rescaling import (
     BOLTZMANN_KJ_PER_MOL_K,
     KindRescaling,
     mean_free_path_nm,
+    not_rescaled,
     rescaling_checks,
 )
 from analysis.kinetics.survival import SurvivalFit, fit_survival
@@ -78,6 +79,10 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 PS_PER_MS = 1e9
+
+
+_NO_TRAJECTORIES = "no trajectories (events table alone)"
+"""Why a block that needs the distance time series is omitted."""
 
 
 def omitted(reason: str) -> dict[str, str]:
@@ -595,17 +600,8 @@ def build_kinetics(
             calibration_block["momentum_relaxation_source"] = tau_source
         calibration_block["rescaling"] = {k: c.to_dict() for k, c in checks.items()}
     else:
-        reason = "no trajectories: an events table alone has no MSD to calibrate time with"
-        checks = rescaling_checks(
-            calibration_valid=False,
-            momentum_relaxation_ps=None,
-            mass_amu=None,
-            temperature_K=None,
-            capture_radius_nm=config.r_on_nm,
-            bound_distance_std_nm=None,
-            max_bias=config.max_rescaling_bias,
-        )
-        calibration_block = omitted(reason)
+        checks = not_rescaled(_NO_TRAJECTORIES)
+        calibration_block = omitted(f"{_NO_TRAJECTORIES}: no MSD to calibrate time with")
     rates = _rates(events, config, calibration, checks, md.receptor_molar)
     s = calibration.time_scale_factor if calibration is not None else None
     if s is not None and checks["first_passage"].rescaled:
@@ -620,7 +616,7 @@ def build_kinetics(
         release_block = {"window_ms": config.release_window_ms, "probability": probability}
     else:
         reason = (
-            "no trajectories (events table alone)"
+            _NO_TRAJECTORIES
             if not replicas
             else f"first passages have no physical time scale: {checks['first_passage'].criterion}"
             if calibration is not None and calibration.valid
@@ -649,16 +645,14 @@ def build_kinetics(
             ),
         }
     else:
-        occupancy = omitted("no trajectories (events table alone)")
+        occupancy = omitted(_NO_TRAJECTORIES)
     result = {
         "schema_version": SCHEMA_VERSION,
         **blocks,
         "time_calibration": calibration_block,
         "msm": msm_block(replicas, config, rates)
         if replicas
-        else omitted(
-            "no trajectories (events table alone): the MSM needs the distance time series"
-        ),
+        else omitted(f"{_NO_TRAJECTORIES}: the MSM needs the distance time series"),
         "binding_rates": {
             **rates.to_dict(),
             "smoluchowski_reference_M_per_s": smoluchowski_rate_M_per_s(

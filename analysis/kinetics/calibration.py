@@ -380,14 +380,13 @@ def _window_start(
     return int(calm[0]) if calm.size else lag_ps.size
 
 
-def _lag_weights(lag_ps: np.ndarray, origins: np.ndarray, frame_ps: float) -> np.ndarray:
-    """Relative precision weights of a pooled MSD: √(independent displacements per lag).
+def _independent_displacements(lag_ps: np.ndarray, origins: np.ndarray, frame_ps: float):
+    """About how many independent displacements each lag of a pooled MSD holds.
 
-    Overlapping windows are not independent: a lag t holds about origins × Δ / t
-    independent displacements, so long lags count less.
+    Overlapping windows are not independent: a lag t holds about origins × Δ / t of
+    them (at least 1), so long lags are noisier.
     """
-    weights = np.sqrt(np.maximum(origins * frame_ps / lag_ps, 1.0))
-    return weights / weights.mean()
+    return np.maximum(origins * frame_ps / lag_ps, 1.0)
 
 
 def _fit_model(
@@ -517,8 +516,9 @@ def fit_diffusion(
         )
     t, y = lag[usable], msd[usable]
     window = (float(t[0]), float(t[-1]))
-    origins = curve.count.sum(axis=1)[usable]
-    weights = _lag_weights(t, origins, float(lag[0]))  # lag[0] is one frame
+    # lag[0] is one frame; each lag is weighted by sqrt(its independent displacements)
+    independent = _independent_displacements(t, curve.count.sum(axis=1)[usable], float(lag[0]))
+    weights = np.sqrt(independent) / np.sqrt(independent).mean()
     width = curve.width_nm
     d_ps = _fit_model(t, y, curve.n_dims, tau_p, weights, width)
     linear = np.polyfit(t, y, 1)[0] / (2 * curve.n_dims) * 1000.0
@@ -540,7 +540,6 @@ def fit_diffusion(
     # A single lag condemns the model only where it misses by more than 3 x max_rel_rms
     # and by more than 4 standard errors of that lag's MSD (relative SE ~ sqrt(2 / n) for
     # n independent displacements): long lags of a short run are noisy, a plateau is not.
-    independent = np.maximum(origins * float(lag[0]) / t, 1.0)
     off = (deviation > 3 * max_rel_rms) & (deviation > 4 * np.sqrt(2.0 / independent))
     known = dict(
         D_sim_nm2_per_ns=d_sim,

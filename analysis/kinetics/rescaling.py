@@ -42,6 +42,8 @@ __all__ = [
     "kramers_transmission",
     "well_frequency_per_ps",
     "KindRescaling",
+    "RESCALED_KINDS",
+    "not_rescaled",
     "rescaling_checks",
 ]
 
@@ -91,6 +93,10 @@ def well_frequency_per_ps(distance_std_nm: float, mass_amu: float, temperature_K
     return thermal_speed_nm_per_ps(mass_amu, temperature_K) / float(distance_std_nm)
 
 
+RESCALED_KINDS = ("first_passage", "rebinding", "dwell")
+"""Event kinds whose simulated times may be mapped to physical time."""
+
+
 @dataclass(frozen=True)
 class KindRescaling:
     """Whether one event kind's times may be multiplied by s.
@@ -117,6 +123,11 @@ class KindRescaling:
             "predicted_bias": self.predicted_bias,
             "criterion": self.criterion,
         }
+
+
+def not_rescaled(reason: str) -> dict[str, KindRescaling]:
+    """Every kind kept in simulated time, for one ``reason``."""
+    return {kind: KindRescaling(kind, False, None, reason) for kind in RESCALED_KINDS}
 
 
 def rescaling_checks(
@@ -154,12 +165,10 @@ def rescaling_checks(
     """
     check_positive("capture_radius_nm", capture_radius_nm)
     check_positive("max_bias", max_bias)
-    kinds = ("first_passage", "rebinding", "dwell")
     if not calibration_valid:
-        return {k: KindRescaling(k, False, None, "time calibration invalid") for k in kinds}
+        return not_rescaled("time calibration invalid")
     if momentum_relaxation_ps is None or mass_amu is None or temperature_K is None:
-        missing = "friction, transmitter mass or temperature unknown (no build.json)"
-        return {k: KindRescaling(k, False, None, missing) for k in kinds}
+        return not_rescaled("friction, transmitter mass or temperature unknown (no build.json)")
     ell = mean_free_path_nm(momentum_relaxation_ps, mass_amu, temperature_K)
     knudsen = ell / capture_radius_nm
     bias = first_passage_bias(knudsen)

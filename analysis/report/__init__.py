@@ -45,6 +45,7 @@ from analysis.report.headline import (
     nearest_mean_field,
     read_run_estimates,
     report_command,
+    rescaled_time_scale,
 )
 from analysis.report.summary import (
     NetworkRun,
@@ -91,6 +92,7 @@ __all__ = [
     "nearest_mean_field",
     "format_duration_ms",
     "kinetics_headlines",
+    "rescaled_time_scale",
     "criticality_headlines",
     "dynamic_range_headlines",
     "conclusion_paragraph",

@@ -40,6 +40,7 @@ __all__ = [
     "read_run_estimates",
     "nearest_mean_field",
     "kinetics_headlines",
+    "rescaled_time_scale",
     "criticality_headlines",
     "dynamic_range_headlines",
     "conclusion_paragraph",
@@ -346,8 +347,9 @@ def _nonnegative(value: Any) -> float | None:
     return number if number is not None and number >= 0 else None
 
 
-def _time_scale(kinetics: Mapping[str, Any], kind: str = "first_passage") -> float | None:
-    """s for ``kind`` when the calibration is valid and that kind may be rescaled."""
+def rescaled_time_scale(kinetics: Mapping[str, Any], kind: str = "first_passage") -> float | None:
+    """s of ``kinetics.json`` for ``kind`` when the calibration is valid and that kind
+    may be rescaled (``time_calibration.rescaling.<kind>.rescaled``), else None."""
     calibration = json_block(kinetics, "time_calibration")
     s = finite_number(calibration.get("time_scale_factor"))
     rescaled = json_block(json_block(calibration, "rescaling"), kind).get("rescaled") is True
@@ -376,7 +378,7 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
         Up to four; blocks the JSON lacks are left out.
     """
     out = []
-    s = _time_scale(kinetics)
+    s = rescaled_time_scale(kinetics)
     fit = json_block(kinetics, "first_passage")
     mean_ps = _nonnegative(fit.get("mean_ps"))
     bound_ps = _nonnegative(fit.get("lower_bound_mean_ps"))
@@ -510,7 +512,7 @@ def _sentence_list(items: Sequence[str]) -> str:
 
 def _kinetics_sentences(kinetics: Mapping[str, Any]) -> list[str]:
     out = []
-    s = _time_scale(kinetics)
+    s = rescaled_time_scale(kinetics)
     fit = json_block(kinetics, "first_passage")
     mean_ps = _nonnegative(fit.get("mean_ps"))
     if mean_ps is not None:

@@ -41,6 +41,7 @@ from analysis.report.headline import (
     kinetics_headlines,
     read_json_object,
     read_run_estimates,
+    rescaled_time_scale,
 )
 from synsoc.layout import EVENT_KINDS, REGIMES
 
@@ -200,12 +201,6 @@ def _params_cell(fit: Mapping[str, Any]) -> str | None:
     return ", ".join(cells) or None
 
 
-def _rescaled(kinetics: Mapping[str, Any], kind: str) -> bool:
-    """True when ``kind``'s simulated times may be multiplied by s (time_calibration)."""
-    rescaling = json_block(json_block(kinetics, "time_calibration"), "rescaling")
-    return json_block(rescaling, kind).get("rescaled") is True
-
-
 def _readable_kinetics_table(kinetics: Mapping[str, Any]) -> str:
     s = finite_number(json_block(kinetics, "time_calibration").get("time_scale_factor"))
     header = [
@@ -226,9 +221,10 @@ def _readable_kinetics_table(kinetics: Mapping[str, Any]) -> str:
         mean_ps = finite_number(fit.get("mean_ps"))
         physical = None
         if mean_ps is not None and s is not None and s > 0 and mean_ps >= 0:
+            s_kind = rescaled_time_scale(kinetics, kind)
             physical = (
-                format_duration_ms(mean_ps * s / PS_PER_MS)
-                if _rescaled(kinetics, kind)
+                format_duration_ms(mean_ps * s_kind / PS_PER_MS)
+                if s_kind is not None
                 else "not rescaled (below)"
             )
         rows.append(

@@ -67,6 +67,16 @@ def overdamped_sphere_mfpt_ps(D: float, *, a: float, r0: float, big_r: float) ->
 
 
 @numba.njit(cache=True)
+def _wall_kick(x, v, width, k_wall, half_dt):
+    """Velocity kick of flat-bottom harmonic walls at 0 and ``width`` (force per mass)."""
+    for k in range(3):
+        if x[k] < 0.0:
+            v[k] -= half_dt * k_wall * x[k]
+        elif x[k] > width:
+            v[k] -= half_dt * k_wall * (x[k] - width)
+
+
+@numba.njit(cache=True)
 def _box_walk(gamma, vth2, width, k_wall, dt, steps_per_frame, n_frames, n, seed):
     np.random.seed(seed)
     c1 = np.exp(-gamma * dt)
@@ -78,25 +88,12 @@ def _box_walk(gamma, vth2, width, k_wall, dt, steps_per_frame, n_frames, n, seed
         for f in range(n_frames):
             out[f, i] = x
             for _ in range(steps_per_frame):
-                for k in range(3):
-                    # flat-bottom harmonic walls at 0 and width (force / mass)
-                    force = 0.0
-                    if x[k] < 0.0:
-                        force = -k_wall * x[k]
-                    elif x[k] > width:
-                        force = -k_wall * (x[k] - width)
-                    v[k] += 0.5 * dt * force
+                _wall_kick(x, v, width, k_wall, 0.5 * dt)
                 x += 0.5 * dt * v
                 for k in range(3):
                     v[k] = c1 * v[k] + c2 * np.random.standard_normal()
                 x += 0.5 * dt * v
-                for k in range(3):
-                    force = 0.0
-                    if x[k] < 0.0:
-                        force = -k_wall * x[k]
-                    elif x[k] > width:
-                        force = -k_wall * (x[k] - width)
-                    v[k] += 0.5 * dt * force
+                _wall_kick(x, v, width, k_wall, 0.5 * dt)
     return out
 
 

@@ -93,8 +93,7 @@ def test_kramers_transmission_predicts_escape_times(friction_ratio):
 def test_rescaling_checks_on_the_demo_regime():
     # gamma = 3/ps, 230 amu, r_on = 0.45 nm: Kn = 0.077, first passages ~28 % long;
     # a bound-distance spread of 0.03 nm gives omega = 3.5/ps, g = 0.86: dwells refused.
-    checks = rescaling_checks(
-        calibration_valid=True,
+    demo = dict(
         momentum_relaxation_ps=1 / 3.0,
         mass_amu=230.0,
         temperature_K=300.0,
@@ -102,21 +101,14 @@ def test_rescaling_checks_on_the_demo_regime():
         bound_distance_std_nm=0.03,
         max_bias=0.3,
     )
+    checks = rescaling_checks(calibration_valid=True, **demo)
     assert checks["first_passage"].rescaled and checks["rebinding"].rescaled
     assert checks["first_passage"].predicted_bias == pytest.approx(0.277, abs=0.005)
     assert not checks["dwell"].rescaled
     assert checks["dwell"].predicted_bias == pytest.approx(
         1 / kramers_transmission(0.862) - 1, rel=0.01
     )
-    refused = rescaling_checks(
-        calibration_valid=False,
-        momentum_relaxation_ps=1 / 3.0,
-        mass_amu=230.0,
-        temperature_K=300.0,
-        capture_radius_nm=0.45,
-        bound_distance_std_nm=0.03,
-        max_bias=0.3,
-    )
+    refused = rescaling_checks(calibration_valid=False, **demo)
     assert not any(c.rescaled for c in refused.values())
 
 
