@@ -45,6 +45,10 @@ class Synapses:
         Gain-free efficacy in units of the threshold.
     dt_ms : float
         Time step the delays are discretized to.
+    p_release : np.ndarray or None, shape=(n_edges,), dtype=float64
+        Probability that a presynaptic spike releases a vesicle, >= ``p_transmit`` (a
+        release may activate no receptor). Depressing synapses spend resource on every
+        release. None: every release transmits (``p_release = p_transmit``).
     """
 
     graph: Graph
@@ -52,6 +56,7 @@ class Synapses:
     p_transmit: np.ndarray
     efficacy: np.ndarray
     dt_ms: float
+    p_release: np.ndarray | None = None
 
     def __post_init__(self):
         m = self.graph.n_edges
@@ -64,6 +69,12 @@ class Synapses:
             raise ValueError("p_transmit must lie in [0, 1]")
         if m and not (np.all(np.isfinite(self.efficacy)) and self.efficacy.min() >= 0):
             raise ValueError("efficacy must be finite and >= 0")
+        if self.p_release is None:
+            object.__setattr__(self, "p_release", self.p_transmit)
+        elif self.p_release.shape != (m,) or (
+            m and not (np.all(self.p_release >= self.p_transmit) and self.p_release.max() <= 1)
+        ):
+            raise ValueError(f"p_release must have shape ({m},) and lie in [p_transmit, 1]")
 
     def replace(self, **changes) -> Synapses:
         """Copy with some arrays replaced (reference models reuse the graph)."""
@@ -73,7 +84,10 @@ class Synapses:
             p_transmit=self.p_transmit,
             efficacy=self.efficacy,
             dt_ms=self.dt_ms,
+            p_release=self.p_release,
         )
+        if "p_transmit" in changes and "p_release" not in changes:
+            fields["p_release"] = None  # a new transmission probability: release = transmission
         fields.update(changes)
         return Synapses(**fields)
 
