@@ -190,6 +190,11 @@ class BindingRates:
     receptor_molar, time_scale_factor, time_scale_factor_stderr : float or None
         The inputs of the physical conversion.
     n_bootstrap : int
+    joint_draws : dict of str to np.ndarray or None
+        The cluster-bootstrap resamples of ``k_on_per_M_per_s`` and ``k_off_per_s`` taken
+        together (same resample, same time-scale draw), where both are defined and both
+        have a CI: what a later stage propagates (the synapse response), keeping the
+        correlation of the two rates. None otherwise.
     unavailable : dict of str to str
         For each rate or CI that is None, why (key: the field, or the field + ``_ci95``);
         a key ending in ``_ci95_note`` says a CI came from the resamples in which the
@@ -215,6 +220,7 @@ class BindingRates:
     n_bootstrap: int
     unavailable: dict[str, str] = field(default_factory=dict)
     note: str = _NOTE
+    joint_draws: dict[str, np.ndarray] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping for ``kinetics.json`` (units in the key names, CIs as [lo, hi])."""
@@ -241,6 +247,11 @@ class BindingRates:
             time_scale_factor=_optional_float(self.time_scale_factor),
             time_scale_factor_stderr=_optional_float(self.time_scale_factor_stderr),
             n_bootstrap=int(self.n_bootstrap),
+            bootstrap_draws=(
+                None
+                if self.joint_draws is None
+                else {key: [float(v) for v in draws] for key, draws in self.joint_draws.items()}
+            ),
             unavailable=dict(self.unavailable),
             literature={
                 "ampa_glutamate_k_on_M_per_s": list(AMPA_GLUTAMATE_KON_M_PER_S),
@@ -576,6 +587,7 @@ def estimate_binding_rates(
         for name, (value, samples) in candidates.items()
     }
     return BindingRates(
+        joint_draws=_joint_physical_draws(rates, candidates),
         **rates,
         n_binding=int(n_on),
         n_unbinding=int(n_off),
@@ -589,6 +601,16 @@ def estimate_binding_rates(
         n_bootstrap=int(n_bootstrap),
         unavailable=unavailable,
     )
+
+
+def _joint_physical_draws(rates: dict, candidates: dict) -> dict[str, np.ndarray] | None:
+    """Resamples where both physical rates are finite and > 0 (None without both CIs)."""
+    names = ("k_on_per_M_per_s", "k_off_per_s")
+    if any(rates[name] is None or rates[name].ci95 is None for name in names):
+        return None
+    draws = [np.asarray(candidates[name][1], dtype=float) for name in names]
+    keep = np.all([np.isfinite(d) & (d > 0) for d in draws], axis=0)
+    return {name: d[keep] for name, d in zip(names, draws, strict=True)}
 
 
 def _ratio(numerator, denominator):
