@@ -2,7 +2,8 @@
 
 ``synsoc network --kinetics kinetics.json --config FILE -o DIR`` writes, under DIR (the
 ``R/network`` directory of docs/contracts.md), graph.graphml, every sweep run, every
-response curve and the three reference models, at the paths ``synsoc.layout`` gives them.
+response curve and the three reference models, at the paths ``synsoc.layout`` gives them,
+after the synapse response (synapse/synapse_response.json and its figure) they are built on.
 
 Give DIR of its own (``-o network_cli``): a DIR inside a Snakemake workflow's results
 (``results/network`` after ``snakemake``) is refused, since overwriting those outputs
@@ -19,13 +20,26 @@ from pathlib import Path
 from typing import Any
 
 from network.config import NetworkConfig
-from network.jobs import run_graph, run_reference, run_response, run_sweep_point
+from network.jobs import (
+    run_graph,
+    run_reference,
+    run_response,
+    run_sweep_point,
+    run_synapse_response,
+)
 from synsoc.cli import OutputGuard, add_force_option, require_file
 from synsoc.config import load_config
 from synsoc.errors import ConfigError
 from synsoc.layout import REFERENCE_MODELS, ResultLayout
 
-__all__ = ["register", "run_stage", "stage_outputs"]
+__all__ = ["register", "run_stage", "stage_outputs", "SYNAPSE_RESPONSE_FILES"]
+
+SYNAPSE_RESPONSE_FILES = (
+    "synapse_response.json",
+    "synapse_response.png",
+    "synapse_response.svg",
+)
+"""The synapse response files under R/network/synapse (the JSON first)."""
 
 
 def stage_outputs(cfg: NetworkConfig, outdir: str | os.PathLike) -> tuple[list[Path], list[Path]]:
@@ -34,7 +48,7 @@ def stage_outputs(cfg: NetworkConfig, outdir: str | os.PathLike) -> tuple[list[P
     Returns
     -------
     files : list of pathlib.Path
-        graph.graphml and the response curves.
+        The synapse response (JSON and figure), graph.graphml and the response curves.
     folders : list of pathlib.Path
         One per sweep run and per reference model.
     """
@@ -45,7 +59,8 @@ def stage_outputs(cfg: NetworkConfig, outdir: str | os.PathLike) -> tuple[list[P
         """A layout path of the stage (``./network/...``), placed under ``outdir``."""
         return Path(outdir) / Path(path).relative_to(stage)
 
-    files = [place(layout.network("graph.graphml"))]
+    files = [place(layout.network_synapse(name)) for name in SYNAPSE_RESPONSE_FILES]
+    files.append(place(layout.network("graph.graphml")))
     folders = []
     for regime in cfg.sweep.regimes:
         for control in cfg.sweep.control_values:
@@ -80,16 +95,19 @@ def run_stage(
         """A layout path of the stage (``./network/...``), placed under ``outdir``."""
         return Path(outdir) / Path(path).relative_to(stage)
 
-    run_graph(cfg, kinetics_path, place(layout.network("graph.graphml")))
+    synapse = place(layout.network_synapse(SYNAPSE_RESPONSE_FILES[0]))
+    synapse.parent.mkdir(parents=True, exist_ok=True)
+    run_synapse_response(cfg, kinetics_path, synapse, config=config)
+    run_graph(cfg, synapse, place(layout.network("graph.graphml")))
     for regime in cfg.sweep.regimes:
         for control in cfg.sweep.control_values:
             run_dir = place(layout.network_run("", regime=regime, control=control))
-            run_sweep_point(cfg, kinetics_path, regime, control, run_dir, config=config)
+            run_sweep_point(cfg, synapse, regime, control, run_dir, config=config)
             response = place(layout.network_response(regime=regime, control=control))
-            run_response(cfg, kinetics_path, regime, control, response)
+            run_response(cfg, synapse, regime, control, response)
     for model in REFERENCE_MODELS:
         reference_dir = place(layout.network_reference("", model=model))
-        run_reference(cfg, kinetics_path, model, reference_dir, config=config)
+        run_reference(cfg, synapse, model, reference_dir, config=config)
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from synsoc.config import validate_section
-from synsoc.layout import REGIMES
+from synsoc.layout import PHYSICAL, REGIMES
 from synsoc.validation import (
     check_choice,
     check_int_at_least,
@@ -24,7 +24,7 @@ from synsoc.validation import (
 
 __all__ = [
     "GraphConfig",
-    "LiteratureConfig",
+    "CleftConfig",
     "SynapseConfig",
     "NeuronConfig",
     "DriveConfig",
@@ -62,44 +62,81 @@ class GraphConfig:
 
 
 @dataclass(frozen=True)
-class LiteratureConfig:
-    """Fixed literature rates used by the ``literature`` synapse source
-    (``network.synapses.literature``)."""
+class CleftConfig:
+    """Cleft geometry and extracellular space (``network.synapses.cleft``)."""
 
-    cleft_width_nm: float
-    D_nm2_per_ns: float
-    k_on_per_M_per_s: float
-    glutamate_peak_mM: float
-    clearance_ms: float
+    n_transmitters: int
+    height_nm: float
+    radius_nm: float
+    patch_radius_nm: float
+    D_free_um2_per_ms: float
+    ecs_volume_fraction: float
+    ecs_tortuosity: float
+    uptake_tau_ms: float
+    literature_D_um2_per_ms: float
+    t_max_ms: float
 
     def __post_init__(self):
+        check_int_at_least("synapses.cleft.n_transmitters", self.n_transmitters, 1)
         for name in (
-            "cleft_width_nm",
-            "D_nm2_per_ns",
-            "k_on_per_M_per_s",
-            "glutamate_peak_mM",
-            "clearance_ms",
+            "height_nm",
+            "radius_nm",
+            "patch_radius_nm",
+            "D_free_um2_per_ms",
+            "literature_D_um2_per_ms",
+            "t_max_ms",
         ):
-            check_positive(f"synapses.literature.{name}", getattr(self, name))
+            check_positive(f"synapses.cleft.{name}", getattr(self, name))
+        check_positive("synapses.cleft.uptake_tau_ms", self.uptake_tau_ms, allow_inf=True)
+        if not 0 < self.ecs_volume_fraction <= 1:
+            raise ValueError(
+                "synapses.cleft.ecs_volume_fraction must be in (0, 1], "
+                f"got {self.ecs_volume_fraction}"
+            )
+        if self.ecs_tortuosity < 1:
+            raise ValueError(
+                f"synapses.cleft.ecs_tortuosity must be >= 1, got {self.ecs_tortuosity}"
+            )
+        if self.patch_radius_nm > self.radius_nm:
+            raise ValueError(
+                f"synapses.cleft.patch_radius_nm ({self.patch_radius_nm}) must not exceed "
+                f"radius_nm ({self.radius_nm})"
+            )
 
 
 @dataclass(frozen=True)
 class SynapseConfig:
-    """How synapses are drawn from the kinetics (``network.synapses``)."""
+    """The synapse response and how synapses are drawn from it (``network.synapses``)."""
 
     source: str
     release_probability: float
-    window_ms: float
     axonal_delay_ms: float
-    n_receptors: int
-    literature: LiteratureConfig
+    n_receptors: float
+    receptor_conductance_pS: float
+    driving_force_mV: float
+    membrane_capacitance_pF: float
+    membrane_tau_ms: float
+    threshold_mV: float
+    n_bootstrap: int
+    cleft: CleftConfig
 
     def __post_init__(self):
         check_choice("synapses.source", self.source, ("kinetics", "literature"))
-        check_probability("synapses.release_probability", self.release_probability)
-        check_positive("synapses.window_ms", self.window_ms)
+        if not 0 < self.release_probability <= 1:
+            raise ValueError(
+                f"synapses.release_probability must be in (0, 1], got {self.release_probability}"
+            )
         check_positive("synapses.axonal_delay_ms", self.axonal_delay_ms, allow_zero=True)
-        check_int_at_least("synapses.n_receptors", self.n_receptors, 1)
+        for name in (
+            "n_receptors",
+            "receptor_conductance_pS",
+            "driving_force_mV",
+            "membrane_capacitance_pF",
+            "membrane_tau_ms",
+            "threshold_mV",
+        ):
+            check_positive(f"synapses.{name}", getattr(self, name))
+        check_int_at_least("synapses.n_bootstrap", self.n_bootstrap, 0)
 
 
 @dataclass(frozen=True)
@@ -190,16 +227,17 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class SweepConfig:
-    """Regimes x control values sigma0 (``network.sweep``)."""
+    """Regimes x control values (``network.sweep``): ``"physical"`` or a target lambda."""
 
     regimes: tuple[str, ...]
-    control_values: tuple[float, ...]
+    control_values: tuple[float | str, ...]
 
     def __post_init__(self):
         for regime in self.regimes:
             check_choice("sweep.regimes", regime, REGIMES)
         for value in self.control_values:
-            check_positive("sweep.control_values", value)
+            if value != PHYSICAL:
+                check_positive("sweep.control_values", value)
 
 
 @dataclass(frozen=True)
@@ -276,14 +314,14 @@ class NetworkConfig:
         """
         s = validate_section("network", section)
         synapses = dict(s["synapses"])
-        literature = LiteratureConfig(**synapses.pop("literature"))
+        cleft = CleftConfig(**synapses.pop("cleft"))
         regimes = s["regimes"]
         sweep = s["sweep"]
         response = s["response"]
         return cls(
             seed=int(s["seed"]),
             graph=GraphConfig(**s["graph"]),
-            synapses=SynapseConfig(literature=literature, **synapses),
+            synapses=SynapseConfig(cleft=cleft, **synapses),
             neuron=NeuronConfig(**s["neuron"]),
             drive=DriveConfig(**s["drive"]),
             depressing=DepressingConfig(**regimes["depressing"]),
@@ -291,7 +329,9 @@ class NetworkConfig:
             run=RunConfig(**s["run"]),
             sweep=SweepConfig(
                 regimes=tuple(sweep["regimes"]),
-                control_values=tuple(float(v) for v in sweep["control_values"]),
+                control_values=tuple(
+                    v if v == PHYSICAL else float(v) for v in sweep["control_values"]
+                ),
             ),
             response=ResponseConfig(
                 drive_rates_hz=tuple(float(v) for v in response["drive_rates_hz"]),

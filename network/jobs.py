@@ -1,9 +1,16 @@
-"""One network stage job: graph, a sweep run, a response curve or a reference model.
+"""One network stage job: synapse response, graph, a sweep run, a response curve or a
+reference model.
 
 Seeds: ``SeedSequence(network.seed).spawn(2)`` gives (graph, synapses) streams shared by
 every job, so all jobs see the same network; each job's dynamics and drive come from
 ``SeedSequence(network.seed, spawn_key=(crc32(label),))`` with ``label`` such as
-``"run/static/1"``, ``"response/static/1/10"`` or ``"reference/levina"``.
+``"run/static/1"``, ``"run/static/physical"``, ``"response/static/1/10"`` or
+``"reference/levina"``.
+
+Control values: ``"physical"`` runs the synapses as the synapse response gives them
+(gain 1), so the spectral radius λ of the transmission matrix and the branching ratio
+are outputs (with CIs from the MD rates' bootstrap draws); a number is a target λ (the
+calibrated mode, Larremore, Shew & Restrepo 2011).
 """
 
 from __future__ import annotations
@@ -23,16 +30,35 @@ from network.avalanches import auto_bin_steps, bin_counts, extract_avalanches
 from network.config import NetworkConfig
 from network.engine import DriveSpec, Dynamics, SpikeRecord, simulate
 from network.graph import build_graph
-from network.synapses import Synapses, analytic_sigma, draw_synapses, gain_for_sigma, write_graphml
-from network.synaptic_kinetics import SynapticKinetics, literature_kinetics, load_kinetics
+from network.spectral import gain_for_lambda, spectral_radius
+from network.synapse_response import (
+    SynapseResponse,
+    compute_synapse_response,
+    load_synapse_response,
+)
+from network.synapses import (
+    Synapses,
+    analytic_sigma,
+    draw_receptor_counts,
+    draw_synapses,
+    write_graphml,
+)
+from network.synaptic_kinetics import load_binding_rates
 from synsoc.io import save_npz, write_json, write_parquet
-from synsoc.layout import REFERENCE_MODELS, REGIMES, RESPONSE_COLUMNS, control_label
+from synsoc.layout import (
+    REFERENCE_MODELS,
+    REGIMES,
+    RESPONSE_COLUMNS,
+    control_label,
+    control_number,
+)
 from synsoc.provenance import provenance
 from synsoc.validation import check_choice
 
 __all__ = [
-    "resolve_kinetics",
+    "run_synapse_response",
     "build_network",
+    "lambda_interval",
     "regime_dynamics",
     "job_seed",
     "run_graph",
@@ -65,51 +91,102 @@ def job_seed(cfg: NetworkConfig, label: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(cfg.seed, spawn_key=(zlib.crc32(label.encode("utf-8")),))
 
 
-def resolve_kinetics(cfg: NetworkConfig, kinetics_path: PathOrNone) -> SynapticKinetics:
-    """Kinetics of the configured source (``kinetics.json`` or literature rates).
+def run_synapse_response(
+    cfg: NetworkConfig,
+    kinetics_path: PathOrNone,
+    output: str | os.PathLike,
+    *,
+    config: Mapping[str, Any],
+) -> SynapseResponse:
+    """Compute one synapse's response to a release and write ``synapse_response.json``.
 
     Parameters
     ----------
     cfg : NetworkConfig
     kinetics_path : path-like or None
-        kinetics.json; ignored (may be None) with ``synapses.source: literature``.
+        kinetics.json (its binding rates and calibrated D); None with
+        ``synapses.source: literature``.
+    output : path-like
+        ``R/network/synapse/synapse_response.json``; the figure is written beside it
+        (``synapse_response.png``/``.svg``).
+    config : Mapping
+        Full configuration, recorded in the provenance block.
 
     Returns
     -------
-    SynapticKinetics
+    SynapseResponse
     """
-    if cfg.synapses.source == "literature":
-        return literature_kinetics(cfg.synapses.literature)
-    if kinetics_path is None:
-        raise ValueError("kinetics_path is required when network.synapses.source is 'kinetics'")
-    return load_kinetics(kinetics_path)
+    from network.plots import plot_synapse_response
+
+    if cfg.synapses.source == "kinetics":
+        if kinetics_path is None:
+            raise ValueError("kinetics_path is required when network.synapses.source is 'kinetics'")
+        rates = load_binding_rates(kinetics_path)
+    else:
+        rates = None
+    response, document = compute_synapse_response(cfg.synapses, rates)
+    output = Path(output)
+    figures = plot_synapse_response(document, output.with_suffix(""))
+    document["figures"] = [path.name for path in figures]
+    document["provenance"] = provenance(config)
+    write_json(output, document)
+    return response
 
 
-def build_network(cfg: NetworkConfig, kinetics: SynapticKinetics) -> Synapses:
+def _network_streams(cfg: NetworkConfig) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """(graph, synapses) seeds: ``SeedSequence(cfg.seed).spawn(2)``."""
+    graph_seq, synapse_seq = np.random.SeedSequence(cfg.seed).spawn(2)
+    return graph_seq, synapse_seq
+
+
+def build_network(cfg: NetworkConfig, response: SynapseResponse) -> Synapses:
     """Graph and synapses of the configuration (identical for every job).
 
     The random streams come from ``cfg.seed``: ``SeedSequence(cfg.seed).spawn(2)`` gives
     the (graph, synapses) seeds.
     """
-    graph_seq, synapse_seq = np.random.SeedSequence(cfg.seed).spawn(2)
+    graph_seq, synapse_seq = _network_streams(cfg)
     graph = build_graph(cfg.graph, rng=np.random.default_rng(graph_seq))
     return draw_synapses(
-        graph, kinetics, cfg.synapses, cfg.neuron.dt_ms, rng=np.random.default_rng(synapse_seq)
+        graph, response, cfg.synapses, cfg.neuron.dt_ms, rng=np.random.default_rng(synapse_seq)
     )
 
 
-def regime_dynamics(
-    cfg: NetworkConfig, synapses: Synapses, regime: str, control: float
-) -> tuple[Dynamics, float | None]:
-    """Dynamics of a regime at control value sigma0 = ``control`` and its analytic sigma.
+def lambda_interval(
+    cfg: NetworkConfig, synapses: Synapses, response: SynapseResponse
+) -> list[float] | None:
+    """95 % interval of the physical λ over the response's bootstrap draws (None without).
 
-    The gain is chosen so that the fully recovered network (initial thresholds) has
-    branching ratio sigma0 in the probabilistic model. The analytic sigma is returned
-    only where it holds during the run: the static regime of the probabilistic model.
+    Every draw of (p1, e1) gives the transmission probability and efficacy of every
+    synapse (same receptor counts), hence a λ; the interval is their 2.5-97.5 percentiles.
+    """
+    if response.n_draws < 2:
+        return None
+    _, synapse_seq = _network_streams(cfg)
+    receptors = draw_receptor_counts(
+        synapses.graph.n_edges, cfg.synapses.n_receptors, rng=np.random.default_rng(synapse_seq)
+    )
+    values = []
+    for draw in range(response.n_draws):
+        p, efficacy = response.transmission(receptors, cfg.synapses.release_probability, draw=draw)
+        values.append(spectral_radius(synapses.replace(p_transmit=p, efficacy=efficacy), 1.0))
+    low, high = np.percentile(values, [2.5, 97.5])
+    return [float(low), float(high)]
+
+
+def regime_dynamics(
+    cfg: NetworkConfig, synapses: Synapses, regime: str, control: float | str
+) -> Dynamics:
+    """Dynamics of a regime at a control value (``"physical"``: gain 1; a number: target λ).
+
+    In the calibrated mode the gain is chosen so that the spectral radius λ of the
+    transmission matrix [p_ij min(1, gain eps_ij)] of the fully recovered network (initial
+    thresholds) equals the control value.
     """
     check_choice("regime", regime, REGIMES)
     neuron = cfg.neuron
-    gain = gain_for_sigma(synapses, control)
+    target = control_number(control)
+    gain = 1.0 if target is None else gain_for_lambda(synapses, target)
     common = dict(
         model=neuron.model,
         gain=gain,
@@ -119,24 +196,21 @@ def regime_dynamics(
         refractory_ms=neuron.refractory_ms,
     )
     if regime == "static":
-        sigma = analytic_sigma(synapses, gain) if neuron.model == "probabilistic" else None
-        return Dynamics(**common), sigma
+        return Dynamics(**common)
     if regime == "depressing":
-        dyn = Dynamics(
+        return Dynamics(
             **common,
             depression_use=cfg.depressing.use_fraction,
             depression_tau_ms=cfg.depressing.recovery_tau_ms,
         )
-        return dyn, None
     if regime == "homeostatic":
         h = cfg.homeostatic
-        dyn = Dynamics(
+        return Dynamics(
             **common,
             homeostatic_target_hz=h.target_rate_hz,
             homeostatic_eta=h.eta,
             homeostatic_theta_min=h.threshold_min,
         )
-        return dyn, None
     raise AssertionError(f"regime {regime!r} is in REGIMES but has no dynamics")
 
 
@@ -206,14 +280,16 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
     return RunOutcome(record, avalanches, summary)
 
 
-def run_graph(cfg: NetworkConfig, kinetics_path: PathOrNone, output: str | os.PathLike) -> Synapses:
+def run_graph(
+    cfg: NetworkConfig, response_path: str | os.PathLike, output: str | os.PathLike
+) -> Synapses:
     """Build the network and write ``graph.graphml`` (delay, p, efficacy per edge).
 
     Parameters
     ----------
     cfg : NetworkConfig
-    kinetics_path : path-like or None
-        kinetics.json (None with ``synapses.source: literature``).
+    response_path : path-like
+        ``synapse_response.json`` (:func:`run_synapse_response`).
     output : path-like
         ``R/network/graph.graphml``.
 
@@ -221,20 +297,20 @@ def run_graph(cfg: NetworkConfig, kinetics_path: PathOrNone, output: str | os.Pa
     -------
     Synapses
     """
-    kinetics = resolve_kinetics(cfg, kinetics_path)
-    synapses = build_network(cfg, kinetics)
+    response = load_synapse_response(response_path)
+    synapses = build_network(cfg, response)
     write_graphml(
         output,
         synapses,
         f"synsoc network: {cfg.graph.model}, N={synapses.graph.n_neurons}, "
-        f"synapse source {cfg.synapses.source} ({kinetics.source})",
+        f"synapse response {response.source}/{response.scheme} ({response.source_path})",
     )
     return synapses
 
 
 def run_sweep_point(
     cfg: NetworkConfig,
-    kinetics_path: PathOrNone,
+    response_path: str | os.PathLike,
     regime: str,
     control: float,
     outdir: str | os.PathLike,
@@ -246,12 +322,12 @@ def run_sweep_point(
     Parameters
     ----------
     cfg : NetworkConfig
-    kinetics_path : path-like or None
-        kinetics.json (None with ``synapses.source: literature``).
+    response_path : path-like
+        ``synapse_response.json`` (:func:`run_synapse_response`).
     regime : str
         One of ``synsoc.layout.REGIMES``: static, depressing or homeostatic.
-    control : float
-        Control value sigma0 (branching ratio of the fully recovered network).
+    control : float or str
+        ``"physical"`` or a target spectral radius λ (calibrated mode).
     outdir : path-like
         ``R/network/runs/{regime}/{control}`` (``ResultLayout.network_run``).
     config : Mapping
@@ -261,8 +337,9 @@ def run_sweep_point(
     -------
     RunOutcome
     """
-    synapses = build_network(cfg, resolve_kinetics(cfg, kinetics_path))
-    dynamics, sigma = regime_dynamics(cfg, synapses, regime, control)
+    response = load_synapse_response(response_path)
+    synapses = build_network(cfg, response)
+    dynamics = regime_dynamics(cfg, synapses, regime, control)
     label = f"run/{regime}/{control_label(control)}"
     record = simulate(
         synapses,
@@ -273,11 +350,18 @@ def run_sweep_point(
         chunk_steps=cfg.run.chunk_steps,
         max_spikes=cfg.run.max_spikes,
     )
+    physical = control_number(control) is None
     summary = {
         "regime": regime,
-        "control_name": "sigma0",
-        "control_value": control,
-        "sigma_analytic": sigma,
+        "control_name": "lambda",
+        "control_value": control_number(control),
+        "control_label": control_label(control),
+        "lambda": spectral_radius(synapses, dynamics.gain),
+        "lambda_ci95": lambda_interval(cfg, synapses, response) if physical else None,
+        "sigma_mean_field": analytic_sigma(synapses, dynamics.gain),
+        "mean_p_transmit": float(synapses.p_transmit.mean()) if synapses.graph.n_edges else None,
+        "mean_efficacy_theta": float(synapses.efficacy.mean()) if synapses.graph.n_edges else None,
+        "synapse_source": response.source,
         "gain": dynamics.gain,
         "neuron_model": dynamics.model,
         "drive_mode": cfg.drive.mode,
@@ -291,7 +375,7 @@ def run_sweep_point(
 
 def run_response(
     cfg: NetworkConfig,
-    kinetics_path: PathOrNone,
+    response_path: str | os.PathLike,
     regime: str,
     control: float,
     output: str | os.PathLike,
@@ -304,12 +388,12 @@ def run_response(
     Parameters
     ----------
     cfg : NetworkConfig
-    kinetics_path : path-like or None
-        kinetics.json (None with ``synapses.source: literature``).
+    response_path : path-like
+        ``synapse_response.json`` (:func:`run_synapse_response`).
     regime : str
         One of ``synsoc.layout.REGIMES``.
-    control : float
-        Control value sigma0.
+    control : float or str
+        ``"physical"`` or a target λ.
     output : path-like
         ``R/network/response/{regime}/{control}.parquet`` (``ResultLayout.network_response``).
 
@@ -319,8 +403,8 @@ def run_response(
         Columns ``synsoc.layout.RESPONSE_COLUMNS`` (drive_rate_hz, response_rate_hz),
         one row per drive rate.
     """
-    synapses = build_network(cfg, resolve_kinetics(cfg, kinetics_path))
-    dynamics, _ = regime_dynamics(cfg, synapses, regime, control)
+    synapses = build_network(cfg, load_synapse_response(response_path))
+    dynamics = regime_dynamics(cfg, synapses, regime, control)
     rows = []
     for rate in cfg.response.drive_rates_hz:
         drive = DriveSpec("poisson", rate, cfg.drive.weight, cfg.drive.slow_interval_ms)
@@ -373,7 +457,7 @@ def _reference_setup(cfg: NetworkConfig, synapses: Synapses, model: str):
 
 def run_reference(
     cfg: NetworkConfig,
-    kinetics_path: PathOrNone,
+    response_path: str | os.PathLike,
     model: str,
     outdir: str | os.PathLike,
     *,
@@ -391,8 +475,8 @@ def run_reference(
     Parameters
     ----------
     cfg : NetworkConfig
-    kinetics_path : path-like or None
-        kinetics.json (None with ``synapses.source: literature``).
+    response_path : path-like
+        ``synapse_response.json`` (:func:`run_synapse_response`).
     model : str
         One of ``synsoc.layout.REFERENCE_MODELS``.
     outdir : path-like
@@ -404,7 +488,7 @@ def run_reference(
     -------
     RunOutcome
     """
-    synapses = build_network(cfg, resolve_kinetics(cfg, kinetics_path))
+    synapses = build_network(cfg, load_synapse_response(response_path))
     syn, dyn, drive, sigma = _reference_setup(cfg, synapses, model)
     label = f"reference/{model}"
     record = simulate(
@@ -420,7 +504,9 @@ def run_reference(
         "regime": model,
         "control_name": "sigma0",
         "control_value": cfg.reference.levina_sigma0 if model == "levina" else 1.0,
-        "sigma_analytic": sigma,
+        "control_label": f"{cfg.reference.levina_sigma0 if model == 'levina' else 1.0:g}",
+        "lambda": spectral_radius(syn, 1.0),
+        "sigma_mean_field": sigma,
         "neuron_model": dyn.model,
         "drive_mode": drive.mode,
         "n_synapses": syn.graph.n_edges,

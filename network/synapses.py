@@ -1,13 +1,15 @@
-"""Synapses drawn from the kinetics: delays, transmission probabilities, efficacies.
+"""Synapses drawn from the synapse response: delays, transmission probabilities, efficacies.
 
-For synapse (i -> j):
+For synapse (i -> j) with ``n_ij ~ max(1, Poisson(n_receptors))`` receptors
+(:mod:`network.synapse_response`, docs/synapse.md):
 
-* delay ``d_ij = axonal_delay + T_ij``, ``T_ij`` drawn by inverse-transform sampling of the
-  cleft first-passage CDF (conditional on binding), rounded to whole time steps (>= 1);
-* transmission probability ``p_ij = p_release * CDF_FPT(window)``;
-* efficacy ``eps_ij = B_ij / n_receptors`` with ``B_ij ~ Binomial(n_receptors, bound_fraction)``
-  (quantal variability of the receptor occupancy; mean = bound_fraction), in units of the
-  threshold. The weight used by the dynamics is ``w_ij = gain * eps_ij * theta``.
+* transmission probability ``p_ij = p_release * (1 - (1 - p1)^n_ij)`` (a release
+  activates at least one receptor); release probability ``p_release``;
+* efficacy ``eps_ij = n_ij e1 / (P_act(n_ij) theta)``, the mean postsynaptic potential given
+  activation in units of the threshold depolarization; the weight used by the dynamics is
+  ``w_ij = gain * eps_ij * theta`` (gain 1 in the physical mode);
+* delay ``d_ij = axonal_delay + latency`` (release to the peak of the synaptic current),
+  rounded to whole time steps (>= 1).
 """
 
 from __future__ import annotations
@@ -21,11 +23,18 @@ import numpy as np
 
 from network.config import SynapseConfig
 from network.graph import Graph
-from network.synaptic_kinetics import SynapticKinetics
+from network.synapse_response import SynapseResponse
 from synsoc.io import write_text
 from synsoc.validation import check_positive
 
-__all__ = ["Synapses", "draw_synapses", "analytic_sigma", "gain_for_sigma", "write_graphml"]
+__all__ = [
+    "Synapses",
+    "draw_receptor_counts",
+    "draw_synapses",
+    "analytic_sigma",
+    "gain_for_sigma",
+    "write_graphml",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -92,47 +101,61 @@ class Synapses:
         return Synapses(**fields)
 
 
+def draw_receptor_counts(n_edges: int, mean: float, *, rng: np.random.Generator) -> np.ndarray:
+    """Receptors per synapse, ``max(1, Poisson(mean))`` (int64, shape (n_edges,))."""
+    return np.maximum(1, rng.poisson(mean, size=n_edges))
+
+
 def draw_synapses(
     graph: Graph,
-    kinetics: SynapticKinetics,
+    response: SynapseResponse,
     cfg: SynapseConfig,
     dt_ms: float,
     *,
     rng: int | np.random.Generator,
 ) -> Synapses:
-    """Draw delays, transmission probabilities and efficacies for every edge.
+    """Receptor counts, then delays, transmission probabilities and efficacies of every edge.
 
     Parameters
     ----------
     graph : Graph
-    kinetics : SynapticKinetics
+    response : SynapseResponse
+        One synapse's response to a release (``synapse_response.json``).
     cfg : SynapseConfig
         ``NetworkConfig.from_section(section).synapses``.
     dt_ms : float
         Time step (ms) the delays are rounded to.
     rng : int, np.random.SeedSequence or np.random.Generator
-        Source of the delays and efficacies (``np.random.default_rng(rng)``; a
-        Generator is used as is).
+        Source of the receptor counts (``np.random.default_rng(rng)``; a Generator is
+        used as is).
 
     Returns
     -------
     Synapses
+        With ``p_release`` = the configured release probability.
     """
     check_positive("dt_ms", dt_ms)
     rng = np.random.default_rng(rng)
     m = graph.n_edges
-    delay_ms = cfg.axonal_delay_ms + kinetics.sample_fpt_ms(m, rng=rng)
-    delay_steps = np.maximum(1, np.rint(delay_ms / dt_ms)).astype(np.int32)
-    p = cfg.release_probability * kinetics.cdf_at(cfg.window_ms)
-    efficacy = rng.binomial(cfg.n_receptors, kinetics.bound_fraction, size=m) / cfg.n_receptors
+    receptors = draw_receptor_counts(m, cfg.n_receptors, rng=rng)
+    p, efficacy = response.transmission(receptors, cfg.release_probability)
+    delay_ms = cfg.axonal_delay_ms + response.latency_ms
+    delay_steps = np.full(m, max(1, int(np.rint(delay_ms / dt_ms))), np.int32)
     logger.info(
-        "synapses: p_transmit %.3f, mean delay %.3f ms (%.1f steps), mean efficacy %.3f theta",
-        p,
-        delay_ms.mean() if m else 0.0,
-        delay_steps.mean() if m else 0.0,
+        "synapses: mean p_transmit %.3g, delay %.3f ms (%d steps), mean efficacy %.3g theta",
+        p.mean() if m else 0.0,
+        delay_ms,
+        delay_steps[0] if m else 0,
         efficacy.mean() if m else 0.0,
     )
-    return Synapses(graph, delay_steps, np.full(m, p), efficacy.astype(np.float64), dt_ms)
+    return Synapses(
+        graph,
+        delay_steps,
+        p.astype(np.float64),
+        efficacy.astype(np.float64),
+        dt_ms,
+        p_release=np.full(m, cfg.release_probability),
+    )
 
 
 def analytic_sigma(synapses: Synapses, gain: float) -> float:

@@ -29,6 +29,8 @@ __all__ = [
     "RESPONSE_COLUMNS",
     "ResultLayout",
     "control_label",
+    "control_number",
+    "PHYSICAL",
 ]
 
 REGIMES = ("static", "depressing", "homeostatic")
@@ -69,6 +71,21 @@ AVALANCHE_COLUMNS = (
 
 RESPONSE_COLUMNS = ("drive_rate_hz", "response_rate_hz")
 """Columns of a response curve (Poisson drive rate against mean firing rate)."""
+
+
+PHYSICAL = "physical"
+"""Control value of a run whose synapses are the synapse response's (no calibration)."""
+
+
+def control_number(label: float | str) -> float | None:
+    """Numeric control value (the target lambda) of a label; None for ``"physical"``.
+
+    Parameters
+    ----------
+    label : float or str
+        A value of ``network.sweep.control_values`` or its ``control_label``.
+    """
+    return None if label == PHYSICAL else float(label)
 
 
 def control_label(value: float | str) -> str:
@@ -123,6 +140,10 @@ class ResultLayout:
     def network(self, name: str) -> str:
         """``R/network/<name>`` (graph.graphml)."""
         return f"{self.root}/network/{name}"
+
+    def network_synapse(self, name: str) -> str:
+        """``R/network/synapse/<name>``: synapse_response.json and its figure."""
+        return f"{self.root}/network/synapse/{name}"
 
     def network_run(
         self, name: str, *, regime: str = "{regime}", control: float | str = "{control}"

@@ -32,6 +32,7 @@ from analysis.criticality.config import CriticalityConfig
 from analysis.criticality.response_curve import dynamic_range, peak_per_regime
 from analysis.criticality.tables import read_avalanches, read_bin_counts, read_response_curve
 from synsoc.io import write_json, write_text
+from synsoc.layout import control_number
 from synsoc.provenance import provenance
 
 __all__ = ["run_criticality", "run_dynamic_range", "run_alignment"]
@@ -122,11 +123,20 @@ def run_dynamic_range(
             result = dynamic_range(frame["drive_rate_hz"], frame["response_rate_hz"])
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from err
-        rows.append({"regime": regime, "control_value": float(control), **result.as_dict()})
+        number = control_number(control)
+        rows.append(
+            {
+                "regime": regime,
+                "control_value": number,
+                "control_label": control,
+                **result.as_dict(),
+            }
+        )
         curves.append(
             {
                 "regime": regime,
-                "control_value": float(control),
+                "control_value": number,
+                "control_label": control,
                 "drive_rate_hz": frame["drive_rate_hz"].to_numpy(),
                 "response_rate_hz": frame["response_rate_hz"].to_numpy(),
                 "delta_db": result.delta_db,
@@ -204,7 +214,8 @@ def run_alignment(
         for model, (ref_s, ref_t, ref_exps) in references.items():
             row = {
                 "regime": regime,
-                "control_value": float(control),
+                "control_value": control_number(control),
+                "control_label": control,
                 "reference_model": model,
                 "n_avalanches": int(sizes.size),
                 "n_reference_avalanches": int(ref_s.size),

@@ -132,8 +132,10 @@ def plot_dynamic_range(curves: list[dict], stem: str | Path) -> list[Path]:
     Parameters
     ----------
     curves : list of dict
-        Each with ``regime``, ``control_value``, ``drive_rate_hz``, ``response_rate_hz``
-        (arrays) and ``delta_db`` (float or None).
+        Each with ``regime``, ``control_value`` (target λ, None for a physical run),
+        ``control_label``, ``drive_rate_hz``, ``response_rate_hz`` (arrays) and
+        ``delta_db`` (float or None). Physical runs have no place on the control axis of
+        the right panel.
     stem : path-like
         Destination without suffix.
     """
@@ -143,7 +145,7 @@ def plot_dynamic_range(curves: list[dict], stem: str | Path) -> list[Path]:
         axes[0].semilogx(
             np.asarray(curve["drive_rate_hz"])[order],
             np.asarray(curve["response_rate_hz"])[order],
-            label=f"{curve['regime']} {curve['control_value']:g}",
+            label=f"{curve['regime']} {curve['control_label']}",
             lw=0.9,
         )
     axes[0].set_xlabel("drive rate h (Hz)")
@@ -153,12 +155,14 @@ def plot_dynamic_range(curves: list[dict], stem: str | Path) -> list[Path]:
         pts = [
             (c["control_value"], c["delta_db"])
             for c in curves
-            if c["regime"] == regime and c["delta_db"] is not None
+            if c["regime"] == regime
+            and c["delta_db"] is not None
+            and c["control_value"] is not None
         ]
         if pts:
             pts.sort()
             axes[1].plot(*zip(*pts, strict=True), "o-", label=regime)
-    axes[1].set_xlabel("control parameter σ0 (dimensionless)")
+    axes[1].set_xlabel("target spectral radius λ (dimensionless)")
     axes[1].set_ylabel("dynamic range Δ (dB)")
     axes[1].legend(fontsize=8)
     fig.tight_layout()

@@ -119,17 +119,20 @@ def peak_per_regime(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict]:
     Returns
     -------
     dict of str to dict
-        Regime (first-seen order) -> ``{"control_value", "delta_db"}`` of its peak, or
+        Regime (first-seen order) -> ``{"control_value", "control_label", "delta_db"}`` of
+        its peak, or
         ``{"status": "undefined", "reason": ...}`` when no curve had a defined range.
     """
     rows = list(rows)
     peaks = {}
     for regime in dict.fromkeys(r["regime"] for r in rows):
         defined = [r for r in rows if r["regime"] == regime and r["delta_db"] is not None]
+        best = max(defined, key=lambda r: r["delta_db"]) if defined else None
         peaks[regime] = (
             {
-                "control_value": max(defined, key=lambda r: r["delta_db"])["control_value"],
-                "delta_db": max(r["delta_db"] for r in defined),
+                "control_value": best["control_value"],
+                "control_label": best.get("control_label"),
+                "delta_db": best["delta_db"],
             }
             if defined
             else {"status": "undefined", "reason": "no curve had a defined range"}

@@ -60,7 +60,7 @@ MEAN_FIELD_EXPONENTS = {"tau": 1.5, "alpha": 2.0}
 """Mean-field (critical branching process) size and duration exponents; used when a
 ``criticality.json`` does not quote ``reference_exponents.mean_field_branching``."""
 
-_CONTROL_SYMBOLS = {"sigma0": "σ0"}
+_CONTROL_SYMBOLS = {"sigma0": "σ0", "lambda": "λ"}
 _FAMILY_NAMES = {
     "expon": "exponential",
     "gamma": "gamma",
@@ -131,7 +131,7 @@ def format_duration_ms(value_ms: float, digits: int = 3) -> str:
 
 
 def control_symbol(control_name: str | None) -> str:
-    """Display name of the sweep's control parameter (``"sigma0"`` -> ``"σ0"``)."""
+    """Display name of the sweep's control parameter (``"lambda"`` -> ``"λ"``)."""
     if not control_name:
         return "control"
     return _CONTROL_SYMBOLS.get(control_name, control_name)

@@ -66,7 +66,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_RUN_KEYS = ("rate_hz", "sigma_analytic", "sigma_estimate", "n_spikes", "n_avalanches")
+_RUN_KEYS = (
+    "lambda",
+    "sigma_mean_field",
+    "sigma_expected",
+    "rate_hz",
+    "n_spikes",
+    "n_avalanches",
+)
 _CRITICALITY_LEAVES = (
     "value",
     "estimate",
@@ -534,6 +541,16 @@ def _symbol(summaries: Sequence[Mapping[str, Any]]) -> str:
     return control_symbol(names.pop()) if len(names) == 1 else "control"
 
 
+def _with_ci(value: Any, ci: Any) -> str | None:
+    """``value [low, high]`` (3 significant digits), or the value alone without a CI."""
+    number = finite_number(value)
+    if number is None:
+        return None
+    if not ci:
+        return f"{number:.3g}"
+    return f"{number:.3g} [{float(ci[0]):.3g}, {float(ci[1]):.3g}]"
+
+
 def _estimates(runs: Sequence[NetworkRun]) -> list[RunEstimates]:
     return [read_run_estimates(run.regime, run.control, run.criticality_json) for run in runs]
 
@@ -568,14 +585,20 @@ def runs_section(runs: Sequence[NetworkRun]) -> str:
         [
             "Regime",
             symbol,
+            "λ (95 % CI)",
+            "σ mean field",
+            "σ measured",
             "Firing rate (Hz)",
-            "σ analytic",
-            "σ estimated",
             "Spikes",
             "Avalanches",
         ],
         [
-            [run.regime, run.control, *(summary.get(key) for key in _RUN_KEYS)]
+            [
+                run.regime,
+                run.control,
+                _with_ci(summary.get("lambda"), summary.get("lambda_ci95")),
+                *(summary.get(key) for key in _RUN_KEYS[1:]),
+            ]
             for run, summary in zip(runs, summaries, strict=True)
         ],
     )

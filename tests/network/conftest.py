@@ -1,4 +1,4 @@
-"""Shared fixtures of the network tests: a hand-made kinetics.json (contract schema 1) and
+"""Shared fixtures of the network tests: a hand-made kinetics.json (contract schema 2) and
 configurations built from partial sections."""
 
 from __future__ import annotations
@@ -21,43 +21,31 @@ def network_config(**sections) -> NetworkConfig:
 
 
 def kinetics_document() -> dict:
-    """A kinetics.json following docs/contracts.md (Levy first passage, 20 nm, D = 0.33)."""
-    t_ms = np.linspace(0.0, 2.0, 201)
-    cdf = 0.9 * (1.0 - np.exp(-t_ms / 0.2))
-    fit = {
-        "family": "gamma",
-        "params": {"shape": 1.0, "scale_ps": 50.0},
-        "params_ci95": {},
-        "mean_ps": 50.0,
-        "n_events": 40,
-        "n_censored": 2,
-        "all_censored": False,
-        "lower_bound_mean_ps": None,
-        "aic_table": [],
-    }
+    """A kinetics.json following docs/contracts.md: two-state rates with joint bootstrap
+    draws (k_on 1e7 M^-1 s^-1, k_off 4e3 s^-1, AMPA-like) and a calibrated D of 0.33."""
+    rng = np.random.default_rng(0)
+    scale = rng.lognormal(0.0, 0.2, size=40)
     return {
         "schema_version": 2,
-        "first_passage": fit,
-        "dwell": fit,
-        "rebinding": fit,
         "time_calibration": {
+            "status": "valid",
             "D_sim_nm2_per_ns": 1.0,
             "D_sim_stderr_nm2_per_ns": 0.1,
             "D_target_nm2_per_ns": 0.33,
             "time_scale_factor": 3.0,
         },
-        "cleft_first_passage": {
-            "family": "exponential",
-            "params": {"scale_ms": 0.2},
-            "mean_ms": 0.2,
-            "median_ms": 0.14,
-            "cleft_width_nm": 20.0,
-            "D_nm2_per_ns": 0.33,
-            "cdf_t_ms": t_ms.tolist(),
-            "cdf": cdf.tolist(),
+        "binding_rates": {
+            "k_on_per_M_per_s": 1.0e7,
+            "k_on_per_M_per_s_ci95": [6.0e6, 1.6e7],
+            "k_off_per_s": 4.0e3,
+            "k_off_per_s_ci95": [3.0e3, 5.5e3],
+            "K_d_M": 4.0e-4,
+            "bootstrap_draws": {
+                "k_on_per_M_per_s": (1.0e7 * scale).tolist(),
+                "k_off_per_s": (4.0e3 * scale**0.5).tolist(),
+            },
+            "unavailable": {},
         },
-        "release_binding_probability": {"window_ms": 1.0, "probability": 0.9},
-        "receptor_occupancy": {"mean_dwell_ms": 0.5, "bound_fraction": 0.6},
         "provenance": {"config_hash": "0" * 64, "package_versions": {}},
     }
 

@@ -34,7 +34,7 @@ def test_defaults_come_from_the_schema():
     section = validate_section("network")
     assert default.graph == GraphConfig(**section["graph"])
     assert default.sweep.control_values == tuple(section["sweep"]["control_values"])
-    assert default.synapses.literature.k_on_per_M_per_s == 1.3e7
+    assert default.synapses.cleft.n_transmitters == 4000
     # a complete section (as load_config returns it) builds the same configuration
     assert NetworkConfig.from_section(section) == default
     partial = network_config(

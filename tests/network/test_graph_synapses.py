@@ -8,8 +8,8 @@ import pytest
 from conftest import network_config
 
 from network.graph import build_graph, load_graph_file
-from network.synapses import analytic_sigma, draw_synapses, gain_for_sigma, write_graphml
-from network.synaptic_kinetics import SynapticKinetics
+from network.synapse_response import SynapseResponse
+from network.synapses import analytic_sigma, draw_receptor_counts, draw_synapses, write_graphml
 from synsoc.errors import GraphFileError
 
 
@@ -61,28 +61,36 @@ def test_graph_files(tmp_path):
         network_config(graph={"model": "file"})
 
 
-def _kinetics():
-    t = np.linspace(0, 1, 101)
-    return SynapticKinetics(t, 0.5 * t, bound_fraction=0.5, mean_dwell_ms=1.0, source="test")
+def _response(p1=0.5, e1_mV=0.3):
+    return SynapseResponse(
+        source="literature",
+        scheme="test",
+        p_open_single=p1,
+        psp_per_receptor_mV=e1_mV,
+        latency_ms=0.46,
+        threshold_mV=15.0,
+        draws_p_open_single=np.array([]),
+        draws_psp_per_receptor_mV=np.array([]),
+    )
 
 
 def test_synapse_draws_and_graphml_roundtrip(tmp_path):
     net = network_config(
         graph={"n_neurons": 300, "mean_degree": 5},
-        synapses={
-            "release_probability": 0.8,
-            "window_ms": 0.5,
-            "axonal_delay_ms": 0.5,
-            "n_receptors": 10,
-        },
+        synapses={"release_probability": 0.8, "axonal_delay_ms": 0.5, "n_receptors": 10},
     )
     graph = build_graph(net.graph, rng=np.random.default_rng(0))
-    syn = draw_synapses(graph, _kinetics(), net.synapses, 0.1, rng=np.random.default_rng(3))
-    assert np.allclose(syn.p_transmit, 0.8 * 0.25)
-    # delay = 0.5 ms + U(0, 1) ms (uniform CDF), in 0.1 ms steps
-    assert syn.delay_steps.min() >= 5 and syn.delay_steps.max() <= 15
-    assert syn.delay_steps.mean() == pytest.approx(10, abs=0.3)
-    assert syn.efficacy.mean() == pytest.approx(0.5, abs=0.02)
+    syn = draw_synapses(graph, _response(), net.synapses, 0.1, rng=np.random.default_rng(3))
+    n = draw_receptor_counts(graph.n_edges, 10, rng=np.random.default_rng(3))
+    assert n.mean() == pytest.approx(10, rel=0.05) and n.min() >= 1
+    active = 1 - 0.5**n
+    assert np.allclose(syn.p_transmit, 0.8 * active)
+    assert np.allclose(syn.efficacy, n * 0.3 / (active * 15.0))
+    # the mean depolarization per spike is p_release n e1 / theta, whatever p1
+    assert np.allclose(syn.p_transmit * syn.efficacy, 0.8 * n * 0.3 / 15.0)
+    assert np.all(syn.p_release == 0.8)
+    # delay = 0.5 ms axonal + 0.46 ms to the current's peak, in 0.1 ms steps
+    assert np.all(syn.delay_steps == 10)
     path = tmp_path / "graph.graphml"
     write_graphml(path, syn, "test")
     back = nx.read_graphml(path)
@@ -91,16 +99,13 @@ def test_synapse_draws_and_graphml_roundtrip(tmp_path):
     assert set(d) == {"delay_ms", "p_transmit", "efficacy"}
 
 
-def test_gain_for_sigma_against_brute_force():
+def test_mean_field_sigma_against_brute_force():
     net = network_config(graph={"n_neurons": 200, "mean_degree": 6}, synapses={"n_receptors": 4})
     graph = build_graph(net.graph, rng=np.random.default_rng(2))
-    syn = draw_synapses(graph, _kinetics(), net.synapses, 0.1, rng=np.random.default_rng(1))
-    gain = gain_for_sigma(syn, 0.9)
+    syn = draw_synapses(graph, _response(), net.synapses, 0.1, rng=np.random.default_rng(1))
+    gain = 2.5
     brute = (
         sum(syn.p_transmit[s] * min(1.0, gain * syn.efficacy[s]) for s in range(graph.n_edges))
         / graph.n_neurons
     )
-    assert brute == pytest.approx(0.9, rel=1e-9)
-    assert analytic_sigma(syn, gain) == pytest.approx(0.9, rel=1e-9)
-    with pytest.raises(ValueError, match="sigma0=50"):
-        gain_for_sigma(syn, 50.0)
+    assert analytic_sigma(syn, gain) == pytest.approx(brute, rel=1e-9)

@@ -1,138 +1,128 @@
-"""kinetics.json loading, validation errors and the literature source."""
+"""kinetics.json rates for the synapse response, and the response itself: the membrane
+integral against closed forms, the transmission identity, CIs that follow the draws."""
 
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
 from conftest import kinetics_document, network_config
-from scipy import special, stats
 
-from network.synaptic_kinetics import SynapticKinetics, literature_kinetics, load_kinetics
+from network.synapse_response import (
+    activation_probability,
+    compute_synapse_response,
+    load_synapse_response,
+    psp_per_receptor_mV,
+)
+from network.synaptic_kinetics import load_binding_rates
 from synsoc.errors import KineticsError
 
 
-def test_load_valid(kinetics_json):
-    kin = load_kinetics(kinetics_json)
-    assert kin.bound_fraction == 0.6
-    assert kin.cdf_at(1.0) == pytest.approx(0.9 * (1 - np.exp(-5.0)), rel=1e-3)
+def test_load_binding_rates(kinetics_json):
+    rates = load_binding_rates(kinetics_json)
+    assert rates.k_on_per_M_per_s == 1e7 and rates.k_off_per_s == 4e3
+    assert rates.K_d_M == pytest.approx(4e-4)
+    assert rates.D_um2_per_ms == 0.33
+    assert rates.draws_k_on_per_M_per_s.shape == rates.draws_k_off_per_s.shape == (40,)
 
 
-@pytest.mark.parametrize(
-    "section, key",
-    [
-        ("cleft_first_passage", "cdf"),
-        ("cleft_first_passage", "cdf_t_ms"),
-        ("receptor_occupancy", "bound_fraction"),
-        ("receptor_occupancy", "mean_dwell_ms"),
-    ],
-)
-def test_missing_key_names_key_and_file(tmp_path, section, key):
+def test_missing_rates_are_refused_with_the_kinetics_reason(tmp_path):
     doc = kinetics_document()
-    del doc[section][key]
+    doc["binding_rates"]["k_off_per_s"] = None
+    doc["binding_rates"]["unavailable"] = {"k_off_per_s": "time calibration invalid: trap"}
     path = tmp_path / "kinetics.json"
     path.write_text(json.dumps(doc))
-    with pytest.raises(KineticsError, match=rf"{path}.*'{section}\.{key}'"):
-        load_kinetics(path)
-
-
-def test_missing_section_and_bad_values(tmp_path):
-    path = tmp_path / "k.json"
-    doc = kinetics_document()
-    del doc["receptor_occupancy"]
-    path.write_text(json.dumps(doc))
-    with pytest.raises(KineticsError, match="receptor_occupancy"):
-        load_kinetics(path)
-    doc = kinetics_document()
-    doc["cleft_first_passage"]["cdf"][5] = 2.0
-    path.write_text(json.dumps(doc))
-    with pytest.raises(KineticsError, match="non-decreasing"):
-        load_kinetics(path)
-    path.write_text("[1, 2]")
-    with pytest.raises(KineticsError, match="JSON object"):
-        load_kinetics(path)
-    path.write_text("{not json")
-    with pytest.raises(KineticsError, match="not valid JSON"):
-        load_kinetics(path)
-    with pytest.raises(FileNotFoundError):
-        load_kinetics(tmp_path / "absent.json")
-
-
-def test_inverse_transform_sampling_matches_conditional_cdf(kinetics_json):
-    kin = load_kinetics(kinetics_json)
-    samples = kin.sample_fpt_ms(4000, rng=np.random.default_rng(1))
-    # Conditional on binding: exponential with scale 0.2 ms truncated at 2 ms.
-    truncated = stats.truncexpon(b=2.0 / 0.2, scale=0.2)
-    assert stats.kstest(samples, truncated.cdf).pvalue > 0.01
-    assert stats.kstest(samples, stats.expon(scale=0.3).cdf).pvalue < 1e-3
-
-
-def test_literature_source_is_levy_first_passage():
-    cfg = network_config().synapses.literature
-    kin = literature_kinetics(cfg)
-    levy_ms = cfg.cleft_width_nm**2 / (4 * cfg.D_nm2_per_ns) * 1e-6
-    t = 5 * levy_ms
-    assert kin.cdf_at(t) == pytest.approx(special.erfc(np.sqrt(levy_ms / t)), rel=1e-3)
-    assert kin.bound_fraction == pytest.approx(1 - np.exp(-1.3e7 * 1e-3 * 0.1e-3))
-
-
-def test_inverse_transform_skips_flat_stretches_of_the_cdf():
-    """Samples follow the piecewise-linear CDF exactly, plateaus (zero density) included."""
-    rng = np.random.default_rng(2)
-    late = SynapticKinetics(
-        np.array([0.0, 1.0, 2.0]), np.array([0.0, 0.0, 1.0]), 0.5, 1.0, source="test"
-    )
-    samples = late.sample_fpt_ms(4000, rng=rng)
-    assert samples.min() >= 1.0  # no binding before 1 ms
-    assert stats.kstest(samples, stats.uniform(loc=1.0, scale=1.0).cdf).pvalue > 0.01
-    t, c = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 0.4, 0.4, 0.8])
-    gap = SynapticKinetics(t, c, 0.5, 1.0, source="test")
-    samples = gap.sample_fpt_ms(4000, rng=rng)
-    assert not np.any((samples > 1.0) & (samples < 2.0))
-    assert stats.kstest(samples, lambda x: np.interp(x, t, c) / c[-1]).pvalue > 0.01
-
-
-@pytest.mark.parametrize(
-    "section, key, value, message",
-    [
-        ("cleft_first_passage", "cdf", ["a", "b"], "'cleft_first_passage.cdf' must be a list"),
-        ("receptor_occupancy", "bound_fraction", "high", "'receptor_occupancy.bound_fraction'"),
-        ("receptor_occupancy", "mean_dwell_ms", -1.0, "receptor_occupancy.mean_dwell_ms"),
+    with pytest.raises(KineticsError, match=r"kinetics.json.*k_off_per_s.*trap.*literature"):
+        load_binding_rates(path)
+    for mutate, message in (
+        (lambda d: d.pop("binding_rates"), "missing section 'binding_rates'"),
+        (lambda d: d.update(schema_version=1), "schema_version 1"),
+        (lambda d: d["time_calibration"].pop("D_target_nm2_per_ns"), "D_target_nm2_per_ns"),
+        (lambda d: d["binding_rates"].update(k_on_per_M_per_s=-1.0), "k_on_per_M_per_s"),
         (
-            "receptor_occupancy",
-            "bound_fraction",
-            None,
-            "'receptor_occupancy.bound_fraction' is null",
+            lambda d: d["binding_rates"]["bootstrap_draws"]["k_off_per_s"].pop(),
+            "bootstrap_draws",
         ),
-    ],
-)
-def test_invalid_values_name_key_and_file(tmp_path, section, key, value, message):
-    doc = kinetics_document()
-    doc[section][key] = value
-    path = tmp_path / "kinetics.json"
-    path.write_text(json.dumps(doc))
-    with pytest.raises(KineticsError, match=f"{path}.*{message}"):
-        load_kinetics(path)
+    ):
+        doc = kinetics_document()
+        mutate(doc)
+        path.write_text(json.dumps(doc))
+        with pytest.raises(KineticsError, match=message):
+            load_binding_rates(path)
+    with pytest.raises(FileNotFoundError, match="absent.json"):
+        load_binding_rates(tmp_path / "absent.json")
 
 
-def test_dwell_without_physical_time_is_carried_as_none(tmp_path):
-    doc = kinetics_document()
-    doc["receptor_occupancy"]["mean_dwell_ms"] = None  # dwells not rescaled (Kramers check)
-    path = tmp_path / "kinetics.json"
-    path.write_text(json.dumps(doc))
-    assert load_kinetics(path).mean_dwell_ms is None
+def test_psp_integral_matches_closed_forms():
+    cfg = network_config().synapses
+    a = cfg.receptor_conductance_pS * cfg.driving_force_mV / cfg.membrane_capacitance_pF * 1e-3
+    tau = cfg.membrane_tau_ms
+    t = np.logspace(-4, 2, 400)
+    # a step of open fraction 1 from t = 0 (ramped in over the first 1e-4 ms)
+    step = psp_per_receptor_mV(t, np.ones_like(t), cfg)
+    late = t > 0.1
+    assert step[late] == pytest.approx(a * tau * (1 - np.exp(-t[late] / tau)), rel=1e-3)
+    # an exponential current exp(-t/k): v = a k tau/(tau - k) (exp(-t/tau) - exp(-t/k))
+    k = 2.0
+    expo = psp_per_receptor_mV(t, np.exp(-t / k), cfg)
+    exact = a * k * tau / (tau - k) * (np.exp(-t / tau) - np.exp(-t / k))
+    assert expo[late] == pytest.approx(exact[late], rel=2e-3)
+    t_peak = k * tau / (tau - k) * math.log(tau / k)
+    assert t[np.argmax(expo)] == pytest.approx(t_peak, rel=0.03)
 
 
-def test_omitted_cleft_first_passage_is_refused_with_the_kinetics_reason(tmp_path):
-    doc = kinetics_document()
-    doc["cleft_first_passage"] = {"status": "omitted", "reason": "time calibration invalid: X"}
-    path = tmp_path / "kinetics.json"
+def test_activation_probability():
+    assert activation_probability(0.5, np.array([1, 2, 3])) == pytest.approx([0.5, 0.75, 0.875])
+    assert activation_probability(1.0, 5) == 1.0
+    assert activation_probability(0.0, 5) == 0.0
+
+
+def test_synapse_response_chain_and_its_draws(tmp_path, kinetics_json):
+    cfg = network_config(synapses={"n_bootstrap": 20}).synapses
+    rates = load_binding_rates(kinetics_json)
+    response, doc = compute_synapse_response(cfg, rates)
+    assert response.n_draws == 20 and doc["comparison"]["scheme"] == "jonas_major_sakmann_1993_ampa"
+    # a release of 4000 transmitters gives a mM transient over the patch
+    assert 0.5 < doc["cleft"]["peak_mM"] < 10
+    # the PSP per receptor is linear in the conductance and inverse in the capacitance
+    double = network_config(synapses={"n_bootstrap": 0, "receptor_conductance_pS": 20.0})
+    assert compute_synapse_response(double.synapses, rates)[0].psp_per_receptor_mV == (
+        pytest.approx(2 * response.psp_per_receptor_mV, rel=1e-9)
+    )
+    # a slower binder gives a smaller response; the draws bracket the point estimate
+    ci = doc["response"]["ci95"]["psp_per_receptor_mV"]
+    assert ci[0] < response.psp_per_receptor_mV < ci[1]
+    slow = load_binding_rates(kinetics_json)
+    object.__setattr__(slow, "k_on_per_M_per_s", 1e6)
+    assert compute_synapse_response(cfg, slow)[0].psp_per_receptor_mV < (
+        0.5 * response.psp_per_receptor_mV
+    )
+    # p_transmit x efficacy = p_release n e1 / theta for every draw
+    n = np.array([1, 5, 20, 80])
+    for draw in (None, 0, 7):
+        p, eps = response.transmission(n, 0.5, draw=draw)
+        e1 = (
+            response.psp_per_receptor_mV
+            if draw is None
+            else doc["draws"]["psp_per_receptor_mV"][draw]
+        )
+        assert p * eps == pytest.approx(0.5 * n * e1 / cfg.threshold_mV, rel=1e-12)
+    path = tmp_path / "synapse_response.json"
     path.write_text(json.dumps(doc))
-    with pytest.raises(KineticsError, match="no physical time scale.*time calibration invalid: X"):
-        load_kinetics(path)
-    doc = kinetics_document()
-    doc["schema_version"] = 1
+    back = load_synapse_response(path)
+    assert back.psp_per_receptor_mV == response.psp_per_receptor_mV
+    assert np.array_equal(back.draws_p_open_single, response.draws_p_open_single)
+    doc["schema_version"] = 7
     path.write_text(json.dumps(doc))
-    with pytest.raises(KineticsError, match="schema_version 1 is not 2"):
-        load_kinetics(path)
+    with pytest.raises(KineticsError, match="schema_version 7"):
+        load_synapse_response(path)
+
+
+def test_literature_source_needs_no_kinetics():
+    cfg = network_config(synapses={"source": "literature"}).synapses
+    response, doc = compute_synapse_response(cfg, None)
+    assert response.scheme == "jonas_major_sakmann_1993_ampa" and doc["comparison"] is None
+    assert response.n_draws == 0 and doc["rates"] is None
+    assert 0 < response.p_open_single < 1 and 0.1 < response.latency_ms < 2

@@ -12,6 +12,7 @@ import yaml
 from network.cli import register, run_stage
 from network.config import NetworkConfig
 from synsoc.config import ConfigError, load_config, validate_config
+from synsoc.layout import control_label, control_number
 
 
 def tiny_config(tmp_path):
@@ -27,10 +28,13 @@ def test_stage_outputs_follow_contract(tmp_path, kinetics_json):
     out = tmp_path / "network"
     run_stage(config, str(kinetics_json), out)
     assert (out / "graph.graphml").stat().st_size > 0
+    synapse = json.loads((out / "synapse" / "synapse_response.json").read_text())
+    assert synapse["source"] == "kinetics" and synapse["response"]["ci95"]["n_draws"] == 40
+    assert (out / "synapse" / "synapse_response.png").stat().st_size > 0
     net = NetworkConfig.from_section(config["network"])
     for regime in net.sweep.regimes:
         for value in net.sweep.control_values:
-            run = out / "runs" / regime / f"{value:g}"
+            run = out / "runs" / regime / control_label(value)
             summary = json.loads((run / "summary.json").read_text())
             for key in (
                 "regime",
@@ -38,7 +42,10 @@ def test_stage_outputs_follow_contract(tmp_path, kinetics_json):
                 "control_value",
                 "n_neurons",
                 "rate_hz",
-                "sigma_analytic",
+                "lambda",
+                "lambda_ci95",
+                "sigma_mean_field",
+                "sigma_expected",
                 "sigma_estimate",
                 "duration_ms",
                 "bin_ms",
@@ -48,8 +55,14 @@ def test_stage_outputs_follow_contract(tmp_path, kinetics_json):
                 "provenance",
             ):
                 assert key in summary, key
-            assert summary["regime"] == regime and summary["control_value"] == value
-            assert (summary["sigma_analytic"] is None) == (regime != "static")
+            assert summary["regime"] == regime
+            assert summary["control_value"] == control_number(value)
+            if value == "physical":
+                low, high = summary["lambda_ci95"]
+                assert summary["gain"] == 1.0 and low <= summary["lambda"] <= high
+            else:
+                assert summary["lambda"] == pytest.approx(value, rel=1e-6)
+                assert summary["lambda_ci95"] is None
             spikes = np.load(run / "spikes.npz")
             assert spikes["step"].dtype == np.int64 and spikes["neuron"].dtype == np.int32
             assert spikes["bin_counts"].sum() == summary["n_spikes"] == spikes["step"].size
@@ -65,7 +78,7 @@ def test_stage_outputs_follow_contract(tmp_path, kinetics_json):
             ]
             assert len(aval) == summary["n_avalanches"]
             assert all(sum(p) == s for p, s in zip(aval["profile"], aval["size"], strict=True))
-            resp = pd.read_parquet(out / "response" / regime / f"{value:g}.parquet")
+            resp = pd.read_parquet(out / "response" / regime / f"{control_label(value)}.parquet")
             assert list(resp.columns) == ["drive_rate_hz", "response_rate_hz"]
             assert np.all(np.diff(resp["response_rate_hz"]) > 0)  # more drive, more response
     for model in ("branching", "kinouchi_copelli", "levina"):

@@ -1,17 +1,39 @@
-# Rules of the network stage (network/): graph, sweep runs, response curves, reference models.
-# Wildcards: {regime} in network.sweep.regimes, {control} = control_label(value) of
-# network.sweep.control_values (the branching ratio sigma0), {model} a reference model.
+# Rules of the network stage (network/): synapse response, graph, sweep runs, response
+# curves, reference models. Wildcards: {regime} in network.sweep.regimes, {control} =
+# control_label(value) of network.sweep.control_values ("physical" or a target lambda),
+# {model} a reference model.
 
 
 wildcard_constraints:
     regime="|".join(REGIMES),
-    control=r"[0-9][0-9.eE+-]*",
+    control=r"physical|[0-9][0-9.eE+-]*",
     model="|".join(REFERENCE_MODELS),
+
+
+rule network_synapse_response:
+    input:
+        kinetics=network_kinetics(),
+    output:
+        response=L.network_synapse("synapse_response.json"),
+        png=L.network_synapse("synapse_response.png"),
+        svg=L.network_synapse("synapse_response.svg"),
+    log:
+        L.log("network", "synapse_response"),
+    params:
+        code=CODE["network"],
+        network=config["network"],
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/network.yaml"
+    script:
+        "../scripts/network_synapse_response.py"
 
 
 rule network_graph:
     input:
-        kinetics=network_kinetics(),
+        response=L.network_synapse("synapse_response.json"),
     output:
         graph=L.network("graph.graphml"),
     log:
@@ -30,7 +52,7 @@ rule network_graph:
 
 rule network_run:
     input:
-        kinetics=network_kinetics(),
+        response=L.network_synapse("synapse_response.json"),
     output:
         spikes=L.network_run("spikes.npz"),
         avalanches=L.network_run("avalanches.parquet"),
@@ -53,7 +75,7 @@ rule network_run:
 
 rule network_response:
     input:
-        kinetics=network_kinetics(),
+        response=L.network_synapse("synapse_response.json"),
     output:
         response=L.network_response(),
     log:
@@ -74,7 +96,7 @@ rule network_response:
 
 rule network_reference:
     input:
-        kinetics=network_kinetics(),
+        response=L.network_synapse("synapse_response.json"),
     output:
         avalanches=L.network_reference("avalanches.parquet"),
         summary=L.network_reference("summary.json"),

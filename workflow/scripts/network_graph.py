@@ -5,4 +5,4 @@ from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
-run_graph(cfg, smk.input.kinetics or None, smk.output.graph)
+run_graph(cfg, smk.input.response, smk.output.graph)

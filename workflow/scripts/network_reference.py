@@ -9,7 +9,7 @@ smk = start_job(snakemake)  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
 run_reference(
     cfg,
-    smk.input.kinetics or None,
+    smk.input.response,
     smk.wildcards.model,
     Path(smk.output.summary).parent,
     config=smk.config,

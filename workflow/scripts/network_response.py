@@ -7,8 +7,8 @@ smk = start_job(snakemake)  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
 run_response(
     cfg,
-    smk.input.kinetics or None,
+    smk.input.response,
     smk.wildcards.regime,
-    float(smk.wildcards.control),
+    smk.wildcards.control,
     smk.output.response,
 )

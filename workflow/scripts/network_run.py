@@ -9,9 +9,9 @@ smk = start_job(snakemake)  # noqa: F821
 cfg = NetworkConfig.from_section(smk.params.network)
 run_sweep_point(
     cfg,
-    smk.input.kinetics or None,
+    smk.input.response,
     smk.wildcards.regime,
-    float(smk.wildcards.control),
+    smk.wildcards.control,
     Path(smk.output.summary).parent,
     config=smk.config,
 )
