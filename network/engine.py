@@ -10,13 +10,20 @@ A spike is "network" caused if the firing arrival was synaptic, "drive" caused i
 a drive event or kick; sigma_estimate = n_network / n_spikes is the measured mean
 number of offspring per spike, and sigma_expected the mean over spikes of the expected
 offspring sum_s p_s min(1, w_s J_s / theta_target) at the moment of the spike.
+
+Update order within a step (exact; :mod:`network.kernel` states it in full): synaptic
+arrivals due at t, then Poisson drive events, then the slow kick; each arrival may fire
+its neuron (refractory neurons discard it); then every neuron that fired sends along
+each out-synapse s: with depression J_s recovers to t, one uniform U is drawn (if
+p_transmit_s < 1), a release (U < p_release_s) spends u J_s, and a transmission
+(U < p_transmit_s) delivers w_s J_s (J_s before the depletion) at t + delay_s.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,9 +55,12 @@ class Dynamics:
     refractory_ms : float
         Refractory period; at least one step is enforced.
     depression_use : float or None
-        LHG use fraction u (None: static synapses).
+        LHG use fraction u (None: static synapses): each vesicle release (probability
+        ``Synapses.p_release`` per presynaptic spike) spends the fraction u of the
+        synapse's resource J.
     depression_tau_ms : float
-        LHG recovery time constant tau_J.
+        LHG recovery time constant tau_J (ms); ``network.timescales.lhg_recovery_tau_ms``
+        gives the value scaled with N as LHG require.
     homeostatic_target_hz : float or None
         Target rate of the threshold adaptation (None: fixed thresholds).
     homeostatic_eta : float
@@ -119,6 +129,9 @@ class SpikeRecord:
         Wall-clock time of the simulation loop.
     truncated : bool
         True if the run stopped early at ``max_spikes`` (n_steps is then the steps run).
+    kick_step : np.ndarray, shape=(n_kicks,), dtype=int64
+        Step of every slow-drive kick, increasing (empty under Poisson drive). Each kick
+        starts one avalanche, which ends when nothing is pending (before the next kick).
     """
 
     step: np.ndarray
@@ -132,6 +145,7 @@ class SpikeRecord:
     max_delay_steps: int
     wall_s: float
     truncated: bool = False
+    kick_step: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     @property
     def duration_ms(self) -> float:
@@ -315,7 +329,8 @@ def simulate(
     slow = drive.mode == "slow"
     out_step = np.empty(max(1 << 16, 4 * n), np.int64)  # flushed after every kernel call
     out_neuron = np.empty(out_step.size, np.int32)
-    steps_parts, neuron_parts = [], []
+    out_kick = np.empty(1 << 16 if drive.mode == "slow" else 1, np.int64)
+    steps_parts, neuron_parts, kick_parts = [], [], []
     empty = (np.empty(0, np.int64), np.empty(0, np.int32))
     if drive_events is not None:
         all_steps = np.asarray(drive_events[0], np.int64)
@@ -345,7 +360,7 @@ def simulate(
                 ring_tgt = _widened(ring_tgt, 2 * int(counters[4]))
                 ring_val = _widened(ring_val, 2 * int(counters[4]))
             first = np.searchsorted(d_steps, t)
-            n_out, t, budget_reached = advance(
+            n_out, n_kick, t, budget_reached = advance(
                 t,
                 t1,
                 g.indptr,
@@ -364,6 +379,7 @@ def simulate(
                 ref_steps,
                 depress,
                 dynamics.depression_use or 0.0,
+                synapses.p_release,
                 dt / dynamics.depression_tau_ms,
                 homeo,
                 eta,
@@ -388,10 +404,12 @@ def simulate(
                 rng_state,
                 out_step,
                 out_neuron,
+                out_kick,
                 budget - n_total,
             )
             steps_parts.append(out_step[:n_out].copy())
             neuron_parts.append(out_neuron[:n_out].copy())
+            kick_parts.append(out_kick[:n_kick].copy())
             n_total += n_out
             if budget_reached:
                 break
@@ -430,4 +448,5 @@ def simulate(
         max_delay_steps=max_delay,
         wall_s=wall,
         truncated=truncated,
+        kick_step=np.concatenate(kick_parts),
     )

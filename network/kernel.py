@@ -29,18 +29,28 @@ Update order within one step t (exact and documented in docs/network.md):
    a firing neuron is reset (V_j = reset), refractory for ref_steps >= 1 steps (so it
    fires at most once per step and later arrivals of the step are discarded), and its
    homeostatic threshold rises by eta;
-3. every neuron that fired at t sends, for each out-synapse s, a transmission with
-   probability p_s, arriving at t + delay_s with value w_s J_s (J_s = 1 without
-   depression); with depression J_s first recovers, J_s <- 1 - (1 - J_s) exp(-(t - t_i) dt / tau_J),
-   and then loses the fraction u of its resource at every presynaptic spike (LHG).
-   Without depression and with one delay per presynaptic neuron ("row mode") the spike is
-   queued once and its row expanded on arrival (coin flips drawn there), as Brian2 does
-   for homogeneous delays: same arrival order, ~K times fewer queue operations.
+3. every neuron i that fired at t handles each out-synapse s in CSR order:
+   * with depression, J_s first recovers to the spike time,
+     J_s <- 1 - (1 - J_s) exp(-(t - t_i) dt / tau_J) (t_i: the previous spike of i);
+   * the expected offspring p_s min(1, w_s J_s / theta_target) is added (probabilistic
+     model; J_s = 1 without depression);
+   * one uniform U is drawn if p_s < 1 (none where every p_s = 1);
+   * with depression the vesicle is released if U < r_s (r_s = ``release[s]`` >= p_s;
+     always when p_s = 1) and a release spends the fraction u of the resource,
+     J_s <- J_s - u J_s (Tsodyks & Markram 1997, PNAS 94:719; the LHG resource of
+     Levina, Herrmann & Geisel 2007, Nat. Phys. 3:857, spent on release only);
+   * the transmission happens if U < p_s (so it implies a release): value w_s J_s, J_s
+     as before the depletion, arriving at t + delay_s.
+   With r_s = p_s this is "depletion on transmission". Without depression and with one
+   delay per presynaptic neuron ("row mode") the spike is queued once and its row
+   expanded on arrival (coin flips drawn there), as Brian2 does for homogeneous delays:
+   same arrival order, ~K times fewer queue operations.
 
 A spike is "network" caused if the firing arrival was synaptic, "drive" caused if it was
 a drive event or kick (``counters[2]`` and ``counters[3]``); ``expected[0]`` accumulates
 the expected offspring sum_s p_s min(1, w_s J_s / theta_target) of every spike at the
-moment of the spike (probabilistic model).
+moment of the spike (probabilistic model). The step of every slow-drive kick is written
+to ``out_kick`` (at most one per step), so an avalanche can be traced to its kick.
 
 Random numbers come from one splitmix64 stream (:func:`splitmix_uniform`) whose state
 is passed in and out through ``rng_state``.
@@ -161,6 +171,7 @@ def advance(
     ref_steps,
     depress,
     use_u,
+    release,
     recovery_rate,
     homeo,
     eta,
@@ -185,15 +196,18 @@ def advance(
     rng_state,
     out_step,
     out_neuron,
+    out_kick,
     spike_budget,
 ):
     """Steps ``[t_start, t_end)`` in the update order of the module docstring.
 
-    Returns ``(n_out, t_next, budget_reached)``: the spikes written to ``out_step`` and
-    ``out_neuron``, the first step not simulated, and whether the run stopped after the
-    step in which ``spike_budget`` spikes were reached. The kernel also returns early, at a
-    step boundary, when the output buffers might not hold one more step (at most one spike
-    per neuron and step) or the ring buffer might not hold its transmissions
+    Returns ``(n_out, n_kick, t_next, budget_reached)``: the spikes written to ``out_step``
+    and ``out_neuron``, the kick steps written to ``out_kick``, the first step not
+    simulated, and whether the run stopped after the step in which ``spike_budget`` spikes
+    were reached. ``release`` (release probability per synapse, >= ``prob``) is read only
+    with depression. The kernel also returns early, at a step boundary, when the output
+    buffers might not hold one more step (at most one spike per neuron and step, one kick
+    per step) or the ring buffer might not hold its transmissions
     (``counters[4]`` is then the capacity needed); calling it again from ``t_next``
     continues the same run.
     """
@@ -204,11 +218,12 @@ def advance(
     rng = rng_state[0]
     offspring = expected[0]
     n_out = 0
+    n_kick = 0
     di = 0
     nd = drive_step.size
     t = t_start
     while t < t_end:
-        if n_out + n > out_step.size:
+        if n_out + n > out_step.size or n_kick >= out_kick.size:
             break
         slot = t % n_slots
         cnt = ring_cnt[slot]
@@ -269,6 +284,8 @@ def advance(
             elif kick:
                 kick = False
                 counters[1] = -1
+                out_kick[n_kick] = t
+                n_kick += 1
                 u, rng = splitmix_uniform(rng)
                 j = min(n - 1, int(u * n))
                 v = math.inf
@@ -323,6 +340,9 @@ def advance(
                 _prefetch(weight, indptr[ahead])
                 _prefetch(delay, indptr[ahead])
                 _prefetch(prob, indptr[ahead])
+                if depress:
+                    _prefetch(release, indptr[ahead])
+                    _prefetch(J, indptr[ahead])
             if row_mode:
                 # one queue entry per spike; the row is expanded (and p drawn) on arrival
                 if not integrate:
@@ -342,10 +362,9 @@ def advance(
                 decay = math.exp(-(t - last_spike[i]) * recovery_rate)
             for s in range(indptr[i], indptr[i + 1]):
                 v = weight[s]
-                if depress:
+                if depress:  # recovery to the spike time
                     J[s] = 1.0 - (1.0 - J[s]) * decay
                     v *= J[s]
-                    J[s] -= use_u * J[s]
                 if not integrate:
                     theta = theta0
                     if homeo:  # theta of the target at t (its decay is lazy)
@@ -354,8 +373,12 @@ def advance(
                     offspring += prob[s] * min(1.0, v / theta)
                 if not certain and prob[s] < 1.0:
                     u, rng = splitmix_uniform(rng)
+                    if depress and u < release[s]:  # release spends resource
+                        J[s] -= use_u * J[s]
                     if u >= prob[s]:
                         continue
+                elif depress:  # p_s = 1: release and transmission are certain
+                    J[s] -= use_u * J[s]
                 arrival = (t + delay[s]) % n_slots
                 c = ring_cnt[arrival]
                 ring_tgt[arrival, c] = indices[s]
@@ -367,7 +390,7 @@ def advance(
             counters[0] = pending
             rng_state[0] = rng
             expected[0] = offspring
-            return n_out, t + 1, True
+            return n_out, n_kick, t + 1, True
         # advance the clock: next step if anything is pending, else jump to the next event
         if pending > 0:
             t += 1
@@ -384,4 +407,4 @@ def advance(
     counters[0] = pending
     rng_state[0] = rng
     expected[0] = offspring
-    return n_out, t, False
+    return n_out, n_kick, t, False

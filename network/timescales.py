@@ -1,0 +1,312 @@
+"""Time scales of a driven network: LHG recovery time, drive vs avalanche, activity state.
+
+* :func:`lhg_recovery_tau_ms`: the resource recovery time tau_J scaled with N as Levina,
+  Herrmann & Geisel (2007, Nat. Phys. 3:857) require, and :func:`lhg_mean_field_sigma`,
+  the stationary branching ratio it implies in mean field.
+* :func:`separation_of_timescales`: mean interval between slow-drive kicks vs mean
+  duration of the avalanche each kick starts.
+* :func:`activity_state`: whether a (Poisson-driven) run is cut into avalanches by
+  quiescent bins or is self-sustained.
+
+Units: ms for times, steps for spike and kick times, dimensionless ratios.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from network.avalanches import bin_counts
+from synsoc.validation import check_int_at_least, check_positive
+
+__all__ = [
+    "LHG_TAU_PER_NEURON",
+    "MIN_EMPTY_FRACTION",
+    "lhg_recovery_tau_ms",
+    "lhg_mean_field_sigma",
+    "TimescaleSeparation",
+    "separation_of_timescales",
+    "ActivityState",
+    "activity_state",
+]
+
+LHG_NU = 10.0
+"""LHG's tau_J / (N tau): recovery time per neuron in units of the input interval tau."""
+LHG_INPUT = 0.025
+"""LHG's external input I_ext per drive event, in units of the threshold theta."""
+LHG_TAU_PER_NEURON = LHG_NU * LHG_INPUT
+"""tau_J / (N T_kick) = nu I_ext / theta = 0.25 for drive events that fire their neuron.
+
+LHG (2007) drive one random neuron every tau with I_ext = 0.025 theta and take
+tau_J = nu N tau, nu = 10 (their figures: N = 300, u = 0.2). Each neuron then receives
+drive potential I_ext / (N tau) per unit time; our kicks fire their neuron (a potential
+theta), so the same drive per neuron is one kick every T_kick = tau theta / I_ext and
+tau_J = nu (I_ext / theta) N T_kick = 0.25 N T_kick.
+"""
+MIN_EMPTY_FRACTION = 0.1
+"""At least this fraction of empty bins makes a run "avalanching" (:func:`activity_state`)."""
+
+
+def lhg_recovery_tau_ms(
+    n_neurons: int, drive_interval_ms: float, tau_per_neuron: float = LHG_TAU_PER_NEURON
+) -> float:
+    """Recovery time tau_J of LHG depressing synapses, proportional to N.
+
+    LHG (Levina, Herrmann & Geisel 2007, Nat. Phys. 3:857) take tau_J = nu N tau: with one
+    drive event per interval T (network-wide), each neuron fires about once per N T / S
+    (S the mean avalanche size), so a resource that recovers in tau_J sees a per-neuron
+    depletion rate proportional to tau_J / (N T). Holding that ratio fixed keeps the
+    stationary coupling (and sigma, :func:`lhg_mean_field_sigma`) independent of N; a
+    tau_J that does not grow with N recovers fully between a neuron's spikes in a large
+    network, which then stays at its supercritical sigma0.
+
+    Parameters
+    ----------
+    n_neurons : int
+        N.
+    drive_interval_ms : float
+        Mean interval T between drive events that each start an avalanche (ms): the slow
+        drive's kick interval (``slow_interval_ms`` + the (2 max_delay + 1)-step gap +
+        the mean avalanche duration, the last negligible under separation of time
+        scales), or 1 / (N rate) for Poisson events that fire their neuron.
+    tau_per_neuron : float
+        tau_J / (N T); :data:`LHG_TAU_PER_NEURON` = 0.25 is LHG's nu I_ext / theta.
+
+    Returns
+    -------
+    float
+        tau_J = tau_per_neuron * N * T (ms).
+    """
+    check_int_at_least("n_neurons", n_neurons, 1)
+    check_positive("drive_interval_ms", drive_interval_ms)
+    check_positive("tau_per_neuron", tau_per_neuron)
+    return float(tau_per_neuron * n_neurons * drive_interval_ms)
+
+
+def lhg_mean_field_sigma(
+    sigma0: float,
+    use_fraction: float,
+    tau_per_neuron: float = LHG_TAU_PER_NEURON,
+    release_probability: float = 1.0,
+) -> float:
+    """Stationary branching ratio of depressing synapses under slow drive (mean field).
+
+    With sigma = sigma0 J (efficacies w_s J_s below threshold), avalanches of mean size
+    1 / (1 - sigma) started every T, and each presynaptic spike spending u J with
+    probability r (release), the stationary resource solves
+    (1 - J) / tau_J = u r J (1 / (1 - sigma)) / (N T), i.e. with a = u r tau_J / (N T)
+
+        (sigma0 - sigma) (1 - sigma) = a sigma,
+
+    whose root below 1 is returned. sigma -> 1 - a / (sigma0 - 1) for small a: the
+    self-organized state approaches criticality from below (LHG 2007). Valid while one
+    avalanche depletes little (mean size << N / u), i.e. a >> (sigma0 - 1) / N.
+
+    Parameters
+    ----------
+    sigma0 : float
+        Branching ratio of the fully recovered network, > 0.
+    use_fraction : float
+        u, in (0, 1].
+    tau_per_neuron : float
+        tau_J / (N T).
+    release_probability : float
+        r, probability that a presynaptic spike releases (spends resource), in (0, 1].
+
+    Returns
+    -------
+    float
+        Stationary sigma, in (0, min(1, sigma0)).
+    """
+    check_positive("sigma0", sigma0)
+    check_positive("tau_per_neuron", tau_per_neuron)
+    for name, value in (
+        ("use_fraction", use_fraction),
+        ("release_probability", release_probability),
+    ):
+        if not 0 < value <= 1:
+            raise ValueError(f"{name} must be in (0, 1], got {value}")
+    a = use_fraction * release_probability * tau_per_neuron
+    b = sigma0 + 1.0 + a
+    return float((b - math.sqrt(b * b - 4.0 * sigma0)) / 2.0)
+
+
+@dataclass(frozen=True)
+class TimescaleSeparation:
+    """Drive interval vs avalanche duration of a slow-drive run.
+
+    Attributes
+    ----------
+    n_avalanches : int
+        Kicks followed by another kick (complete avalanches).
+    mean_drive_interval_ms : float
+        Mean interval between successive kicks.
+    mean_avalanche_duration_ms : float
+        Mean time from a kick to the last spike before the next kick, plus one step
+        (0 for a kick that fired nothing).
+    max_avalanche_duration_ms : float
+    mean_avalanche_size : float
+        Spikes per complete avalanche.
+    ratio : float
+        mean_drive_interval_ms / mean_avalanche_duration_ms (inf without spikes);
+        separation of time scales needs ratio >> 1.
+    """
+
+    n_avalanches: int
+    mean_drive_interval_ms: float
+    mean_avalanche_duration_ms: float
+    max_avalanche_duration_ms: float
+    mean_avalanche_size: float
+    ratio: float
+
+    def to_dict(self) -> dict:
+        """Plain dict of the fields (JSON-ready floats and ints)."""
+        return asdict(self)
+
+
+def separation_of_timescales(
+    spike_steps: np.ndarray, kick_steps: np.ndarray, dt_ms: float
+) -> TimescaleSeparation:
+    """Mean interval between kicks vs mean duration of the avalanches they start.
+
+    Under slow drive a kick comes only when nothing is pending, so every spike between
+    kick k and kick k + 1 descends from kick k: avalanche k is causal, no binning is
+    involved. The avalanche after the last kick may be cut by the end of the run and is
+    left out.
+
+    Parameters
+    ----------
+    spike_steps : np.ndarray, shape=(n_spikes,), dtype=int
+        Spike steps, non-decreasing (``SpikeRecord.step``).
+    kick_steps : np.ndarray, shape=(n_kicks,), dtype=int
+        Kick steps, increasing (``SpikeRecord.kick_step``), at least two.
+    dt_ms : float
+        Time step (ms).
+
+    Returns
+    -------
+    TimescaleSeparation
+    """
+    spikes = np.asarray(spike_steps, dtype=np.int64)
+    kicks = np.asarray(kick_steps, dtype=np.int64)
+    check_positive("dt_ms", dt_ms)
+    if spikes.ndim != 1 or kicks.ndim != 1:
+        raise ValueError("spike_steps and kick_steps must be one-dimensional")
+    if kicks.size < 2 or np.any(np.diff(kicks) <= 0):
+        raise ValueError(f"kick_steps must hold >= 2 increasing steps, got {kicks.size} steps")
+    if np.any(np.diff(spikes) < 0):
+        raise ValueError("spike_steps must be non-decreasing")
+    start, nxt = kicks[:-1], kicks[1:]
+    first = np.searchsorted(spikes, start, side="left")
+    end = np.searchsorted(spikes, nxt, side="left")  # spikes [first, end) belong to kick k
+    size = end - first
+    last = spikes[np.maximum(end - 1, 0)] if spikes.size else np.zeros_like(start)
+    duration_steps = np.where(size > 0, last - start + 1, 0)
+    mean_duration = float(duration_steps.mean() * dt_ms)
+    interval = float(np.diff(kicks).mean() * dt_ms)
+    return TimescaleSeparation(
+        n_avalanches=int(start.size),
+        mean_drive_interval_ms=interval,
+        mean_avalanche_duration_ms=mean_duration,
+        max_avalanche_duration_ms=float(duration_steps.max() * dt_ms),
+        mean_avalanche_size=float(size.mean()),
+        ratio=interval / mean_duration if mean_duration > 0 else math.inf,
+    )
+
+
+@dataclass(frozen=True)
+class ActivityState:
+    """Avalanching vs self-sustained activity of a run.
+
+    Attributes
+    ----------
+    state : str
+        ``"avalanching"`` if ``fraction_empty >= min_empty_fraction`` (quiescent bins
+        separate bursts), else ``"self-sustained"``.
+    fraction_empty : float
+        Fraction of bins without a spike.
+    min_empty_fraction : float
+        The criterion used (:data:`MIN_EMPTY_FRACTION`).
+    n_bins : int
+    n_bursts : int
+        Maximal runs of non-empty bins.
+    mean_burst_bins, longest_burst_bins : float, int
+        Mean and longest burst length (bins).
+    mean_spikes_per_bin : float
+    poisson_empty_fraction : float
+        exp(-mean_spikes_per_bin): the empty fraction of a Poisson process of the same
+        rate, for comparison (bursty activity leaves more bins empty).
+    """
+
+    state: str
+    fraction_empty: float
+    min_empty_fraction: float
+    n_bins: int
+    n_bursts: int
+    mean_burst_bins: float
+    longest_burst_bins: int
+    mean_spikes_per_bin: float
+    poisson_empty_fraction: float
+
+    def to_dict(self) -> dict:
+        """Plain dict of the fields (JSON-ready)."""
+        return asdict(self)
+
+
+def activity_state(
+    steps: np.ndarray,
+    n_steps: int,
+    bin_steps: int,
+    *,
+    min_empty_fraction: float = MIN_EMPTY_FRACTION,
+) -> ActivityState:
+    """Classify a run as avalanching or self-sustained from its empty bins.
+
+    Avalanches are runs of non-empty bins between empty ones, so they exist only where
+    quiescent bins are common. Criterion: at least ``min_empty_fraction`` (0.1) of the
+    bins empty, i.e. for independent bins a mean burst of at most ~1 / 0.1 - 1 = 9 bins;
+    below it the run is "self-sustained" (e.g. 99-100 % of 1-bin windows active at
+    ~18 Hz per neuron), and cutting it into avalanches measures the binning, not the
+    dynamics.
+
+    Parameters
+    ----------
+    steps : np.ndarray, shape=(n_spikes,), dtype=int
+        Spike steps in [0, n_steps).
+    n_steps : int
+        Steps simulated (>= 1).
+    bin_steps : int
+        Bin width (steps, >= 1), e.g. the run's avalanche bin.
+    min_empty_fraction : float
+        Criterion, in (0, 1).
+
+    Returns
+    -------
+    ActivityState
+    """
+    check_int_at_least("n_steps", n_steps, 1)
+    check_int_at_least("bin_steps", bin_steps, 1)
+    if not 0 < min_empty_fraction < 1:
+        raise ValueError(f"min_empty_fraction must be in (0, 1), got {min_empty_fraction}")
+    steps = np.asarray(steps, dtype=np.int64)
+    if steps.size and (steps.min() < 0 or steps.max() >= n_steps):
+        raise ValueError(f"steps must lie in [0, n_steps={n_steps})")
+    counts = bin_counts(steps, n_steps, bin_steps)
+    active = counts > 0
+    edges = np.diff(np.concatenate(([0], active.astype(np.int8), [0])))
+    runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+    fraction_empty = float(1.0 - active.mean())
+    mean_count = float(counts.mean())
+    return ActivityState(
+        state="avalanching" if fraction_empty >= min_empty_fraction else "self-sustained",
+        fraction_empty=fraction_empty,
+        min_empty_fraction=float(min_empty_fraction),
+        n_bins=int(counts.size),
+        n_bursts=int(runs.size),
+        mean_burst_bins=float(runs.mean()) if runs.size else 0.0,
+        longest_burst_bins=int(runs.max()) if runs.size else 0,
+        mean_spikes_per_bin=mean_count,
+        poisson_empty_fraction=math.exp(-mean_count),
+    )
