@@ -28,4 +28,7 @@ rule all:
 onsuccess:
     from analysis.report.headline import end_of_run_message
 
-    print(end_of_run_message(config["results_dir"], runs=network_runs(), workflow=workflow))
+    for root in each_variant(L.root):
+        print(end_of_run_message(root, runs=network_runs(), workflow=workflow))
+    if VARIANTS:
+        print(f"synsoc: the variants {VARIANTS} are compared in {TOP.report('variants/variants.md')}")

@@ -183,15 +183,20 @@ class DepressingConfig:
     """Levina-Herrmann-Geisel depressing synapses (``network.regimes.depressing``)."""
 
     use_fraction: float
-    recovery_tau_ms: float
+    recovery_tau_ms: float | str
+    tau_per_neuron: float
 
     def __post_init__(self):
         if not 0 < self.use_fraction <= 1:
             raise ValueError(
                 f"regimes.depressing.use_fraction must be in (0, 1], got {self.use_fraction}"
             )
-        # inf: resources never recover
-        check_positive("regimes.depressing.recovery_tau_ms", self.recovery_tau_ms, allow_inf=True)
+        if self.recovery_tau_ms != "auto":
+            # inf: resources never recover
+            check_positive(
+                "regimes.depressing.recovery_tau_ms", self.recovery_tau_ms, allow_inf=True
+            )
+        check_positive("regimes.depressing.tau_per_neuron", self.tau_per_neuron)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ calibrated mode, Larremore, Shew & Restrepo 2011).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import zlib
 from collections.abc import Mapping
@@ -44,6 +45,7 @@ from network.synapses import (
     write_graphml,
 )
 from network.synaptic_kinetics import load_binding_rates
+from network.timescales import activity_state, lhg_recovery_tau_ms, separation_of_timescales
 from synsoc.io import save_npz, write_json, write_parquet
 from synsoc.layout import (
     REFERENCE_MODELS,
@@ -174,6 +176,31 @@ def lambda_interval(
     return [float(low), float(high)]
 
 
+def drive_interval_ms(cfg: NetworkConfig, synapses: Synapses) -> float:
+    """Mean interval T between drive events that start an avalanche (ms).
+
+    Slow drive: ``slow_interval_ms`` plus the quiescence gap of (2 max_delay + 1) steps
+    the engine waits before a kick (the avalanche itself is short by separation of time
+    scales); Poisson drive: 1 / (N rate).
+    """
+    dt = cfg.neuron.dt_ms
+    if cfg.drive.mode == "poisson":
+        return 1e3 / (synapses.graph.n_neurons * cfg.drive.rate_hz)
+    max_delay = int(synapses.delay_steps.max()) if synapses.graph.n_edges else 1
+    return cfg.drive.slow_interval_ms + (2 * max_delay + 1) * dt
+
+
+def recovery_tau_ms(cfg: NetworkConfig, synapses: Synapses) -> float:
+    """Recovery time tau_J of the depressing synapses: configured, or LHG's ``auto``
+    scaling ``tau_per_neuron x N x T`` (:func:`network.timescales.lhg_recovery_tau_ms`)."""
+    tau = cfg.depressing.recovery_tau_ms
+    if tau != "auto":
+        return float(tau)
+    return lhg_recovery_tau_ms(
+        synapses.graph.n_neurons, drive_interval_ms(cfg, synapses), cfg.depressing.tau_per_neuron
+    )
+
+
 def regime_dynamics(
     cfg: NetworkConfig, synapses: Synapses, regime: str, control: float | str
 ) -> Dynamics:
@@ -201,7 +228,7 @@ def regime_dynamics(
         return Dynamics(
             **common,
             depression_use=cfg.depressing.use_fraction,
-            depression_tau_ms=cfg.depressing.recovery_tau_ms,
+            depression_tau_ms=recovery_tau_ms(cfg, synapses),
         )
     if regime == "homeostatic":
         h = cfg.homeostatic
@@ -234,6 +261,16 @@ def _bin_steps(cfg: NetworkConfig, record: SpikeRecord) -> int:
     return max(1, int(round(float(cfg.run.bin_ms) / record.dt_ms)))
 
 
+def _separation(record: SpikeRecord) -> dict | None:
+    """Drive interval vs avalanche duration under slow drive (None without >= 2 kicks)."""
+    if record.kick_step.size < 2:
+        return None
+    separation = separation_of_timescales(record.step, record.kick_step, record.dt_ms).to_dict()
+    if not math.isfinite(separation["ratio"]):  # no spike after any kick: no duration
+        separation["ratio"] = None
+    return separation
+
+
 def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict) -> RunOutcome:
     bin_ms = round(bin_steps * record.dt_ms, 9)  # no float noise such as 0.7000000000000001
     counts = bin_counts(record.step, record.n_steps, bin_steps)
@@ -255,6 +292,8 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         "mean_avalanche_size": float(avalanches["size"].mean()) if len(avalanches) else None,
         "wall_s": record.wall_s,
         "steps_per_s": record.n_steps / record.wall_s if record.wall_s > 0 else None,
+        "activity_state": activity_state(record.step, record.n_steps, bin_steps).to_dict(),
+        "timescale_separation": _separation(record),
     }
     outdir.mkdir(parents=True, exist_ok=True)
     save_npz(
@@ -442,11 +481,14 @@ def _reference_setup(cfg: NetworkConfig, synapses: Synapses, model: str):
         drive = DriveSpec("poisson", rate_hz=ref.kc_rate_hz, weight=1.0)
     elif model == "levina":
         p = np.minimum(1.0, ref.levina_sigma0 / k_out)
-        syn = synapses.replace(delay_steps=one_step, p_transmit=p, efficacy=np.ones(m))
+        # LHG: every spike releases (resource spent) and transmits with probability p
+        syn = synapses.replace(
+            delay_steps=one_step, p_transmit=p, efficacy=np.ones(m), p_release=np.ones(m)
+        )
         dyn = Dynamics(
             refractory_ms=dt,
             depression_use=cfg.depressing.use_fraction,
-            depression_tau_ms=cfg.depressing.recovery_tau_ms,
+            depression_tau_ms=recovery_tau_ms(cfg, syn),
         )
         drive = DriveSpec("slow", slow_interval_ms=cfg.drive.slow_interval_ms)
         return syn, dyn, drive, None

@@ -30,7 +30,10 @@ def _pyplot():
 
 
 def _label(block: dict[str, Any]) -> str:
-    names = {"two_state": "two-state (MD k_on, k_off)", "jonas_major_sakmann_1993_ampa": "AMPA, Jonas et al. 1993"}
+    names = {
+        "two_state": "two-state (MD k_on, k_off)",
+        "jonas_major_sakmann_1993_ampa": "AMPA, Jonas et al. 1993",
+    }
     return names.get(block["scheme"], block["scheme"])
 
 

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from synsoc.cli import OutputGuard, add_force_option, require_file
-from synsoc.config import load_config
+from synsoc.config import load_config, variant_md, variant_names
 from synsoc.errors import InputError
 from synsoc.layout import ResultLayout
 
@@ -41,6 +41,11 @@ def register(subparsers) -> None:
         "--replica", type=int, default=None, help="run only this replica (default: all)"
     )
     parser.add_argument("--threads", type=int, default=None, help="CPU-platform threads")
+    parser.add_argument(
+        "--variant",
+        default=None,
+        help="molecular variant of md.variants to run (required when the config has variants)",
+    )
     add_force_option(
         parser,
         "; also reuses a system or replicas made with another configuration (config hash)",
@@ -101,6 +106,11 @@ def run_md(args: argparse.Namespace) -> int:
         logger.warning("synsoc md: --out is deprecated; use -o/--output")
         output = args.out_deprecated
     config = load_config(require_file(args.config, "configuration file"))
+    variants = variant_names(config)
+    if variants and args.variant is None:
+        raise InputError(f"{args.config} defines md.variants {variants}: choose one with --variant")
+    if args.variant is not None:
+        config = {**config, "md": variant_md(config, args.variant, source=str(args.config))}
     replicas = config["md"]["replicas"]
     if args.replica is not None and not 0 <= args.replica < replicas:
         raise InputError(

@@ -193,6 +193,8 @@ class MDConfig:
             A relation between fields does not hold (names the fields).
         """
         data = validate_section("md", {} if section is None else dict(section))
+        # variants are other md sections (synsoc.config.variant_md), not a field of this one
+        data.pop("variants")
         data["geometry"] = GeometryConfig(**data["geometry"])
         data["transmitter"] = MoleculeConfig(**data["transmitter"])
         data["receptor"] = MoleculeConfig(**data["receptor"])

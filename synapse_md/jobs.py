@@ -49,9 +49,12 @@ __all__ = ["run_build", "run_equilibrate", "run_production", "md_config_hash", "
 
 logger = logging.getLogger(__name__)
 
-# Suggested contact atoms for the default pair (glutamate carboxylate O, arginine
-# guanidinium N); written to build.json for the kinetics stage.
-BINDING_ATOMS = {"transmitter": ["OE1", "OE2"], "receptor": ["NE", "NH1", "NH2"]}
+# Suggested contact atoms (glutamate carboxylate O; the side-chain N that donate to it:
+# Arg NE, NH1, NH2, Lys NZ, Gln NE2, Asn ND2); written to build.json for the kinetics stage.
+BINDING_ATOMS = {
+    "transmitter": ["OE1", "OE2"],
+    "receptor": ["NE", "NH1", "NH2", "NZ", "NE2", "ND2"],
+}
 
 
 def _md(config: Mapping[str, Any]) -> tuple[dict[str, Any], MDConfig]:

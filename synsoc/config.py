@@ -30,6 +30,8 @@ __all__ = [
     "ConfigError",
     "SCHEMA_DIR",
     "SECTIONS",
+    "variant_names",
+    "variant_md",
     "load_config",
     "schema_default",
     "validate_config",
@@ -144,7 +146,77 @@ def validate_config(
         raise ConfigError("invalid configuration\n  " + "\n  ".join(lines))
     if check_relations:
         _check_across_sections(filled, source)
+        for name in variant_names(filled):
+            _check_across_sections(
+                {**filled, "md": variant_md(filled, name, source=source)},
+                f"{source}: md.variants.{name}",
+            )
     return filled
+
+
+_FIXED_ACROSS_VARIANTS = ("variants", "replicas", "platform")
+
+
+def _merged(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` merged in, mappings recursively (copies)."""
+    out = copy.deepcopy(dict(base))
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def variant_names(config: Mapping[str, Any]) -> list[str]:
+    """Names of the molecular variants (``md.variants``), in config order; [] for none."""
+    return list((config.get("md") or {}).get("variants") or {})
+
+
+def variant_md(
+    config: Mapping[str, Any], variant: str | None, *, source: str = "config"
+) -> dict[str, Any]:
+    """The md section of one molecular variant: ``md`` with the variant's overrides merged
+    in, without ``variants``, validated against the md schema.
+
+    Parameters
+    ----------
+    config : Mapping
+        A validated configuration.
+    variant : str or None
+        A name of ``md.variants``; None for a configuration without variants (the md
+        section itself, without ``variants``).
+    source : str
+        Name used in error messages (usually the file path).
+
+    Returns
+    -------
+    dict
+        The complete md section of the variant.
+
+    Raises
+    ------
+    ConfigError
+        If the variant is unknown, overrides a key fixed across variants (replicas,
+        platform) or the merged section violates the schema (naming
+        ``md.variants.<name>``).
+    """
+    md = dict(config.get("md") or {})
+    variants = md.pop("variants", None) or {}
+    if variant is None:
+        return md
+    if variant not in variants:
+        raise ConfigError(
+            f"{source}: unknown molecular variant {variant!r} (md.variants: {list(variants)})"
+        )
+    overrides = variants[variant]
+    fixed = sorted(set(overrides) & set(_FIXED_ACROSS_VARIANTS))
+    if fixed:
+        raise ConfigError(
+            f"{source}: key 'md.variants.{variant}' may not override {fixed}: they are fixed "
+            "across variants (the DAG's shape and resources)"
+        )
+    return validate_section("md", _merged(md, overrides), source=f"{source}: md.variants.{variant}")
 
 
 def _check_across_sections(config: Mapping[str, Any], source: str) -> None:
@@ -153,6 +225,8 @@ def _check_across_sections(config: Mapping[str, Any], source: str) -> None:
 
     * Salt needs a solvent that screens it: native OBC2 (``md.solvent: implicit``) has
       no Debye screening, so ``md.salt_molar`` must be 0 there.
+    * Molecular variants are compared on their physical runs: ``md.variants`` needs
+      ``"physical"`` among ``network.sweep.control_values``.
     * Released transmitters must start unbound: the binding cut-off
       ``kinetics.r_on_nm`` must lie below ``md.geometry.release_clearance_nm`` (the
       smallest distance between a released transmitter's atoms and a receptor's).
@@ -165,6 +239,12 @@ def _check_across_sections(config: Mapping[str, Any], source: str) -> None:
             f"{source}: key 'md.salt_molar' ({md['salt_molar']}) is not honoured by "
             "md.solvent 'implicit' (native OBC2 has no salt screening): set md.salt_molar: 0, "
             "or md.solvent obc2, gbn2 or explicit"
+        )
+    controls = ((config.get("network") or {}).get("sweep") or {}).get("control_values") or []
+    if md.get("variants") and "physical" not in controls:
+        raise ConfigError(
+            f"{source}: key 'network.sweep.control_values' ({controls}) needs 'physical' when "
+            "md.variants is set: the variants are compared on their physical synapses"
         )
     clearance = (md.get("geometry") or {}).get("release_clearance_nm")
     r_on = kinetics.get("r_on_nm")

@@ -125,6 +125,7 @@ def test_depressing_self_organises_over_tenfold_drive():
     cfg = network_config(graph={"n_neurons": 10_000, "mean_degree": K}).graph
     graph = build_graph(cfg, rng=np.random.default_rng(2))
     syn = branching_network(graph, 2.0)
+    syn = syn.replace(p_release=np.ones(graph.n_edges))  # LHG: every spike spends resource
     dyn = Dynamics(refractory_ms=0.1, depression_use=0.2, depression_tau_ms=500.0)
     for rate in (0.01, 0.1):
         drive = DriveSpec("poisson", rate_hz=rate, weight=10.0)

@@ -110,6 +110,6 @@ def test_cli_bad_kinetics_exits_2_naming_the_key(tmp_path, capsys):
     bad.write_text(json.dumps({"schema_version": 1}))
     argv = ["network", "--kinetics", str(bad), "--config", "config/tiny.yaml", "-o", str(tmp_path)]
     assert main(argv) == 2
-    assert "missing key 'cleft_first_passage'" in capsys.readouterr().err
+    assert "schema_version 1 is not 2" in capsys.readouterr().err
     assert main(argv[:1] + argv[3:]) == 2  # no --kinetics with synapses.source: kinetics
     assert "--kinetics is required" in capsys.readouterr().err

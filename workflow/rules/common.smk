@@ -2,9 +2,9 @@
 # Rules live in the stage files; this file holds no rules.
 from snakemake.exceptions import WorkflowError
 
-from synsoc.config import validate_config
+from synsoc.config import validate_config, variant_md, variant_names
 from synsoc.errors import ConfigError
-from synsoc.layout import REFERENCE_MODELS, REGIMES, ResultLayout, control_label
+from synsoc.layout import PHYSICAL, REFERENCE_MODELS, REGIMES, ResultLayout, control_label
 from synsoc.provenance import source_hash
 
 
@@ -18,8 +18,21 @@ try:
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
+# Molecular variants (md.variants) are a DAG axis: every stage's results of variant v
+# live under R/variants/v/ ({variant} wildcard); without variants under R itself.
+VARIANTS = variant_names(config)
+
 # Every result path comes from synsoc.layout (the contract shared with the packages).
-L = ResultLayout(config["results_dir"])
+# L: one variant's tree (its paths hold the {variant} wildcard when there are variants);
+# TOP: the results folder itself, for what compares the variants.
+TOP = ResultLayout(config["results_dir"])
+L = ResultLayout(f"{TOP.root}/variants/{{variant}}") if VARIANTS else TOP
+
+if VARIANTS:
+
+    wildcard_constraints:
+        variant="|".join(VARIANTS),
+
 
 # Hash of each stage's package source (with the synsoc core), a parameter of every rule
 # of that stage: changed package code (an upgrade, an edit) reruns the stages it touches.
@@ -36,6 +49,11 @@ CODE = {
 
 
 # ---- MD ---------------------------------------------------------------------
+def variant_md_section(wildcards):
+    """The md section of the job's variant (md itself without variants)."""
+    return variant_md(config, wildcards.get("variant"))
+
+
 def md_replicas():
     """Replica indices 0 .. md.replicas - 1."""
     return list(range(config["md"]["replicas"]))
@@ -51,7 +69,12 @@ def kinetics_figure_files():
     """Every kinetics figure, PNG and SVG (stems from analysis.kinetics)."""
     from analysis.kinetics import FIGURE_STEMS
 
-    return expand(L.kinetics_figure("{stem}", "{ext}"), stem=FIGURE_STEMS, ext=["png", "svg"])
+    return expand(
+        L.kinetics_figure("{stem}", "{ext}"),
+        stem=FIGURE_STEMS,
+        ext=["png", "svg"],
+        allow_missing=True,
+    )
 
 
 # ---- network ----------------------------------------------------------------
@@ -121,13 +144,31 @@ def criticality_reference_files():
 
 
 # ---- targets ----------------------------------------------------------------
+def each_variant(path):
+    """``path`` of every variant (the path itself without variants)."""
+    return expand(path, variant=VARIANTS) if VARIANTS else [path]
+
+
+def variant_physical_runs(stage, name):
+    """File ``name`` of every variant's physical runs in ``stage`` ("network" or
+    "criticality"), as input keys ``<stage>_<regime>`` -> [path per variant]."""
+    run_file = {"network": L.network_run, "criticality": L.criticality_run}[stage]
+    return {
+        f"{stage}_{regime}": each_variant(run_file(name, regime=regime, control=PHYSICAL))
+        for regime in config["network"]["sweep"]["regimes"]
+    }
+
+
 def final_targets():
-    """Every output the default DAG must produce."""
-    targets = expand(L.md_replica("replica.json"), replica=md_replicas())
-    targets.append(L.kinetics("kinetics.json"))
+    """Every output the default DAG must produce (for every variant, and their comparison)."""
+    per_variant = expand(L.md_replica("replica.json"), replica=md_replicas(), allow_missing=True)
+    per_variant.append(L.kinetics("kinetics.json"))
     for regime, control in network_runs():
-        targets.append(L.criticality_run("criticality.json", regime=regime, control=control))
-    targets.append(L.criticality_sweep("dynamic_range.json"))
-    targets.append(L.criticality_sweep("alignment.json"))
-    targets.append(L.report("summary.md"))
+        per_variant.append(L.criticality_run("criticality.json", regime=regime, control=control))
+    per_variant.append(L.criticality_sweep("dynamic_range.json"))
+    per_variant.append(L.criticality_sweep("alignment.json"))
+    per_variant.append(L.report("summary.md"))
+    targets = [path for pattern in per_variant for path in each_variant(pattern)]
+    if VARIANTS:
+        targets.append(TOP.report("variants/variants.json"))
     return targets

@@ -14,7 +14,7 @@ rule md_build:
         build=L.md_system("build.json"),
     params:
         code=CODE["md"],
-        md=config["md"],
+        md=variant_md_section,
     log:
         L.log("md", "build"),
     benchmark:
@@ -41,7 +41,7 @@ rule md_equilibrate:
         replica=r"\d+",
     params:
         code=CODE["md"],
-        md=config["md"],
+        md=variant_md_section,
     log:
         L.log("md", "equilibrate_{replica}"),
     benchmark:
@@ -74,7 +74,7 @@ rule md_production:
         replica=r"\d+",
     params:
         code=CODE["md"],
-        md=config["md"],
+        md=variant_md_section,
     log:
         L.log("md", "replica_{replica}"),
     benchmark:

@@ -116,3 +116,41 @@ rule report_summary:
         "../../envs/analysis.yaml"
     script:
         "../scripts/report_summary.py"
+
+
+if VARIANTS:
+
+    rule report_variants:
+        input:
+            kinetics=each_variant(L.kinetics("kinetics.json")),
+            synapse=each_variant(L.network_synapse("synapse_response.json")),
+            dynamic_range=each_variant(L.criticality_sweep("dynamic_range.json")),
+            **variant_physical_runs("network", "summary.json"),
+            **variant_physical_runs("criticality", "criticality.json"),
+        output:
+            json=TOP.report("variants/variants.json"),
+            csv=report(
+                TOP.report("variants/variants.csv"),
+                caption="../report/variants_table.rst",
+                category="0. Molecular variants",
+            ),
+            md=TOP.report("variants/variants.md"),
+            png=report(
+                TOP.report("variants/variants.png"),
+                caption="../report/variants_figure.rst",
+                category="0. Molecular variants",
+            ),
+            svg=TOP.report("variants/variants.svg"),
+        log:
+            TOP.log("report", "variants"),
+        params:
+            code=CODE["report"],
+            variants={name: variant_md(config, name) for name in VARIANTS},
+            regimes=config["network"]["sweep"]["regimes"],
+        resources:
+            mem_mb=500,
+            runtime=5,
+        conda:
+            "../../envs/analysis.yaml"
+        script:
+            "../scripts/report_variants.py"
