@@ -4,12 +4,13 @@ The chain (docs/synapse.md):
 
 1. **Cleft transient** (:mod:`network.cleft`): N transmitters released at the centre of
    the cleft spread with the calibrated D and leave at the rim into the extracellular
-   space; C(t) is the mean free concentration over the receptor patch.
+   space; C(r, t) over the receptor patch, as the mean over :data:`N_RINGS` equal-area
+   rings (a receptor near the release site sees a higher, earlier peak).
 2. **Receptors** (:mod:`network.receptors`): every receptor follows a kinetic scheme
-   driven by C(t): two-state binding with the MD k_on, k_off (``source: kinetics``) or
-   the AMPA scheme of Jonas, Major & Sakmann 1993 (``source: literature``). Per
-   receptor: the open (bound) fraction o(t) and the probability p1 that it opens at
-   least once.
+   driven by its ring's C(t): two-state binding with the MD k_on, k_off (``source:
+   kinetics``) or the AMPA scheme of Jonas, Major & Sakmann 1993 (``source:
+   literature``). Per receptor placed uniformly on the patch (the mean over rings): the
+   open (bound) fraction o(t) and the probability p1 that it opens at least once.
 3. **Membrane**: the open receptors drive a current g·ΔV per receptor into a point
    neuron of capacitance C_m and time constant τ_m; the postsynaptic potential per
    receptor is ``v1(t) = (g ΔV / C_m) ∫ o(s) exp(-(t - s)/τ_m) ds`` and its peak ``e1``
@@ -29,6 +30,7 @@ p_transmit, efficacy and λ.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -39,11 +41,10 @@ from typing import Any
 
 import numpy as np
 
-from network.cleft import CleftGeometry, CleftTransient, cleft_transient
+from network.cleft import CleftGeometry, cleft_transient, radial_solution
 from network.config import SynapseConfig
 from network.receptors import (
     KineticScheme,
-    ReceptorResponse,
     drive_receptor,
     jonas_ampa_scheme,
     two_state_scheme,
@@ -57,12 +58,18 @@ __all__ = [
     "compute_synapse_response",
     "load_synapse_response",
     "activation_probability",
+    "ring_concentrations_mM",
+    "patch_response",
+    "PatchResponse",
+    "N_RINGS",
 ]
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _N_TIMES = 240  # points of the log-spaced transient; enough for < 0.5 % on e1
+N_RINGS = 8
+"""Equal-area rings of the receptor patch the receptor response is averaged over."""
 
 
 def activation_probability(p_single: float | np.ndarray, n_receptors) -> np.ndarray:
@@ -216,36 +223,124 @@ def _geometry(cfg: SynapseConfig, D_um2_per_ms: float) -> CleftGeometry:
     )
 
 
-def _receptor_summary(
-    scheme: KineticScheme, transient: CleftTransient, cfg: SynapseConfig
-) -> tuple[ReceptorResponse, np.ndarray]:
-    response = drive_receptor(scheme, transient.t_ms, transient.patch_mM)
-    return response, psp_per_receptor_mV(response.t_ms, response.open_fraction, cfg)
+def ring_concentrations_mM(
+    geometry: CleftGeometry, t_ms: np.ndarray, n_rings: int = N_RINGS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Free transmitter concentration over equal-area rings of the receptor patch.
+
+    Receptors sit anywhere on the patch with equal probability; near the release site
+    they see a higher, earlier peak than at the patch edge. Ring k spans radii
+    ``a sqrt(k/n) .. a sqrt((k+1)/n)`` (a cell belongs to the ring holding its centre).
+
+    Parameters
+    ----------
+    geometry : CleftGeometry
+    t_ms : np.ndarray, shape=(n_times,)
+        Output times (ms), increasing, > 0.
+    n_rings : int
+        Rings of equal area (the patch's 2 nm cells split among them).
+
+    Returns
+    -------
+    concentration : np.ndarray, shape=(n_rings, n_times)
+        Volume-weighted mean concentration (mM) over each ring.
+    weight : np.ndarray, shape=(n_rings,)
+        Each ring's share of the patch area (its cells are whole, so the shares are
+        1/n_rings within a cell width), summing to 1: the probability that a receptor
+        placed uniformly on the patch sits in it.
+    """
+    solution = radial_solution(geometry, t_ms)
+    edges = geometry.patch_radius_nm * np.sqrt(np.arange(n_rings + 1) / n_rings)
+    ring = np.searchsorted(edges, solution.r_nm, side="right") - 1
+    rows, volumes = [], []
+    for k in range(n_rings):
+        cells = solution.in_patch & (ring == k)
+        if not cells.any():
+            raise ValueError(f"n_rings = {n_rings} leaves ring {k} of the patch without a cell")
+        rows.append(solution.mean_mM(cells))
+        volumes.append(solution.volume_um3[cells].sum())
+    # the eigen solution leaves round-off (~1e-13 mM) where nothing has arrived yet
+    return np.maximum(np.array(rows), 0.0), np.array(volumes) / np.sum(volumes)
+
+
+@dataclass(frozen=True)
+class PatchResponse:
+    """Mean response of a receptor placed uniformly on the patch.
+
+    Attributes
+    ----------
+    t_ms : np.ndarray, shape=(n_times,)
+    open_fraction : np.ndarray, shape=(n_times,)
+        Open (conducting) probability of a receptor, averaged over the rings.
+    p_ever_open : float
+        Probability that the receptor opens at least once, averaged over the rings.
+    psp_mV : np.ndarray, shape=(n_times,)
+        Postsynaptic potential per receptor (mV), :func:`psp_per_receptor_mV`.
+    """
+
+    t_ms: np.ndarray
+    open_fraction: np.ndarray
+    p_ever_open: float
+    psp_mV: np.ndarray
+
+    @property
+    def latency_ms(self) -> float:
+        """Time of the open fraction's peak (the synaptic current's peak), ms."""
+        return float(self.t_ms[int(np.argmax(self.open_fraction))])
+
+    @property
+    def peak_open_fraction(self) -> float:
+        """Largest open fraction."""
+        return float(self.open_fraction.max())
+
+
+def patch_response(
+    scheme: KineticScheme,
+    t_ms: np.ndarray,
+    rings: tuple[np.ndarray, np.ndarray],
+    cfg: SynapseConfig,
+) -> PatchResponse:
+    """Drive ``scheme`` with every ring's concentration and average over the rings.
+
+    ``rings`` is what :func:`ring_concentrations_mM` returns (concentrations, weights).
+    """
+    concentrations, weights = rings
+    responses = [drive_receptor(scheme, t_ms, ring) for ring in concentrations]
+    open_fraction = np.average([r.open_fraction for r in responses], axis=0, weights=weights)
+    return PatchResponse(
+        t_ms=np.asarray(t_ms, float),
+        open_fraction=open_fraction,
+        p_ever_open=float(np.average([r.p_ever_open for r in responses], weights=weights)),
+        psp_mV=psp_per_receptor_mV(t_ms, open_fraction, cfg),
+    )
 
 
 def _scheme_block(
-    scheme: KineticScheme, transient: CleftTransient, cfg: SynapseConfig
+    scheme: KineticScheme,
+    t_ms: np.ndarray,
+    rings: tuple[np.ndarray, np.ndarray],
+    cfg: SynapseConfig,
 ) -> dict[str, Any]:
     """Response of one scheme: receptor numbers, PSP per receptor, mean synapse."""
-    receptor, psp = _receptor_summary(scheme, transient, cfg)
+    receptor = patch_response(scheme, t_ms, rings, cfg)
     n = cfg.n_receptors
     active = float(activation_probability(receptor.p_ever_open, n))
-    e1 = float(psp.max())
+    e1 = float(receptor.psp_mV.max())
     return {
         "scheme": scheme.name,
-        "receptor": receptor.to_dict(),
-        "p_open_single": float(receptor.p_ever_open),
+        "p_open_single": receptor.p_ever_open,
         "psp_per_receptor_mV": e1,
-        "latency_ms": float(receptor.time_to_peak_ms),
+        "latency_ms": receptor.latency_ms,
+        "peak_open_fraction": receptor.peak_open_fraction,
         "mean_synapse": {
             "n_receptors": n,
             "p_activation": active,
             "p_transmit": cfg.release_probability * active,
             "psp_mV": n * e1,
             "efficacy_theta": n * e1 / (active * cfg.threshold_mV) if active > 0 else 0.0,
-            "peak_open_receptors": n * float(receptor.peak_open_fraction),
+            "peak_open_receptors": n * receptor.peak_open_fraction,
             "peak_current_pA": n
-            * float(receptor.peak_open_fraction)
+            * receptor.peak_open_fraction
             * cfg.receptor_conductance_pS
             * cfg.driving_force_mV
             * 1e-3,
@@ -253,7 +348,7 @@ def _scheme_block(
         "time_course": {
             "t_ms": receptor.t_ms.tolist(),
             "open_fraction": receptor.open_fraction.tolist(),
-            "psp_per_receptor_mV": psp.tolist(),
+            "psp_per_receptor_mV": receptor.psp_mV.tolist(),
         },
     }
 
@@ -295,17 +390,20 @@ def compute_synapse_response(
     else:
         D = cfg.cleft.literature_D_um2_per_ms
         scheme = jonas_ampa_scheme()
-    transient = cleft_transient(_geometry(cfg, D), t_max_ms=cfg.cleft.t_max_ms, n_times=_N_TIMES)
-    main = _scheme_block(scheme, transient, cfg)
+    geometry = _geometry(cfg, D)
+    transient = cleft_transient(geometry, t_max_ms=cfg.cleft.t_max_ms, n_times=_N_TIMES)
+    t_ms = transient.t_ms
+    rings = ring_concentrations_mM(geometry, t_ms)
+    main = _scheme_block(scheme, t_ms, rings, cfg)
     draws_p, draws_e = [], []
     if rates is not None and cfg.n_bootstrap > 0:
         count = min(cfg.n_bootstrap, rates.draws_k_on_per_M_per_s.size)
         for k_on, k_off in zip(
             rates.draws_k_on_per_M_per_s[:count], rates.draws_k_off_per_s[:count], strict=True
         ):
-            receptor, psp = _receptor_summary(two_state_scheme(k_on, k_off), transient, cfg)
-            draws_p.append(float(receptor.p_ever_open))
-            draws_e.append(float(psp.max()))
+            receptor = patch_response(two_state_scheme(k_on, k_off), t_ms, rings, cfg)
+            draws_p.append(receptor.p_ever_open)
+            draws_e.append(float(receptor.psp_mV.max()))
     response = SynapseResponse(
         source=cfg.source,
         scheme=scheme.name,
@@ -352,7 +450,11 @@ def compute_synapse_response(
             "source": rates.source,
         },
         "cleft": {
-            **transient.to_dict(),
+            **{key: value for key, value in transient.to_dict().items() if key != "table"},
+            "geometry": {  # JSON has no infinity: no uptake is null
+                key: None if isinstance(value, float) and math.isinf(value) else value
+                for key, value in dataclasses.asdict(geometry).items()
+            },
             "D_cleft_um2_per_ms": D,
             "time_course": {
                 "t_ms": transient.t_ms.tolist(),
@@ -367,7 +469,7 @@ def compute_synapse_response(
         },
         "comparison": None
         if cfg.source == "literature"
-        else _scheme_block(jonas_ampa_scheme(), transient, cfg),
+        else _scheme_block(jonas_ampa_scheme(), t_ms, rings, cfg),
     }
     logger.info(
         "synapse response (%s, %s): p1 %.3g, PSP %.3g mV per receptor, latency %.3g ms",

@@ -122,6 +122,7 @@ def best_run_per_reference(
             best[model] = {
                 "regime": top["regime"],
                 "control_value": top["control_value"],
+                "control_label": top.get("control_label"),
                 "score": top["score"],
             }
         else:

@@ -450,8 +450,12 @@ def _whole_molecules(topology: md.Topology, groups: Sequence[np.ndarray]) -> lis
     return [molecule_of[int(group[0])] for group in groups]
 
 
-def _names(names: Sequence[str]) -> str:
-    return ", ".join(names) if names else "every heavy atom"
+def _names(names: Sequence[str], topology: md.Topology, distance) -> str:
+    """The requested names that were found (a list may name atoms of other residues)."""
+    if not names:
+        return "every heavy atom"
+    found = {topology.atom(int(i)).name for atoms in distance for i in atoms}
+    return ", ".join(name for name in names if name in found)
 
 
 def groups_from_build(
@@ -519,7 +523,7 @@ def groups_from_build(
             len(molecules),
             source,
             sum(len(d) for d in distance),
-            _names(names),
+            _names(names, topology, distance),
         )
         groups[key] = (distance, molecules)
     return groups["transmitters"][0], groups["receptors"][0], groups["transmitters"][1]
@@ -589,7 +593,7 @@ def groups_from_selections(
             len(selected),
             source,
             sum(len(d) for d in distance),
-            _names(names),
+            _names(names, topology, distance),
         )
         out[what] = (distance, selected)
     transmitters, selected = out["transmitter"]

@@ -2,7 +2,8 @@
 
 The same few numbers open ``summary.md`` and close a successful ``snakemake`` run:
 the transmitter first-passage mean in simulated and physical time, the time
-calibration, the cleft-scale first passage, the run nearest the mean-field
+calibration, the binding rates, one release's synapse response and the physical λ,
+the run nearest the mean-field
 exponents (τ, α with 95 % CIs, its branching ratio and whether the crackling
 relation holds) and where the dynamic range peaks. Everything is read from the stage
 artifacts of docs/contracts.md; nothing is recomputed.
@@ -40,6 +41,7 @@ __all__ = [
     "read_run_estimates",
     "nearest_mean_field",
     "kinetics_headlines",
+    "synapse_headlines",
     "rescaled_time_scale",
     "criticality_headlines",
     "dynamic_range_headlines",
@@ -436,18 +438,6 @@ def kinetics_headlines(kinetics: Mapping[str, Any]) -> list[Headline]:
                 "; ".join(parts) + " (AMPA receptors: k_on 5e6–3e7 M⁻¹ s⁻¹, k_off 3–4e3 s⁻¹)",
             )
         )
-    cleft = json_block(kinetics, "cleft_first_passage")
-    cleft_mean = finite_number(cleft.get("mean_ms"))
-    if cleft_mean is not None and cleft_mean >= 0:
-        width = finite_number(cleft.get("cleft_width_nm"))
-        label = f"cleft first passage ({_g(width)} nm)" if width else "cleft first passage"
-        text = f"mean {format_duration_ms(cleft_mean)} of physical time"
-        release = json_block(kinetics, "release_binding_probability")
-        probability = finite_number(release.get("probability"))
-        window = finite_number(release.get("window_ms"))
-        if probability is not None and window is not None:
-            text += f"; P(bound within {_g(window)} ms) = {_g(probability)}"
-        out.append(Headline(label, text))
     return out
 
 
@@ -455,7 +445,7 @@ def _run_name(run: RunEstimates, symbol: str) -> str:
     return f"{run.regime}, {symbol} = {run.control}"
 
 
-def criticality_headlines(runs: Sequence[RunEstimates], *, symbol: str = "σ0") -> list[Headline]:
+def criticality_headlines(runs: Sequence[RunEstimates], *, symbol: str = "λ") -> list[Headline]:
     """The run nearest the mean-field exponents: τ, α, branching ratio, crackling relation.
 
     Parameters
@@ -484,8 +474,68 @@ def criticality_headlines(runs: Sequence[RunEstimates], *, symbol: str = "σ0") 
     ]
 
 
+def synapse_headlines(
+    synapse: Mapping[str, Any], physical: Sequence[tuple[str, Mapping[str, Any]]] = ()
+) -> list[Headline]:
+    """One release's response (``synapse_response.json``) and the physical runs' λ.
+
+    Parameters
+    ----------
+    synapse : Mapping
+        ``synapse_response.json``.
+    physical : sequence of (str, Mapping)
+        (regime, ``summary.json``) of the physical runs.
+    """
+    out = []
+    cleft = json_block(synapse, "cleft")
+    mean = json_block(json_block(synapse, "response"), "mean_synapse")
+    ci = json_block(json_block(synapse, "response"), "ci95")
+    peak, p, efficacy = (
+        finite_number(cleft.get("peak_mM")),
+        finite_number(mean.get("p_transmit")),
+        finite_number(mean.get("efficacy_theta")),
+    )
+    if peak is not None and p is not None and efficacy is not None:
+        eff_ci = ci.get("mean_synapse_efficacy_theta")
+        eff = _g(efficacy) + (f" [{_g(eff_ci[0])}, {_g(eff_ci[1])}]" if eff_ci else "")
+        out.append(
+            Headline(
+                f"synapse response ({synapse.get('source')} rates)",
+                f"{_g(peak)} mM over the receptor patch; a synapse of "
+                f"{_g(mean.get('n_receptors'))} receptors transmits with p = {_g(p)}, "
+                f"efficacy {eff} θ",
+            )
+        )
+    parts = []
+    for regime, summary in physical:
+        lam = finite_number(summary.get("lambda"))
+        if lam is None:
+            continue
+        lam_ci = summary.get("lambda_ci95")
+        text = f"{regime}: λ = {_g(lam)}" + (
+            f" [{_g(lam_ci[0])}, {_g(lam_ci[1])}]" if lam_ci else ""
+        )
+        sigma = finite_number(summary.get("sigma_expected"))
+        if sigma is not None:
+            text += f", σ measured {_g(sigma)}"
+        parts.append(text)
+    if parts:
+        out.append(Headline("physical synapses (λ = 1 is critical)", "; ".join(parts)))
+    return out
+
+
+def _control_text(entry: Mapping[str, Any]) -> str | None:
+    """The control value of a run as text: the number (``f"{value:g}"``) or its label
+    (``physical``); None when neither is given."""
+    value = finite_number(entry.get("control_value"))
+    if value is not None:
+        return f"{value:g}"
+    label = entry.get("control_label")
+    return str(label) if label else None
+
+
 def dynamic_range_headlines(
-    dynamic_range: Mapping[str, Any], *, symbol: str = "σ0"
+    dynamic_range: Mapping[str, Any], *, symbol: str = "λ"
 ) -> list[Headline]:
     """Where the dynamic range Δ peaks in each regime (``peak_per_regime``)."""
     peaks = json_block(dynamic_range, "peak_per_regime")
@@ -493,12 +543,9 @@ def dynamic_range_headlines(
     for regime, peak in peaks.items():
         if not isinstance(peak, Mapping):
             continue
-        control, delta = (
-            finite_number(peak.get("control_value")),
-            finite_number(peak.get("delta_db")),
-        )
+        control, delta = _control_text(peak), finite_number(peak.get("delta_db"))
         if control is not None and delta is not None:
-            items.append(f"{regime} at {symbol} = {control:g} ({_g(delta)} dB)")
+            items.append(f"{regime} at {symbol} = {control} ({_g(delta)} dB)")
         else:
             items.append(f"{regime} undefined")
     return [Headline("dynamic-range peak", "; ".join(items))] if items else []
@@ -538,25 +585,6 @@ def _kinetics_sentences(kinetics: Mapping[str, Any]) -> list[str]:
         )
         if s is not None:
             sentence += f" (>= {format_duration_ms(bound_ps * s / PS_PER_MS)} of physical time)"
-        out.append(sentence + ".")
-    cleft = json_block(kinetics, "cleft_first_passage")
-    cleft_mean = finite_number(cleft.get("mean_ms"))
-    probability = finite_number(
-        json_block(kinetics, "release_binding_probability").get("probability")
-    )
-    window = finite_number(json_block(kinetics, "release_binding_probability").get("window_ms"))
-    if cleft_mean is not None and cleft_mean >= 0:
-        width = finite_number(cleft.get("cleft_width_nm"))
-        across = f"the {_g(width)} nm cleft" if width else "the cleft"
-        sentence = (
-            f"Across {across} the first-passage mean is {format_duration_ms(cleft_mean)} "
-            "of physical time"
-        )
-        if probability is not None and window is not None:
-            sentence += (
-                f", and a release binds a receptor within {_g(window)} ms "
-                f"with probability {_g(probability)}"
-            )
         out.append(sentence + ".")
     return out
 
@@ -603,23 +631,18 @@ def _dynamic_range_sentences(dynamic_range: Mapping[str, Any], symbol: str) -> l
     found = []
     for regime, peak in peaks.items():
         if isinstance(peak, Mapping):
-            control, delta = (
-                finite_number(peak.get("control_value")),
-                finite_number(peak.get("delta_db")),
-            )
+            control, delta = _control_text(peak), finite_number(peak.get("delta_db"))
             if control is not None and delta is not None:
                 found.append((regime, control, delta))
     if not found:
         return []
     prediction = "where Kinouchi & Copelli (2006) predict the maximum"
-    at_one = [r for r, c, _ in found if math.isclose(c, 1.0)]
+    at_one = [r for r, c, _ in found if c == "1"]
     if len(at_one) == len(found):
         values = _sentence_list([f"{r} {_g(d)} dB" for r, _, d in found])
         regimes = "In every regime" if len(found) > 1 else f"In the {found[0][0]} regime"
         return [f"{regimes} the dynamic range peaks at {symbol} = 1, {prediction} ({values})."]
-    places = _sentence_list(
-        [f"{symbol} = {c:g} in the {r} regime ({_g(d)} dB)" for r, c, d in found]
-    )
+    places = _sentence_list([f"{symbol} = {c} in the {r} regime ({_g(d)} dB)" for r, c, d in found])
     return [f"The dynamic range peaks at {places}; {symbol} = 1 is {prediction}."]
 
 
@@ -628,8 +651,8 @@ def _alignment_sentences(alignment: Mapping[str, Any], symbol: str) -> list[str]
     matches: dict[str, list[str]] = {}
     for model, entry in best.items():
         if isinstance(entry, Mapping) and finite_number(entry.get("score")) is not None:
-            control = finite_number(entry.get("control_value"))
-            where = f"{entry.get('regime')}, {symbol} = {control:g}" if control is not None else "?"
+            control = _control_text(entry)
+            where = f"{entry.get('regime')}, {symbol} = {control}" if control is not None else "?"
             name = _MODEL_NAMES.get(model, model)
             matches.setdefault(where, []).append(f"{name} {_g(entry['score'])}")
     if not matches:
@@ -647,7 +670,7 @@ def conclusion_paragraph(
     runs: Sequence[RunEstimates] = (),
     dynamic_range: Mapping[str, Any] | None = None,
     alignment: Mapping[str, Any] | None = None,
-    symbol: str = "σ0",
+    symbol: str = "λ",
 ) -> str:
     """A few sentences that say what the numbers show, generated from them.
 
@@ -775,6 +798,20 @@ def _message(
         kinetics = _attempt(problems, kinetics_path, read_json_object, kinetics_path)
         if kinetics is not None:
             headlines += _attempt(problems, kinetics_path, kinetics_headlines, kinetics) or []
+    synapse_path = Path(layout.network_synapse("synapse_response.json"))
+    if synapse_path.is_file():
+        synapse = _attempt(problems, synapse_path, read_json_object, synapse_path)
+        physical = []
+        for regime, control in runs:
+            path = Path(layout.network_run("summary.json", regime=regime, control=control))
+            if control == "physical" and path.is_file():
+                summary = _attempt(problems, path, read_json_object, path)
+                if summary is not None:
+                    physical.append((regime, summary))
+        if synapse is not None:
+            headlines += (
+                _attempt(problems, synapse_path, synapse_headlines, synapse, physical) or []
+            )
     estimates = []
     for regime, control, path in run_paths:
         if path.is_file():

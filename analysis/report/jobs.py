@@ -55,6 +55,7 @@ def run_summary(
     runs: Sequence[NetworkRun],
     dynamic_range_json: str | os.PathLike,
     alignment_json: str | os.PathLike,
+    synapse_json: str | os.PathLike,
     summary_md: str | os.PathLike,
     tables: Mapping[str, str | os.PathLike],
     benchmark_paths: Iterable[str | os.PathLike] = (),
@@ -69,6 +70,8 @@ def run_summary(
     kinetics_json, dynamic_range_json, alignment_json : path-like
         ``R/kinetics/kinetics.json``, ``R/criticality/sweep/dynamic_range.json`` and
         ``R/criticality/sweep/alignment.json``.
+    synapse_json : path-like
+        ``R/network/synapse/synapse_response.json``.
     runs : sequence of NetworkRun
         The runs of the sweep.
     summary_md : path-like
@@ -92,6 +95,7 @@ def run_summary(
         runs=runs,
         dynamic_range_json=dynamic_range_json,
         alignment_json=alignment_json,
+        synapse_json=synapse_json,
         benchmark_rows=read_benchmarks(benchmark_paths, root=root.parent),
         figures=figures,
         figure_root=root,

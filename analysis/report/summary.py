@@ -276,17 +276,6 @@ _RESCALING_NAMES = {
     "dwell": "dwells × s",
 }
 
-_CLEFT_LABELS = {
-    "status": "cleft bridge",
-    "reason": "why not computed",
-    "family": "first-passage family across the cleft",
-    "mean_ms": "mean first-passage time",
-    "median_ms": "median first-passage time",
-    "cleft_width_nm": "cleft width (nm)",
-    "D_nm2_per_ns": "diffusion coefficient (nm²/ns)",
-    "near_field_source": "near-field first passage taken from",
-}
-
 
 def _calibration_rows(calibration: Mapping[str, Any]) -> list[list[Any]]:
     plain = {k: v for k, v in calibration.items() if k != "rescaling"}
@@ -348,39 +337,70 @@ def _rate_rows(rates: Mapping[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def _cleft_rows(kinetics: Mapping[str, Any]) -> list[list[Any]]:
-    cleft = json_block(kinetics, "cleft_first_passage")
+def _ci_text(value: Any, ci: Any, unit: str = "") -> str | None:
+    number = finite_number(value)
+    if number is None:
+        return None
+    text = f"{_fmt(number)}{unit}"
+    if isinstance(ci, list | tuple) and len(ci) == 2:
+        text += f" [{_fmt(ci[0])}, {_fmt(ci[1])}]"
+    return text
+
+
+def synapse_response_section(document: Mapping[str, Any]) -> str:
+    """One release's response (``synapse_response.json``): cleft transient, receptors,
+    the mean synapse's transmission probability and efficacy with 95 % CIs, and the AMPA
+    scheme of Jonas, Major & Sakmann 1993 beside the MD rates' scheme."""
+    cleft = json_block(document, "cleft")
+    main = json_block(document, "response")
+    ci = json_block(main, "ci95")
+    blocks = [main] + ([document["comparison"]] if document.get("comparison") else [])
     rows = [
-        row
-        for row in _labelled_rows(cleft, _CLEFT_LABELS, prefix="cleft_first_passage.")
-        if not row[0].startswith("`cleft_first_passage.params.")
+        ["transmitters per vesicle", _fmt(json_block(cleft, "geometry").get("n_transmitters"))],
+        ["cleft D (µm²/ms)", _fmt(cleft.get("D_cleft_um2_per_ms"))],
+        ["peak over the receptor patch (mM)", _fmt(cleft.get("peak_mM"))],
+        ["fast decay of the patch mean (ms)", _fmt(cleft.get("fast_decay_ms"))],
+        ["time integral over the patch (mM·ms)", _fmt(cleft.get("integral_mM_ms"))],
     ]
-    params = json_block(cleft, "params")
-    if params:
-        text = ", ".join(f"{name} = {_fmt(value)}" for name, value in params.items())
-        rows.insert(1, ["fit parameters (scale in ms)", text])
-    release = json_block(kinetics, "release_binding_probability")
-    window = release.get("window_ms")
-    rows += _labelled_rows(
-        release,
-        {
-            "window_ms": "release window",
-            "probability": f"P(bound within {_fmt(window)} ms of release)",
-        },
-        prefix="release_binding_probability.",
+    header = ["Quantity", *(_SCHEME_NAMES.get(b.get("scheme"), b.get("scheme")) for b in blocks)]
+    rows = [row + [""] * (len(blocks) - 1) for row in rows]
+    per_scheme = (
+        ("P(one receptor opens)", "p_open_single", None),
+        ("PSP per receptor (mV)", "psp_per_receptor_mV", None),
+        ("latency of the current's peak (ms)", "latency_ms", None),
     )
-    occupancy = json_block(kinetics, "receptor_occupancy")
-    rows += _labelled_rows(
-        occupancy,
-        {
-            "mean_dwell_ms": "receptor mean dwell, physical",
-            "mean_dwell_ps": "receptor mean dwell 1/k_off, simulated (ps)",
-            "mean_dwell_ms_note": "receptor mean dwell in physical time",
-            "bound_fraction": "receptor bound fraction",
-        },
-        prefix="receptor_occupancy.",
+    for label, key, _ in per_scheme:
+        rows.append([label, *(_fmt(b.get(key)) for b in blocks)])
+    mean = (
+        ("mean synapse: receptors", "n_receptors", None),
+        ("mean synapse: p_transmit", "p_transmit", "mean_synapse_p_transmit"),
+        ("mean synapse: efficacy (θ)", "efficacy_theta", "mean_synapse_efficacy_theta"),
+        ("mean synapse: peak current (pA)", "peak_current_pA", None),
     )
-    return rows
+    for label, key, ci_key in mean:
+        cells = []
+        for i, block in enumerate(blocks):
+            value = json_block(block, "mean_synapse").get(key)
+            cells.append(_ci_text(value, ci.get(ci_key) if i == 0 and ci_key else None))
+        rows.append([label, *cells])
+    return "\n".join(
+        [
+            "## Synapse response to one release",
+            "",
+            f"Source: {document.get('source')} rates; threshold depolarization "
+            f"{_fmt(document.get('threshold_mV'))} mV (the unit θ of the efficacies). "
+            "Brackets: 95 % CIs from the joint bootstrap draws of the MD k_on, k_off run "
+            "through the same cleft, receptors and membrane (docs/synapse.md).",
+            "",
+            markdown_table(header, rows),
+        ]
+    )
+
+
+_SCHEME_NAMES = {
+    "two_state": "two-state, MD k_on, k_off",
+    "jonas_major_sakmann_1993_ampa": "AMPA (Jonas et al. 1993)",
+}
 
 
 def _msm_rows(msm: Mapping[str, Any]) -> list[list[Any]]:
@@ -412,7 +432,7 @@ def _msm_rows(msm: Mapping[str, Any]) -> list[list[Any]]:
 
 
 def kinetics_section(kinetics: Mapping[str, Any]) -> str:
-    """Fits, time calibration and the cleft-scale first passage of ``kinetics.json``.
+    """Fits, time calibration, binding rates and the MSM cross-check of ``kinetics.json``.
 
     Parameters
     ----------
@@ -423,7 +443,7 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
     -------
     str
         Markdown: the fit table (simulated and physical means, parameters with 95 %
-        CIs), the time calibration and the cleft-scale (physical time) quantities.
+        CIs), the time calibration, the binding rates and the MSM cross-check.
     """
     s = finite_number(json_block(kinetics, "time_calibration").get("time_scale_factor"))
     total = finite_number(kinetics.get("simulated_ps_total"))
@@ -465,17 +485,8 @@ def kinetics_section(kinetics: Mapping[str, Any]) -> str:
             "",
             markdown_table(["Quantity", "Value"], _msm_rows(msm)),
         ]
-    cleft = _cleft_rows(kinetics)
-    if cleft:
-        parts += [
-            "",
-            "### Cleft scale (physical time)",
-            "",
-            markdown_table(["Quantity", "Value"], cleft),
-        ]
-    known = {*EVENT_KINDS, "time_calibration", "cleft_first_passage", "schema_version"}
-    known |= {"binding_rates", "msm"}
-    known |= {"release_binding_probability", "receptor_occupancy", "simulated_ps_total"}
+    known = {*EVENT_KINDS, "time_calibration", "schema_version", "binding_rates", "msm"}
+    known.add("simulated_ps_total")
     other = {key: value for key, value in kinetics.items() if key not in known}
     if flatten_scalars(other):
         parts += ["", markdown_table(["Other value (raw key)", "Value"], _raw_rows(other))]
@@ -1035,6 +1046,7 @@ def build_summary(
     runs: Sequence[NetworkRun],
     dynamic_range_json: str | os.PathLike,
     alignment_json: str | os.PathLike,
+    synapse_json: str | os.PathLike,
     benchmark_rows: Sequence[tuple[str, float]] = (),
     figures: Iterable[str | os.PathLike] = (),
     figure_root: str | os.PathLike | None = None,
@@ -1049,6 +1061,8 @@ def build_summary(
         ``synsoc.provenance.provenance(config)``.
     kinetics_json, dynamic_range_json, alignment_json : path-like
         Contract artifacts.
+    synapse_json : path-like
+        ``R/network/synapse/synapse_response.json``.
     runs : sequence of NetworkRun
     benchmark_rows : sequence of (str, float)
         From :func:`read_benchmarks`.
@@ -1090,6 +1104,8 @@ def build_summary(
         _headline_section(kinetics, estimates, dynamic_range, alignment, symbol),
         "",
         kinetics_section(kinetics),
+        "",
+        synapse_response_section(read_json_object(synapse_json)),
         "",
         runs_section(runs),
         "",

@@ -48,10 +48,12 @@ def test_tiny_dag_through_slurm(tmp_path):
     if reason:
         pytest.skip(reason)
     workdir = copy_workflow(tmp_path / "wf")
-    # config/tiny.yaml with the sweep cut to its first regime: every rule of the DAG
-    # still runs, with fewer network jobs (each SLURM job costs a status-poll cycle).
+    # config/tiny.yaml with the sweep cut to its first regime and one molecular variant:
+    # every rule of a variant's DAG still runs, with fewer jobs (each SLURM job costs a
+    # status-poll cycle); the variant axis itself is covered by tests/workflow/test_wf_e2e.py.
     with open(workdir / "config" / "tiny.yaml") as handle:
         config = yaml.safe_load(handle)
+    config.setdefault("md", {})["variants"] = None
     sweep = config.setdefault("network", {}).setdefault("sweep", {})
     sweep["regimes"] = sweep.get("regimes", ["static"])[:1]
     (workdir / TINY_SLURM).write_text(yaml.safe_dump(config, sort_keys=False))

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from wf_helpers import ROOT, copy_workflow, planned_rules, snakemake
 
-from synsoc.config import ConfigError, load_config, validate_config
+from synsoc.config import ConfigError, load_config, validate_config, variant_names
 
-CONFIGS = ("config/config.yaml", "config/tiny.yaml", "config/large.yaml")
+CONFIGS = ("config/config.yaml", "config/tiny.yaml", "config/large.yaml", "config/variants.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,8 @@ def test_dry_run(workdir, configfile):
     config = load_config(ROOT / configfile)
     sweep = config["network"]["sweep"]
     n_runs = len(sweep["regimes"]) * len(sweep["control_values"])
-    assert rules.get("all") == 1 and rules.get("report_summary") == 1, rules
+    n_variants = max(1, len(variant_names(config)))
+    assert rules.get("all") == 1 and rules.get("report_summary") == n_variants, rules
     assert max(rules.values()) >= max(config["md"]["replicas"], n_runs), rules
 
 

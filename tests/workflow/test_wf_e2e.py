@@ -13,7 +13,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from wf_helpers import copy_workflow, planned_rules, results_dir, snakemake
+from wf_helpers import (
+    copy_workflow,
+    merged_config,
+    planned_rules,
+    results_dir,
+    snakemake,
+    variant_dir,
+)
+
+from synsoc.config import variant_names
 
 pytestmark = pytest.mark.slow
 
@@ -43,9 +52,8 @@ KINETICS_KEYS = {
     "dwell",
     "rebinding",
     "time_calibration",
-    "cleft_first_passage",
-    "release_binding_probability",
-    "receptor_occupancy",
+    "binding_rates",
+    "msm",
     "provenance",
 }
 RUN_SUMMARY_KEYS = {
@@ -54,8 +62,13 @@ RUN_SUMMARY_KEYS = {
     "control_value",
     "n_neurons",
     "rate_hz",
-    "sigma_analytic",
+    "lambda",
+    "lambda_ci95",
+    "sigma_mean_field",
+    "sigma_expected",
     "sigma_estimate",
+    "activity_state",
+    "timescale_separation",
     "duration_ms",
     "bin_ms",
     "n_spikes",
@@ -79,8 +92,10 @@ def test_run_ends_by_pointing_at_its_results(tiny_run):
     """The last lines of a run name summary.md, the report command and headline numbers."""
     tail = (tiny_run / "run.log").read_text().split("synsoc: run complete.", 1)
     assert len(tail) == 2, "the run did not print its end-of-run message"
-    summary = results_dir(tiny_run, TINY) / "report" / "summary.md"
-    assert f"summary:     {summary.relative_to(tiny_run)}" in tail[1]
+    for name in variant_names(merged_config(tiny_run, TINY)):
+        summary = variant_dir(tiny_run, TINY, name) / "report" / "summary.md"
+        assert f"summary:     {summary.relative_to(tiny_run)}" in tail[1] + tail[0]
+    assert "are compared in" in tail[1] and "variants.md" in tail[1]
     assert "snakemake --report report.html --configfile" in tail[1] and "tiny.yaml" in tail[1]
 
 
@@ -105,7 +120,7 @@ def test_json_artifacts_carry_provenance(tiny_run):
 
 
 def test_contract_tables_and_arrays(tiny_run):
-    results = results_dir(tiny_run, TINY)
+    results = variant_dir(tiny_run, TINY)
     kinetics = json.loads((results / "kinetics" / "kinetics.json").read_text())
     assert KINETICS_KEYS <= set(kinetics)
     events = pd.read_parquet(results / "kinetics" / "events.parquet")
@@ -120,9 +135,12 @@ def test_contract_tables_and_arrays(tiny_run):
         assert RUN_SUMMARY_KEYS <= set(json.loads((run / "summary.json").read_text()))
     for response in (results / "network" / "response").glob("*/*.parquet"):
         assert {"drive_rate_hz", "response_rate_hz"} <= set(pd.read_parquet(response).columns)
+    synapse = json.loads((results / "network" / "synapse" / "synapse_response.json").read_text())
+    assert {"cleft", "response", "draws", "comparison", "provenance"} <= set(synapse)
     summary = (results / "report" / "summary.md").read_text()
     for section in (
         "## Kinetics",
+        "## Synapse response",
         "## Network sweep",
         "## Dynamic range",
         "## Alignment",
@@ -133,11 +151,39 @@ def test_contract_tables_and_arrays(tiny_run):
         assert (results / "report" / "figures" / f"{figure}.png").stat().st_size > 1000
 
 
+def test_variants_compared_molecule_to_network(tiny_run):
+    """The neutral receptor QQ binds glutamate more weakly than the charged RR: a larger
+    K_d, a smaller synaptic efficacy and a smaller physical lambda, through one chain."""
+    document = json.loads(
+        (results_dir(tiny_run, TINY) / "report" / "variants" / "variants.json").read_text()
+    )
+    rows = {(row["variant"], row["regime"]): row for row in document["rows"]}
+    names = variant_names(merged_config(tiny_run, TINY))
+    assert {name for name, _ in rows} == set(names) and "QQ" in names and "RR" in names
+    for regime in ("static", "depressing"):
+        charged, neutral = rows["RR", regime], rows["QQ", regime]
+        assert neutral["K_d_M"] > charged["K_d_M"]
+        assert neutral["efficacy_theta"] < charged["efficacy_theta"]
+        assert neutral["lambda"] < charged["lambda"]
+        low, high = charged["lambda_ci95"]
+        assert low <= charged["lambda"] <= high
+    for suffix in ("csv", "md", "png", "svg"):
+        assert (
+            results_dir(tiny_run, TINY) / "report" / "variants" / f"variants.{suffix}"
+        ).is_file()
+
+
 def test_report_html(tiny_run):
     result = snakemake(tiny_run, "--configfile", TINY, "--report", "report.html", timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
     html = (tiny_run / "report.html").read_text(errors="replace")
-    for name in ("activation_raster", "model_comparison", "kinetics.csv", "alignment.csv"):
+    for name in (
+        "activation_raster",
+        "model_comparison",
+        "kinetics.csv",
+        "alignment.csv",
+        "variants.csv",
+    ):
         assert name in html
 
 

@@ -17,17 +17,14 @@ import mdtraj
 import numpy as np
 import pytest
 import yaml
-from wf_helpers import ROOT, SNAKEMAKE, copy_workflow, results_dir, snakemake
+from wf_helpers import ROOT, SNAKEMAKE, copy_workflow, results_dir, snakemake, without_variants
 
 pytestmark = pytest.mark.slow
 
-TINY = "config/tiny.yaml"
-
-
-def _start_dag(workdir):
+def _start_dag(workdir, configfile):
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
     return subprocess.Popen(
-        [*SNAKEMAKE, "--configfile", TINY, "--cores", "2"],
+        [*SNAKEMAKE, "--configfile", configfile, "--cores", "2"],
         cwd=workdir,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -38,13 +35,15 @@ def _start_dag(workdir):
 
 def test_killed_dag_resumes_md_from_checkpoint_and_completes(tmp_path):
     workdir = copy_workflow(tmp_path / "wf")
-    config = yaml.safe_load((workdir / TINY).read_text())
+    # one molecular variant is enough to kill and resume (fewer jobs)
+    tiny = without_variants(workdir, "config/tiny.yaml", "tiny_single.yaml")
+    config = yaml.safe_load((workdir / tiny).read_text())
     md = config["md"]
     expected_frames = round(md["production_ps"] / md["frame_interval_ps"]) + 1
-    results = results_dir(workdir, TINY)
+    results = results_dir(workdir, tiny)
     work = results / "md" / "replica_0" / "work"
 
-    run = _start_dag(workdir)
+    run = _start_dag(workdir, tiny)
     deadline = time.monotonic() + 300
     try:
         # kill mid-production: once chunk 2 appears, the checkpoint written after
@@ -58,9 +57,9 @@ def test_killed_dag_resumes_md_from_checkpoint_and_completes(tmp_path):
         run.wait()
     assert not (results / "report" / "summary.md").exists()
 
-    unlock = snakemake(workdir, "--configfile", TINY, "--unlock", timeout=120)
+    unlock = snakemake(workdir, "--configfile", tiny, "--unlock", timeout=120)
     assert unlock.returncode == 0, unlock.stdout[-2000:]
-    rerun = snakemake(workdir, "--configfile", TINY, "--cores", "2", timeout=900)
+    rerun = snakemake(workdir, "--configfile", tiny, "--cores", "2", timeout=900)
     assert rerun.returncode == 0, rerun.stdout[-5000:]
     assert (results / "report" / "summary.md").exists()
 

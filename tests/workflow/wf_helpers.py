@@ -33,6 +33,40 @@ def results_dir(workdir: Path, configfile: str) -> Path:
     return workdir / config["results_dir"]
 
 
+def merged_config(workdir: Path, configfile: str) -> dict:
+    """config/config.yaml with ``configfile`` merged in as Snakemake does (mappings key by
+    key, anything else replaced), validated."""
+    from synsoc.config import validate_config
+
+    def merge(base, extra):
+        for key, value in extra.items():
+            base[key] = merge(base.get(key) or {}, value) if isinstance(value, dict) else value
+        return base
+
+    base = yaml.safe_load((workdir / "config" / "config.yaml").read_text())
+    return validate_config(merge(base, yaml.safe_load((workdir / configfile).read_text())))
+
+
+def variant_dir(workdir: Path, configfile: str, variant: str | None = None) -> Path:
+    """Results of one molecular variant (the first when None): ``R/variants/<name>``, or
+    ``R`` itself for a configuration without variants."""
+    from synsoc.config import variant_names
+
+    names = variant_names(merged_config(workdir, configfile))
+    root = results_dir(workdir, configfile)
+    return root / "variants" / (variant or names[0]) if names else root
+
+
+def without_variants(workdir: Path, configfile: str, name: str) -> str:
+    """Write ``config/<name>``: ``configfile`` with ``md.variants: null`` (one unnamed tree,
+    fewer jobs); returns its path relative to ``workdir``."""
+    config = yaml.safe_load((workdir / configfile).read_text())
+    config.setdefault("md", {})["variants"] = None
+    path = Path("config") / name
+    (workdir / path).write_text(yaml.safe_dump(config, sort_keys=False))
+    return str(path)
+
+
 def snakemake(workdir: Path, *args: str, timeout: float = 600, env: dict | None = None):
     """Run snakemake in ``workdir``; returns the CompletedProcess (stdout+stderr merged)."""
     full_env = dict(os.environ, **(env or {}))

@@ -81,6 +81,7 @@ rule report_collect_figures:
 rule report_summary:
     input:
         kinetics=L.kinetics("kinetics.json"),
+        synapse=L.network_synapse("synapse_response.json"),
         summaries=criticality_run_files("network", "summary.json"),
         criticality=criticality_run_files("criticality", "criticality.json"),
         dynamic_range=L.criticality_sweep("dynamic_range.json"),

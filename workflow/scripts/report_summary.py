@@ -22,6 +22,7 @@ run_summary(
     runs=runs,
     dynamic_range_json=smk.input.dynamic_range,
     alignment_json=smk.input.alignment,
+    synapse_json=smk.input.synapse,
     summary_md=smk.output.summary,
     tables={
         "kinetics": smk.output.kinetics_table,
