@@ -38,18 +38,14 @@ Binding rates and the Markov-state-model cross-check
     :class:`MSMBindingTimes`, :func:`nearest_receptor_distances`,
     :func:`distance_state_edges`, :func:`discretize_distances`,
     :func:`implied_timescales_ps`.
-Cleft bridge
-    :func:`cleft_first_passage`, :func:`crossing_cdf`, :func:`crossing_pdf`,
-    :func:`crossing_mean_ns`, :class:`CleftFPT`.
 F(r, t), P(r, t)
     :func:`compute_surfaces`, :class:`Surfaces`.
 Assembly of ``kinetics.json``
     :class:`KineticsConfig`, :func:`build_kinetics`, :func:`calibrate`,
     :func:`fit_events`, :func:`event_sample`, :func:`event_resolution_ps`,
-    :func:`fit_block`, :func:`bound_fraction`, :func:`bound_distance_std_nm`,
-    :func:`check_events`, :class:`MDContext`, :func:`md_context`, :func:`msm_block`,
-    :func:`omitted`,
-    :class:`KineticsAnalysis`, :data:`SCHEMA_VERSION`, :data:`PS_PER_MS`.
+    :func:`fit_block`, :func:`bound_distance_std_nm`, :func:`check_events`,
+    :class:`MDContext`, :func:`md_context`, :func:`msm_block`, :func:`omitted`,
+    :class:`KineticsAnalysis`, :data:`SCHEMA_VERSION`.
 Figures
     :data:`FIGURE_STEMS`, :func:`write_figures`, :func:`plot_waiting_times`,
     :func:`plot_surfaces`, :func:`plot_msd` (matplotlib is imported only when drawing).
@@ -66,12 +62,10 @@ analytic answers), :mod:`analysis.kinetics.cli` and
 """
 
 from analysis.kinetics.assembly import (
-    PS_PER_MS,
     SCHEMA_VERSION,
     KineticsAnalysis,
     MDContext,
     bound_distance_std_nm,
-    bound_fraction,
     build_kinetics,
     calibrate,
     check_events,
@@ -94,13 +88,6 @@ from analysis.kinetics.calibration import (
     unwrap,
 )
 from analysis.kinetics.censored import CensoredSample
-from analysis.kinetics.cleft_bridge import (
-    CleftFPT,
-    cleft_first_passage,
-    crossing_cdf,
-    crossing_mean_ns,
-    crossing_pdf,
-)
 from analysis.kinetics.config import KineticsConfig
 from analysis.kinetics.events import (
     HysteresisCutoffs,
@@ -258,12 +245,6 @@ __all__ = [
     "implied_timescales_ps",
     "msm_binding_times",
     "nearest_receptor_distances",
-    # cleft bridge
-    "CleftFPT",
-    "cleft_first_passage",
-    "crossing_cdf",
-    "crossing_mean_ns",
-    "crossing_pdf",
     # F(r, t), P(r, t)
     "Surfaces",
     "compute_surfaces",
@@ -273,10 +254,8 @@ __all__ = [
     "MDContext",
     "msm_block",
     "omitted",
-    "PS_PER_MS",
     "SCHEMA_VERSION",
     "bound_distance_std_nm",
-    "bound_fraction",
     "build_kinetics",
     "calibrate",
     "check_events",

@@ -1,17 +1,19 @@
 """Assemble ``kinetics.json``: fits per event kind, time calibration and its validity,
-binding rates with units, the Markov-state-model cross-check, cleft bridge, occupancy.
+binding rates with units and the Markov-state-model cross-check.
 
 The JSON layout is the contract in ``docs/contracts.md`` (schema_version 2). Fitted
 families are scipy.stats names with the location fixed at 0; ``scale`` is in ps in
-the ``first_passage`` / ``dwell`` / ``rebinding`` blocks (simulated time) and in ms in
-``cleft_first_passage`` (physical time = simulated time × ``time_scale_factor``).
+the ``first_passage`` / ``dwell`` / ``rebinding`` blocks (simulated time; physical
+time = simulated time × ``time_scale_factor``).
 
 Physical times exist only where they are meaningful: the time calibration must be
 valid (a diffusive MSD regime, :mod:`analysis.kinetics.calibration`) and each event
 kind must pass its rescaling check (:mod:`analysis.kinetics.rescaling`). Blocks that
 cannot be computed carry ``{"status": "omitted", "reason": ...}`` instead of numbers.
-With an events table alone (no trajectories) the calibration, the cleft bridge and the
-occupancy are omitted that way and the fits and simulated-time rates are still written.
+With an events table alone (no trajectories) the calibration and the MSM are omitted
+that way and the fits and simulated-time rates are still written. The cleft-to-receptor
+physics (cleft transient with the calibrated D, receptors driven by k_on, k_off) is the
+synapse-response stage's (``network.synapse_response``, docs/synapse.md).
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from analysis.kinetics.calibration import (
     unwrap,
 )
 from analysis.kinetics.censored import CensoredSample
-from analysis.kinetics.cleft_bridge import CleftFPT, cleft_first_passage
 from analysis.kinetics.config import KineticsConfig
 from analysis.kinetics.events import hysteresis_bound
 from analysis.kinetics.extraction import ReplicaDistances
@@ -58,7 +59,6 @@ from synsoc.validation import check_choice
 
 __all__ = [
     "SCHEMA_VERSION",
-    "PS_PER_MS",
     "MDContext",
     "md_context",
     "calibrate",
@@ -67,7 +67,6 @@ __all__ = [
     "event_resolution_ps",
     "fit_events",
     "fit_block",
-    "bound_fraction",
     "bound_distance_std_nm",
     "KineticsAnalysis",
     "build_kinetics",
@@ -78,7 +77,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-PS_PER_MS = 1e9
 
 
 _NO_TRAJECTORIES = "no trajectories (events table alone)"
@@ -340,21 +338,6 @@ def fit_block(fit: SurvivalFit) -> dict[str, Any]:
     }
 
 
-def bound_fraction(replicas: Sequence[ReplicaDistances], config: KineticsConfig) -> float:
-    """Fraction of receptor-frames with at least one transmitter bound (hysteresis rule)."""
-    bound_frames = 0
-    total = 0
-    for rep in replicas:
-        if rep.time_ps.size == 0:
-            continue
-        receptor_bound = hysteresis_bound(rep.distance_nm, config.cutoffs).any(axis=1)
-        bound_frames += int(receptor_bound.sum())
-        total += receptor_bound.size
-    if total == 0:
-        raise ValueError("replicas hold no frames")
-    return bound_frames / total
-
-
 def bound_distance_std_nm(
     replicas: Sequence[ReplicaDistances], config: KineticsConfig
 ) -> float | None:
@@ -369,39 +352,6 @@ def bound_distance_std_nm(
     ]
     pooled = np.concatenate(values) if values else np.zeros(0)
     return float(np.std(pooled, ddof=1)) if pooled.size >= 2 else None
-
-
-def _near_field_ms(fit: SurvivalFit, s: float) -> tuple[str, dict[str, float], str]:
-    """Near-field first-passage law in physical ms (scale × s / PS_PER_MS)."""
-    if fit.best is not None:
-        params = dict(fit.best.params)
-        params["scale"] = params["scale"] * s / PS_PER_MS
-        return fit.best.family, params, "fit"
-    if fit.kaplan_meier is None:
-        raise ValueError("events: no first-passage events to bridge to the cleft scale")
-    mean = fit.kaplan_meier.restricted_mean * s / PS_PER_MS
-    logger.warning(
-        "no family fitted to the first passages (%d observed of %d): near field taken as "
-        "exponential with the lower-bound mean",
-        fit.n_events - fit.n_censored,
-        fit.n_events,
-    )
-    return "expon", {"scale": mean}, "lower_bound_exponential"
-
-
-def _cleft_block(cleft: CleftFPT, source: str) -> dict[str, Any]:
-    return {
-        "status": "computed",
-        "family": cleft.family,
-        "params": cleft.params,
-        "mean_ms": cleft.mean_ms,
-        "median_ms": cleft.median_ms,
-        "cleft_width_nm": cleft.cleft_width_nm,
-        "D_nm2_per_ns": cleft.D_nm2_per_ns,
-        "cdf_t_ms": cleft.cdf_t_ms.tolist(),
-        "cdf": cleft.cdf.tolist(),
-        "near_field_source": source,
-    }
 
 
 @dataclass(frozen=True)
@@ -541,9 +491,9 @@ def build_kinetics(
     events : pandas.DataFrame
         All events (columns ``EVENT_COLUMNS``, optionally ``resolution_ps``).
     replicas : sequence of ReplicaDistances or None
-        Per-replica distances and centres of mass (calibration, occupancy, Kramers
-        check). ``None`` or empty: an events table alone; the calibration, cleft bridge
-        and occupancy are omitted (and say so).
+        Per-replica distances and centres of mass (calibration, Kramers check, MSM).
+        ``None`` or empty: an events table alone; the calibration and the MSM are
+        omitted (and say so).
     config : KineticsConfig
     provenance : Mapping
         ``synsoc.provenance.provenance(config)``.
@@ -603,49 +553,6 @@ def build_kinetics(
         checks = not_rescaled(_NO_TRAJECTORIES)
         calibration_block = omitted(f"{_NO_TRAJECTORIES}: no MSD to calibrate time with")
     rates = _rates(events, config, calibration, checks, md.receptor_molar)
-    s = calibration.time_scale_factor if calibration is not None else None
-    if s is not None and checks["first_passage"].rescaled:
-        family, params_ms, source = _near_field_ms(fits["first_passage"], s)
-        cleft = cleft_first_passage(
-            family, params_ms, config.cleft_width_nm, config.D_target_nm2_per_ns, rng=config.seed
-        )
-        probability = float(
-            np.interp(config.release_window_ms, cleft.cdf_t_ms, cleft.cdf, right=cleft.cdf[-1])
-        )
-        cleft_block = _cleft_block(cleft, source)
-        release_block = {"window_ms": config.release_window_ms, "probability": probability}
-    else:
-        reason = (
-            _NO_TRAJECTORIES
-            if not replicas
-            else f"first passages have no physical time scale: {checks['first_passage'].criterion}"
-            if calibration is not None and calibration.valid
-            else f"time calibration invalid: {calibration.reason}"
-        )
-        cleft_block = omitted(reason)
-        release_block = omitted(reason)
-    # The mean bound time of the two-state model (1 / k_off), not a fitted family's
-    # mean: a heavy-tailed family fitted to a few dozen dwells extrapolates its mean far
-    # beyond the data.
-    k_off = rates.k_off_per_ps
-    dwell_mean_ps = 1.0 / k_off.value if k_off is not None and k_off.value > 0 else None
-    if replicas:
-        occupancy = {
-            "bound_fraction": bound_fraction(replicas, config),
-            "mean_dwell_ps": dwell_mean_ps,
-            "mean_dwell_ms": (
-                dwell_mean_ps * s / PS_PER_MS
-                if dwell_mean_ps is not None and s is not None and checks["dwell"].rescaled
-                else None
-            ),
-            "mean_dwell_ms_note": (
-                "physical time (dwell rescaled by s)"
-                if checks["dwell"].rescaled
-                else f"not in physical time: {checks['dwell'].criterion}"
-            ),
-        }
-    else:
-        occupancy = omitted(_NO_TRAJECTORIES)
     result = {
         "schema_version": SCHEMA_VERSION,
         **blocks,
@@ -662,9 +569,6 @@ def build_kinetics(
                 "diffusion-limited 4 pi D a N_A of one absorbing sphere, D = D_target, a = r_on"
             ),
         },
-        "cleft_first_passage": cleft_block,
-        "release_binding_probability": release_block,
-        "receptor_occupancy": occupancy,
         "simulated_ps_total": float(sum(r.time_ps[-1] for r in replicas if r.time_ps.size)),
         "provenance": dict(provenance),
     }

@@ -14,14 +14,14 @@ glutamate; NE, NH1, NH2 of arginine), so one replica gives the same events from 
 command line and from the rules. It logs how many atoms and molecules each selection
 picked. It also writes the per-frame distances and centres of mass next to the table
 (``events.distances.npz``, or ``events.distances.{replica}.npz`` for several
-trajectories); ``fit`` reads them (time calibration, occupancy, F/P surfaces) and
+trajectories); ``fit`` reads them (time calibration, MSM, F/P surfaces) and
 writes ``kinetics.surfaces.npz`` and the figures folder ``kinetics.figures/`` next to
 the JSON; without them (events from another engine or an experiment) it fits the
-table alone and says what it omitted. ``fit`` applies the cut-offs again (bound
-fraction, unbound MSD windows): give it the same ``--r-on-nm``/``--r-off-nm`` as
-``events``. Without them the cut-offs come from ``--config``, else from the schema
-(``kinetics.r_on_nm``, ``kinetics.r_off_nm``). ``--r-on``/``--r-off`` are kept as
-aliases of the unit-suffixed names.
+table alone and says what it omitted. ``fit`` applies the cut-offs again (unbound
+MSD windows, the bound-well spread, the MSM states): give it the same
+``--r-on-nm``/``--r-off-nm`` as ``events``. Without them the cut-offs come from
+``--config``, else from the schema (``kinetics.r_on_nm``, ``kinetics.r_off_nm``).
+``--r-on``/``--r-off`` are kept as aliases of the unit-suffixed names.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def _fit(args: argparse.Namespace) -> int:
         read_events(events, for_fit=True)
         logger.warning(
             "no distances beside %s: fitting the events table alone (time calibration, "
-            "surfaces, cleft bridge and occupancy omitted)",
+            "surfaces and MSM omitted)",
             events,
         )
     with guard:
@@ -265,11 +265,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     fit = subparsers.add_parser(
         "fit",
-        help="censored fits, rates, calibration, cleft bridge -> kinetics.json",
+        help="censored fits, rates, calibration, MSM cross-check -> kinetics.json",
         description=(
             "Fits the waiting times of an events table, estimates binding rates, calibrates "
-            "simulated time and bridges to the cleft (the last two need the distances NPZ "
-            "of `synsoc events`; without them the table is fitted alone). Writes OUTPUT, "
+            "simulated time and cross-checks the rates with a Markov-state model (the last "
+            "two need the distances NPZ of `synsoc events`; without them the table is "
+            "fitted alone). Writes OUTPUT, "
             "OUTPUT-stem.surfaces.npz and the figures "
             "in OUTPUT-stem.figures/ beside it (e.g. kinetics.json, kinetics.surfaces.npz, "
             "kinetics.figures/); every input is checked before anything is written, and "
@@ -285,7 +286,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--distances",
         nargs="+",
         help="per-replica distances NPZ (default: beside events; none found: the events "
-        "table is fitted alone, without time calibration, surfaces or cleft bridge)",
+        "table is fitted alone, without time calibration, surfaces or MSM)",
     )
     fit.add_argument(
         "--build",

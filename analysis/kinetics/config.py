@@ -47,8 +47,6 @@ class KineticsConfig:
     max_rescaling_bias: float
     msm_lag_ps: float
     msm_n_states: int
-    cleft_width_nm: float
-    release_window_ms: float
     surface_r_max_nm: float
     surface_n_r: int
     surface_n_t: int
@@ -73,8 +71,6 @@ class KineticsConfig:
             "msd_max_rel_rms",
             "max_rescaling_bias",
             "msm_lag_ps",
-            "cleft_width_nm",
-            "release_window_ms",
             "surface_r_max_nm",
         ):
             check_positive(name, getattr(self, name))

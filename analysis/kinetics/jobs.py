@@ -375,13 +375,13 @@ def run_fit(
     build_json: str | os.PathLike | None = None,
     receptor_molar: float | None = None,
 ) -> dict[str, Any]:
-    """Fits, rates, calibration and cleft bridge -> ``kinetics.json`` and the figures.
+    """Fits, rates, calibration and the MSM cross-check -> ``kinetics.json`` and the figures.
 
     Parameters
     ----------
     distance_paths : sequence of path-like
         Per-replica distances NPZ; empty for an events table alone (calibration,
-        surfaces, cleft bridge and occupancy are then omitted and say so).
+        surfaces and the MSM are then omitted and say so).
     surfaces_path : path-like or None
         NPZ of :func:`run_surfaces`; None with an events table alone.
     full_config : Mapping

@@ -16,7 +16,6 @@ IMPLEMENTATION = (
     "assembly",
     "calibration",
     "censored",
-    "cleft_bridge",
     "config",
     "events",
     "extraction",

@@ -62,18 +62,6 @@ def kinetics_json():
             "n_series": 16,
             "unavailable": {"k_off_per_s": "dwells are not rescaled to physical time: Kramers"},
         },
-        "cleft_first_passage": {
-            "family": "levy",
-            "params": {},
-            "mean_ms": 0.2,
-            "median_ms": 0.1,
-            "cleft_width_nm": 20.0,
-            "D_nm2_per_ns": 0.33,
-            "cdf_t_ms": [0.0, 1.0],
-            "cdf": [0.0, 0.9],
-        },
-        "release_binding_probability": {"window_ms": 1.0, "probability": 0.9},
-        "receptor_occupancy": {"mean_dwell_ms": 0.05, "bound_fraction": 0.3},
         "provenance": PROVENANCE,
     }
 
