@@ -440,7 +440,9 @@ def run_response(
     -------
     pandas.DataFrame
         Columns ``synsoc.layout.RESPONSE_COLUMNS`` (drive_rate_hz, response_rate_hz),
-        one row per drive rate.
+        then ``fraction_empty_bins`` and ``activity_state`` (``avalanching`` or
+        ``self-sustained``, :func:`network.timescales.activity_state` at the run's
+        avalanche bin), one row per drive rate.
     """
     synapses = build_network(cfg, load_synapse_response(response_path))
     dynamics = regime_dynamics(cfg, synapses, regime, control)
@@ -456,8 +458,18 @@ def run_response(
             chunk_steps=cfg.run.chunk_steps,
             max_spikes=cfg.run.max_spikes,
         )
-        rows.append({"drive_rate_hz": float(rate), "response_rate_hz": record.rate_hz})
-    frame = pd.DataFrame(rows, columns=list(RESPONSE_COLUMNS))
+        state = activity_state(record.step, record.n_steps, _bin_steps(cfg, record))
+        rows.append(
+            {
+                "drive_rate_hz": float(rate),
+                "response_rate_hz": record.rate_hz,
+                "fraction_empty_bins": state.fraction_empty,
+                "activity_state": state.state,
+            }
+        )
+    frame = pd.DataFrame(
+        rows, columns=[*RESPONSE_COLUMNS, "fraction_empty_bins", "activity_state"]
+    )
     write_parquet(output, frame)
     return frame
 

@@ -46,6 +46,7 @@ from analysis.report.headline import (
     read_run_estimates,
     report_command,
     rescaled_time_scale,
+    synapse_headlines,
 )
 from analysis.report.summary import (
     NetworkRun,
@@ -64,7 +65,9 @@ from analysis.report.summary import (
     read_benchmarks,
     runs_section,
     runs_table,
+    synapse_response_section,
 )
+from analysis.report.variants import variant_rows, write_variant_comparison
 
 __all__ = [
     # summary
@@ -75,6 +78,7 @@ __all__ = [
     "read_benchmarks",
     "kinetics_table",
     "kinetics_section",
+    "synapse_response_section",
     "runs_table",
     "runs_section",
     "flat_section",
@@ -84,6 +88,9 @@ __all__ = [
     "dynamic_range_section",
     "figures_section",
     "build_summary",
+    # molecular variants side by side
+    "variant_rows",
+    "write_variant_comparison",
     # headline numbers, conclusion, end of a run
     "Estimate",
     "RunEstimates",
@@ -92,6 +99,7 @@ __all__ = [
     "nearest_mean_field",
     "format_duration_ms",
     "kinetics_headlines",
+    "synapse_headlines",
     "rescaled_time_scale",
     "criticality_headlines",
     "dynamic_range_headlines",

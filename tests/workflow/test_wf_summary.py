@@ -14,7 +14,7 @@ import types
 from pathlib import Path
 
 import pytest
-from wf_contract_fixtures import kinetics_json, write_results
+from wf_contract_fixtures import kinetics_json, synapse_response_json, write_results
 
 from analysis.report import (
     Estimate,
@@ -28,6 +28,7 @@ from analysis.report import (
     nearest_mean_field,
     read_run_estimates,
     report_command,
+    synapse_headlines,
 )
 from analysis.report.jobs import run_summary
 
@@ -67,6 +68,7 @@ def _summary(root, figures=()):
         runs=_runs(root),
         dynamic_range_json=root / "criticality/sweep/dynamic_range.json",
         alignment_json=root / "criticality/sweep/alignment.json",
+        synapse_json=root / "network/synapse/synapse_response.json",
         summary_md=root / "report/summary.md",
         tables={
             n: root / f"report/tables/{n}.csv" for n in ("kinetics", "criticality", "alignment")
@@ -91,6 +93,7 @@ def test_input_validation(results):
             runs=_runs(results),
             dynamic_range_json=results / "criticality/sweep/dynamic_range.json",
             alignment_json=results / "criticality/sweep/alignment.json",
+            synapse_json=results / "network/synapse/synapse_response.json",
             figures=[results / "x.png"],
         )
     assert Estimate.from_json("1.5") is None
@@ -160,14 +163,12 @@ def test_nearest_mean_field_skips_undefined(tmp_path):
 
 def test_kinetics_headlines_physical_time():
     lines = [h.line() for h in kinetics_headlines(kinetics_json())]
-    # 123.4 ps simulated × s = 1.515 -> 187 ps physical; cleft mean 0.2 ms
+    # 123.4 ps simulated × s = 1.515 -> 187 ps physical
     assert lines[0].startswith("transmitter first passage (MD): mean 123 ps of simulated")
     assert "= 187 ps of physical time (12 events, 3 censored)" in lines[0]
     assert "s = D_sim / D_target = 1.51" in lines[1]
     assert lines[2].startswith("binding rates (model site, MD): k_on = 2e+09 [1e+09, 3e+09]")
-    assert lines[3] == (
-        "cleft first passage (20 nm): mean 200 µs of physical time; P(bound within 1 ms) = 0.9"
-    )
+    assert len(lines) == 3  # the cleft-to-receptor physics is the synapse response's
     # all censored: the restricted mean is reported as a lower bound
     censored = kinetics_json()
     censored["first_passage"] |= {"mean_ps": None, "lower_bound_mean_ps": 50.0}
@@ -183,11 +184,22 @@ def test_kinetics_headlines_physical_time():
     negative = kinetics_json()
     negative["first_passage"] |= {"mean_ps": -1.0, "lower_bound_mean_ps": None}
     labels = [h.label for h in kinetics_headlines(negative)]
-    assert labels == [
-        "time calibration",
-        "binding rates (model site, MD)",
-        "cleft first passage (20 nm)",
+    assert labels == ["time calibration", "binding rates (model site, MD)"]
+
+
+def test_synapse_headlines():
+    physical = [
+        ("static", {"lambda": 2e-5, "lambda_ci95": [1e-5, 3e-5], "sigma_expected": 2.1e-5}),
+        ("depressing", {"lambda": None}),
     ]
+    lines = [h.line() for h in synapse_headlines(synapse_response_json(), physical)]
+    assert lines == [
+        "synapse response (kinetics rates): 3 mM over the receptor patch; a synapse of 20 "
+        "receptors transmits with p = 0.495, efficacy 0.004 [0.003, 0.005] θ",
+        "physical synapses (λ = 1 is critical): static: λ = 2e-05 [1e-05, 3e-05], "
+        "σ measured 2.1e-05",
+    ]
+    assert synapse_headlines({}) == []
 
 
 def test_conclusion_from_numbers(results):
@@ -199,18 +211,18 @@ def test_conclusion_from_numbers(results):
     )
     assert "123 ps of simulated time" in text and "187 ps of physical time" in text
     # k = 0 (static, 0.9) has tau = 1.50, alpha = 2.0: exactly mean field
-    assert "closest to the mean-field exponents (τ = 1.5, α = 2) is static, σ0 = 0.9" in text
+    assert "closest to the mean-field exponents (τ = 1.5, α = 2) is static, λ = 0.9" in text
     assert "both mean-field values inside the 95 % CIs" in text
     assert "holds within the 95 % CIs in 3 of 4 runs, including that run" in text
-    assert "In every regime the dynamic range peaks at σ0 = 1" in text
-    assert "static, σ0 = 1 for branching process 0.9 and Levina–Herrmann–Geisel 0.9" in text
+    assert "In every regime the dynamic range peaks at λ = 1" in text
+    assert "static, λ = 1 for branching process 0.9 and Levina–Herrmann–Geisel 0.9" in text
 
 
 def test_conclusion_when_peak_is_off_critical_and_nothing_defined():
     dynamic_range = {"peak_per_regime": {"static": {"control_value": 1.2, "delta_db": 9.0}}}
     text = conclusion_paragraph(dynamic_range=dynamic_range)
     assert text == (
-        "The dynamic range peaks at σ0 = 1.2 in the static regime (9 dB); σ0 = 1 is where "
+        "The dynamic range peaks at λ = 1.2 in the static regime (9 dB); λ = 1 is where "
         "Kinouchi & Copelli (2006) predict the maximum."
     )
     assert conclusion_paragraph() == ""
@@ -229,7 +241,7 @@ def test_summary_sections_and_unknown_keys(results):
         "## Headline numbers",
         "## Kinetics",
         "### Time calibration",
-        "### Cleft scale (physical time)",
+        "## Synapse response to one release",
         "### Network activity",
         "### Avalanche statistics",
         "## Dynamic range",
@@ -237,9 +249,10 @@ def test_summary_sections_and_unknown_keys(results):
     ):
         assert section in text
     assert "| scale = 123.4 [98.72, 148.1] |" in text  # params with their 95 % CI
-    assert "| mean first-passage time | 200 µs (0.2 ms) |" in text
+    assert "| mean synapse: efficacy (θ) | 0.004 [0.003, 0.005] | 0.004 |" in text
+    assert "| peak over the receptor patch (mM) | 3 |  |" in text
     assert "| `time_calibration.new_quantity_nm` | 4.25 |" in text  # kept under its raw key
-    assert "- static, σ0 = 1: shape collapse: found 0 durations" in text
+    assert "- static, λ = 1: shape collapse: found 0 durations" in text
     rows = {
         line.split(" | ")[0] + " | " + line.split(" | ")[1]: line
         for line in text.splitlines()
@@ -326,11 +339,10 @@ def test_end_of_run_message_full(in_tmp):
     assert 3 <= len(headlines) <= 6, text
     assert any("of simulated time = 187 ps of physical time" in line for line in headlines)
     assert any(
-        "static, σ0 = 0.9: τ = 1.5 [1.4, 1.6]; α = 2 [1.8, 2.2]" in line for line in headlines
+        "static, λ = 0.9: τ = 1.5 [1.4, 1.6]; α = 2 [1.8, 2.2]" in line for line in headlines
     )
-    assert (
-        "    - dynamic-range peak: static at σ0 = 1 (20.5 dB); depressing at σ0 = 1 (20.5 dB)"
-        in (lines)
+    assert "    - dynamic-range peak: static at λ = 1 (20.5 dB); depressing at λ = 1 (20.5 dB)" in (
+        lines
     )
     # default config: no --configfile to repeat
     plain = end_of_run_message("results", runs=PAIRS, workflow=types.SimpleNamespace())
@@ -351,7 +363,6 @@ def test_end_of_run_message_partial_target(in_tmp):
         "    - transmitter first passage (MD)",
         "    - time calibration",
         "    - binding rates (model site, MD)",
-        "    - cleft first passage (20 nm)",
     ]
     assert end_of_run_message("nothing_here").splitlines()[0].startswith("synsoc: done;")
 
@@ -367,7 +378,7 @@ def test_end_of_run_message_stale_and_damaged(in_tmp):
     text = end_of_run_message("results", runs=PAIRS)
     assert "(older than results/kinetics/kinetics.json: not updated by this run" in text
     assert "(left out, unreadable: results/criticality/runs/static/1/criticality.json:" in text
-    assert "static, σ0 = 0.9: τ" in text  # the other runs still count
+    assert "static, λ = 0.9: τ" in text  # the other runs still count
 
 
 def test_end_of_run_message_never_raises(in_tmp):

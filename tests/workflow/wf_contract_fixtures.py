@@ -135,11 +135,15 @@ def write_network_run(run_dir: Path, seed: int):
     avalanches.to_parquet(run_dir / "avalanches.parquet", index=False)
     summary = {
         "regime": run_dir.parent.name,
-        "control_name": "sigma0",
+        "control_name": "lambda",
         "control_value": float(run_dir.name),
+        "control_label": run_dir.name,
+        "lambda": float(run_dir.name),
+        "lambda_ci95": None,
         "n_neurons": N_NEURONS,
         "rate_hz": 3.2,
-        "sigma_analytic": 1.0,
+        "sigma_mean_field": 1.0,
+        "sigma_expected": 0.98,
         "sigma_estimate": 0.97,
         "duration_ms": duration_ms,
         "bin_ms": BIN_MS,
@@ -264,10 +268,70 @@ def alignment_json(pairs):
     }
 
 
+def synapse_response_json():
+    """Contract ``synapse_response.json``: a 3 mM patch transient, two-state MD rates,
+    the JMS scheme beside them (values chosen for the formatting checks)."""
+    t = [1e-4, 1e-3, 1e-2, 0.1, 1.0]
+    block = {
+        "scheme": "two_state",
+        "p_open_single": 0.6,
+        "psp_per_receptor_mV": 0.003,
+        "latency_ms": 0.01,
+        "peak_open_fraction": 0.2,
+        "mean_synapse": {
+            "n_receptors": 20,
+            "p_activation": 0.99,
+            "p_transmit": 0.495,
+            "psp_mV": 0.06,
+            "efficacy_theta": 0.004,
+            "peak_open_receptors": 4.0,
+            "peak_current_pA": 2.8,
+        },
+        "ci95": {
+            "p_open_single": [0.5, 0.7],
+            "psp_per_receptor_mV": [0.002, 0.004],
+            "mean_synapse_p_transmit": [0.49, 0.5],
+            "mean_synapse_efficacy_theta": [0.003, 0.005],
+            "n_draws": 40,
+        },
+        "time_course": {
+            "t_ms": t,
+            "open_fraction": [0.01, 0.1, 0.2, 0.05, 0.0],
+            "psp_per_receptor_mV": [0.0, 0.0005, 0.002, 0.003, 0.0025],
+        },
+    }
+    comparison = {**block, "scheme": "jonas_major_sakmann_1993_ampa"}
+    comparison.pop("ci95")
+    return {
+        "schema_version": 1,
+        "source": "kinetics",
+        "threshold_mV": 15.0,
+        "release_probability": 0.5,
+        "axonal_delay_ms": 1.0,
+        "rates": {"k_on_per_M_per_s": 2e9, "k_off_per_s": 1e9, "K_d_M": 0.5},
+        "cleft": {
+            "peak_mM": 3.0,
+            "fast_decay_ms": 0.03,
+            "integral_mM_ms": 0.2,
+            "geometry": {"n_transmitters": 4000},
+            "D_cleft_um2_per_ms": 0.33,
+            "time_course": {"t_ms": t, "patch_mM": [3.0, 2.5, 1.0, 0.1, 0.001]},
+        },
+        "response": block,
+        "draws": {"p_open_single": [0.6], "psp_per_receptor_mV": [0.003]},
+        "comparison": comparison,
+        "provenance": PROVENANCE,
+    }
+
+
 def write_results(root: Path, regimes=("static", "depressing"), controls=("0.9", "1")):
     """A complete results tree of everything the report stage reads."""
     (root / "kinetics").mkdir(parents=True)
     (root / "kinetics" / "kinetics.json").write_text(json.dumps(kinetics_json()))
+    (root / "network" / "synapse").mkdir(parents=True)
+    (root / "network" / "synapse" / "synapse_response.json").write_text(
+        json.dumps(synapse_response_json())
+    )
     graph = None
     for k, (regime, control) in enumerate((r, c) for r in regimes for c in controls):
         graph = write_network_run(root / "network" / "runs" / regime / control, seed=k)
