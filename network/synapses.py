@@ -32,7 +32,6 @@ __all__ = [
     "draw_receptor_counts",
     "draw_synapses",
     "analytic_sigma",
-    "gain_for_sigma",
     "write_graphml",
 ]
 
@@ -159,39 +158,16 @@ def draw_synapses(
 
 
 def analytic_sigma(synapses: Synapses, gain: float) -> float:
-    """Branching ratio of the probabilistic model, ``mean_i sum_j p_ij min(1, gain eps_ij)``.
+    """Mean-field branching ratio, ``mean_i sum_j p_ij min(1, gain eps_ij)``.
 
-    Exact mean offspring of a spike in a quiescent network (no refractory collisions).
+    The mean offspring of a spike at a uniformly chosen neuron of a quiescent network
+    (no refractory collisions). In a cascade spikes visit neurons in proportion to the
+    transmission matrix's left Perron vector, so the offspring per network spike is the
+    spectral radius λ (:mod:`network.spectral`), equal to this only on homogeneous graphs.
     """
     check_positive("gain", gain, allow_zero=True)
     n = synapses.graph.n_neurons
     return float(np.sum(synapses.p_transmit * np.minimum(1.0, gain * synapses.efficacy)) / n)
-
-
-def gain_for_sigma(synapses: Synapses, sigma: float) -> float:
-    """Gain g with ``analytic_sigma(synapses, g) == sigma`` (bisection; sigma is monotone in g).
-
-    Raises
-    ------
-    ValueError
-        If ``sigma`` exceeds the saturated value ``mean_i sum_j p_ij`` of this network.
-    """
-    check_positive("sigma", sigma)
-    positive = synapses.efficacy > 0
-    ceiling = float(np.sum(synapses.p_transmit[positive]) / synapses.graph.n_neurons)
-    if sigma >= ceiling:
-        raise ValueError(
-            f"control value sigma0={sigma:g} is not reachable: the network saturates at "
-            f"sigma={ceiling:.4g} (raise graph.mean_degree or synapses.release_probability)"
-        )
-    lo, hi = 0.0, 1.0 / synapses.efficacy[positive].min()
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if analytic_sigma(synapses, mid) < sigma:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
 
 
 def write_graphml(path: str | os.PathLike, synapses: Synapses, description: str) -> None:

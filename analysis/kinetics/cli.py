@@ -10,8 +10,9 @@
 with ``--build``, or found at ``../system/build.json`` beside an MD replica's topology)
 or of two mdtraj selections, and within each molecule the distance atoms named by
 ``kinetics.transmitter_atom_names`` / ``kinetics.receptor_atom_names`` (OE1, OE2 of
-glutamate; NE, NH1, NH2 of arginine), so one replica gives the same events from the
-command line and from the rules. It logs how many atoms and molecules each selection
+glutamate; NE, NH1, NH2, NZ, NE2, ND2: the side-chain N of arginine, lysine, glutamine,
+asparagine), so one replica gives the same events from the command line and from the
+rules. It logs how many atoms and molecules each selection
 picked. It also writes the per-frame distances and centres of mass next to the table
 (``events.distances.npz``, or ``events.distances.{replica}.npz`` for several
 trajectories); ``fit`` reads them (time calibration, MSM, F/P surfaces) and

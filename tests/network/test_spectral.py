@@ -27,9 +27,19 @@ from network.spectral import (
     spectral_radius,
     transmission_matrix,
 )
-from network.synapses import Synapses, analytic_sigma, gain_for_sigma
+from network.synapses import Synapses, analytic_sigma
 
 DT_MS = 0.1
+
+
+def gain_for_sigma(synapses: Synapses, sigma: float) -> float:
+    """The old calibration (a control here): the gain whose mean out-strength
+    ``analytic_sigma`` equals ``sigma`` (bisection; it is monotone in the gain)."""
+    lo, hi = 0.0, 1.0 / synapses.efficacy[synapses.efficacy > 0].min()
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if analytic_sigma(synapses, mid) < sigma else (lo, mid)
+    return 0.5 * (lo + hi)
 
 
 def graph_of(model: str, n: int, k: float, seed: int, rewiring: float = 0.1) -> Graph:

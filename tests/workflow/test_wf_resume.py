@@ -21,6 +21,7 @@ from wf_helpers import ROOT, SNAKEMAKE, copy_workflow, results_dir, snakemake, w
 
 pytestmark = pytest.mark.slow
 
+
 def _start_dag(workdir, configfile):
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
     return subprocess.Popen(

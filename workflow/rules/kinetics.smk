@@ -1,5 +1,5 @@
 # Rules of the kinetics stage: per-replica events -> merged table, F/P surfaces ->
-# censored fits, time calibration, cleft bridge -> kinetics.json + figures.
+# censored fits, time calibration, binding rates, MSM -> kinetics.json + figures.
 
 
 rule kinetics_events:

@@ -1,4 +1,4 @@
-"""Snakemake script of rule kinetics_fit: fits, calibration, cleft bridge -> kinetics.json."""
+"""Snakemake script of rule kinetics_fit: fits, calibration, rates -> kinetics.json."""
 
 from pathlib import Path
 
