@@ -216,7 +216,11 @@ def variant_md(
             f"{source}: key 'md.variants.{variant}' may not override {fixed}: they are fixed "
             "across variants (the DAG's shape and resources)"
         )
-    return validate_section("md", _merged(md, overrides), source=f"{source}: md.variants.{variant}")
+    merged = validate_section(
+        "md", _merged(md, overrides), source=f"{source}: md.variants.{variant}"
+    )
+    merged.pop("variants")  # the schema default ({}) of the section validated alone
+    return merged
 
 
 def _check_across_sections(config: Mapping[str, Any], source: str) -> None:

@@ -58,7 +58,19 @@ def test_variants_need_a_physical_run_and_a_known_name():
 def test_default_config_compares_two_variants_and_the_study_more():
     default = load_config("config/config.yaml")
     assert len(variant_names(default)) >= 2
+    extra = yaml.safe_load(open("config/variants.yaml"))["md"]["variants"]
     study = validate_config(
-        {**default, "md": {**default["md"], **yaml.safe_load(open("config/variants.yaml"))["md"]}}
+        {**default, "md": {**default["md"], "variants": {**default["md"]["variants"], **extra}}}
     )
     assert len(variant_names(study)) >= 4
+
+
+def test_synsoc_md_runs_one_named_variant(tmp_path, capsys):
+    from synsoc.cli import main
+
+    argv = ["md", "--config", "config/config.yaml", "-o", str(tmp_path / "md")]
+    assert main(argv) == 2
+    assert "defines md.variants ['RR', 'QQ']: choose one with --variant" in capsys.readouterr().err
+    assert main([*argv, "--variant", "KK"]) == 2
+    assert "unknown molecular variant 'KK'" in capsys.readouterr().err
+    assert not (tmp_path / "md").exists()
