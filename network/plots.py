@@ -70,6 +70,10 @@ def plot_synapse_response(document: dict[str, Any], stem: str | os.PathLike) -> 
         axes[1].semilogx(course["t_ms"], course["open_fraction"], label=_label(block))
         psp = n * np.asarray(course["psp_per_receptor_mV"])
         axes[2].semilogx(course["t_ms"], psp, label=f"{_label(block)}, {n:g} receptors")
+    for ax in axes[1:]:  # the two schemes differ by orders of magnitude
+        top = max(line.get_ydata().max() for line in ax.get_lines())
+        ax.set_yscale("log")
+        ax.set_ylim(top * 1e-7, top * 2)
     axes[1].set(xlabel="time after release (ms)", ylabel="open fraction per receptor")
     axes[1].legend(fontsize=8)
     axes[2].set(xlabel="time after release (ms)", ylabel="mean postsynaptic potential (mV)")

@@ -68,6 +68,8 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _N_TIMES = 240  # points of the log-spaced transient; enough for < 0.5 % on e1
+_WASHOUT_TAU_M = 5.0  # the washout runs 5 membrane time constants past the transient
+_WASHOUT_POINTS = 60
 N_RINGS = 8
 """Equal-area rings of the receptor patch the receptor response is averaged over."""
 
@@ -294,6 +296,21 @@ class PatchResponse:
         return float(self.open_fraction.max())
 
 
+def _with_washout(
+    t_ms: np.ndarray, rings: tuple[np.ndarray, np.ndarray], cfg: SynapseConfig
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Extend the grid past the transient with no free transmitter, up to
+    ``t_max + _WASHOUT_TAU_M x tau_m``: receptors keep closing and the potential keeps
+    rising after ``t_max`` (AMPA deactivation takes ms, the membrane integrates for
+    tens), so its peak may lie beyond the transient. The free concentration left at
+    ``t_max`` (micromolar and falling) is set to 0 there."""
+    concentrations, weights = rings
+    end = t_ms[-1] + _WASHOUT_TAU_M * cfg.membrane_tau_ms
+    tail = np.geomspace(t_ms[-1], end, _WASHOUT_POINTS + 1)[1:]
+    zeros = np.zeros((concentrations.shape[0], tail.size))
+    return np.concatenate([t_ms, tail]), (np.hstack([concentrations, zeros]), weights)
+
+
 def patch_response(
     scheme: KineticScheme,
     t_ms: np.ndarray,
@@ -392,8 +409,9 @@ def compute_synapse_response(
         scheme = jonas_ampa_scheme()
     geometry = _geometry(cfg, D)
     transient = cleft_transient(geometry, t_max_ms=cfg.cleft.t_max_ms, n_times=_N_TIMES)
-    t_ms = transient.t_ms
-    rings = ring_concentrations_mM(geometry, t_ms)
+    t_ms, rings = _with_washout(
+        transient.t_ms, ring_concentrations_mM(geometry, transient.t_ms), cfg
+    )
     main = _scheme_block(scheme, t_ms, rings, cfg)
     draws_p, draws_e = [], []
     if rates is not None and cfg.n_bootstrap > 0:

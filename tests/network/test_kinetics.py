@@ -126,6 +126,11 @@ def test_literature_source_needs_no_kinetics():
     assert response.scheme == "jonas_major_sakmann_1993_ampa" and doc["comparison"] is None
     assert response.n_draws == 0 and doc["rates"] is None
     assert 0 < response.p_open_single < 1 and 0.1 < response.latency_ms < 2
+    # the potential peaks after the transient (AMPA deactivation, membrane integration),
+    # inside the washout the grid adds: a maximum, not the grid's last point
+    course = doc["response"]["time_course"]
+    peak = int(np.argmax(course["psp_per_receptor_mV"]))
+    assert course["t_ms"][peak] > cfg.cleft.t_max_ms and peak < len(course["t_ms"]) - 1
 
 
 def test_receptors_average_over_the_patch():
