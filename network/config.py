@@ -185,6 +185,7 @@ class DepressingConfig:
     use_fraction: float
     recovery_tau_ms: float | str
     tau_per_neuron: float
+    warmup_recovery_times: float
 
     def __post_init__(self):
         if not 0 < self.use_fraction <= 1:
@@ -197,6 +198,9 @@ class DepressingConfig:
                 "regimes.depressing.recovery_tau_ms", self.recovery_tau_ms, allow_inf=True
             )
         check_positive("regimes.depressing.tau_per_neuron", self.tau_per_neuron)
+        check_positive(
+            "regimes.depressing.warmup_recovery_times", self.warmup_recovery_times, allow_zero=True
+        )
 
 
 @dataclass(frozen=True)

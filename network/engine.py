@@ -258,8 +258,10 @@ def simulate(
     chunk_steps: int = 200000,
     drive_events: tuple[np.ndarray, np.ndarray] | None = None,
     max_spikes: int | None = None,
+    warmup_ms: float = 0.0,
 ) -> SpikeRecord:
-    """Run the network for ``duration_ms`` and return its spikes.
+    """Run the network for ``warmup_ms + duration_ms`` and return the spikes after the
+    warm-up.
 
     Parameters
     ----------
@@ -282,19 +284,28 @@ def simulate(
     max_spikes : int, optional
         Safety stop: the run ends after the step in which this many spikes are reached
         (a supercritical network would otherwise fill the memory); the record then covers
-        the steps simulated and says ``truncated``.
+        the steps simulated and says ``truncated`` (a run stopped inside its warm-up keeps
+        the warm-up in its record).
+    warmup_ms : float
+        Simulated first and discarded (``round(warmup_ms / dt)`` steps): the state
+        (potentials, thresholds, synaptic resources, pending transmissions) carries on,
+        the record (spikes, kicks, counters, expected offspring) starts after it, with
+        steps counted from its end. Lets self-organizing regimes reach their stationary
+        state before they are measured.
 
     Returns
     -------
     SpikeRecord
     """
     check_positive("duration_ms", duration_ms)
+    check_positive("warmup_ms", warmup_ms, allow_zero=True)
     check_int_at_least("chunk_steps", chunk_steps, 1)
     if max_spikes is not None:
         check_int_at_least("max_spikes", max_spikes, 1)
     g = synapses.graph
     n, dt = g.n_neurons, synapses.dt_ms
-    n_steps = int(round(duration_ms / dt))
+    warm_steps = int(round(warmup_ms / dt))
+    n_steps = warm_steps + int(round(duration_ms / dt))
     # default_rng keeps a SeedSequence (the same object) and returns a Generator as is
     kernel_seq, drive_seq = np.random.default_rng(rng).bit_generator.seed_seq.spawn(2)
     drive_rng = np.random.default_rng(drive_seq)
@@ -345,8 +356,9 @@ def simulate(
     n_total = 0
     truncated = False
     start = time.perf_counter()
-    for t0 in range(0, n_steps, chunk_steps):
-        t1 = min(n_steps, t0 + chunk_steps)
+    # chunks end at the warm-up's end too, where the record is restarted
+    edges = sorted({*range(0, n_steps, chunk_steps), warm_steps} - {n_steps}) + [n_steps]
+    for t0, t1 in zip(edges[:-1], edges[1:], strict=True):
         if slow:
             d_steps, d_neurons = empty
         elif drive_events is not None:
@@ -424,6 +436,11 @@ def simulate(
             n_steps = t
             truncated = True
             break
+        if t1 == warm_steps:  # the warm-up ends: keep the state, restart the record
+            steps_parts, neuron_parts, kick_parts = [], [], []
+            counters[2:4] = 0
+            expected[0] = 0.0
+            n_total = 0
         elapsed = time.perf_counter() - start
         rate = t1 / elapsed if elapsed > 0 else float("inf")
         logger.info(
@@ -436,11 +453,14 @@ def simulate(
             (n_steps - t1) / rate,
         )
     wall = time.perf_counter() - start
+    if n_steps <= warm_steps:  # max_spikes inside the warm-up: the record is the warm-up
+        logger.warning("max_spikes reached during the warm-up: the record includes it")
+        warm_steps = 0
     return SpikeRecord(
-        step=np.concatenate(steps_parts),
+        step=np.concatenate(steps_parts) - warm_steps,
         neuron=np.concatenate(neuron_parts),
         n_neurons=n,
-        n_steps=n_steps,
+        n_steps=n_steps - warm_steps,
         dt_ms=dt,
         n_drive_spikes=int(counters[3]),
         n_network_spikes=int(counters[2]),
@@ -448,5 +468,5 @@ def simulate(
         max_delay_steps=max_delay,
         wall_s=wall,
         truncated=truncated,
-        kick_step=np.concatenate(kick_parts),
+        kick_step=np.concatenate(kick_parts) - warm_steps,
     )

@@ -62,6 +62,7 @@ __all__ = [
     "build_network",
     "lambda_interval",
     "regime_dynamics",
+    "warmup_ms",
     "job_seed",
     "run_graph",
     "run_sweep_point",
@@ -199,6 +200,14 @@ def recovery_tau_ms(cfg: NetworkConfig, synapses: Synapses) -> float:
     return lhg_recovery_tau_ms(
         synapses.graph.n_neurons, drive_interval_ms(cfg, synapses), cfg.depressing.tau_per_neuron
     )
+
+
+def warmup_ms(cfg: NetworkConfig, dynamics: Dynamics) -> float:
+    """Discarded start of a run: ``warmup_recovery_times`` x tau_J with depressing
+    synapses (their stationary state is what LHG's criticality is about), else 0."""
+    if dynamics.depression_use is None or not math.isfinite(dynamics.depression_tau_ms):
+        return 0.0
+    return cfg.depressing.warmup_recovery_times * dynamics.depression_tau_ms
 
 
 def regime_dynamics(
@@ -388,6 +397,7 @@ def run_sweep_point(
         rng=job_seed(cfg, label),
         chunk_steps=cfg.run.chunk_steps,
         max_spikes=cfg.run.max_spikes,
+        warmup_ms=warmup_ms(cfg, dynamics),
     )
     physical = control_number(control) is None
     summary = {
@@ -402,6 +412,8 @@ def run_sweep_point(
         "mean_efficacy_theta": float(synapses.efficacy.mean()) if synapses.graph.n_edges else None,
         "synapse_source": response.source,
         "gain": dynamics.gain,
+        "recovery_tau_ms": dynamics.depression_tau_ms if dynamics.depression_use else None,
+        "warmup_ms": warmup_ms(cfg, dynamics),
         "neuron_model": dynamics.model,
         "drive_mode": cfg.drive.mode,
         "n_synapses": synapses.graph.n_edges,
@@ -467,9 +479,7 @@ def run_response(
                 "activity_state": state.state,
             }
         )
-    frame = pd.DataFrame(
-        rows, columns=[*RESPONSE_COLUMNS, "fraction_empty_bins", "activity_state"]
-    )
+    frame = pd.DataFrame(rows, columns=[*RESPONSE_COLUMNS, "fraction_empty_bins", "activity_state"])
     write_parquet(output, frame)
     return frame
 
@@ -553,6 +563,7 @@ def run_reference(
         rng=job_seed(cfg, label),
         chunk_steps=cfg.run.chunk_steps,
         max_spikes=cfg.run.max_spikes,
+        warmup_ms=warmup_ms(cfg, dyn),
     )
     summary = {
         "regime": model,

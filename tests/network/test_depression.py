@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import network_config
 
 from network.engine import DriveSpec, Dynamics, poisson_drive_events, simulate
 from network.graph import _from_edges
@@ -337,3 +338,24 @@ def test_activity_state_input_validation():
         activity_state(np.array([5]), 5, 1)
     with pytest.raises(ValueError, match="bin_steps"):
         activity_state(np.array([1]), 5, 0)
+
+
+def test_warmup_keeps_the_state_and_restarts_the_record():
+    """A run of warm-up W + D equals the last D of one long run: same kernel stream,
+    same state carried over; the record's steps, kicks and counters start after W."""
+    from network.graph import build_graph
+
+    graph = build_graph(network_config(graph={"n_neurons": 400, "mean_degree": 8}).graph, rng=1)
+    m = graph.n_edges
+    syn = Synapses(graph, np.ones(m, np.int32), np.full(m, 0.2), np.ones(m), 0.1)
+    dyn = Dynamics(refractory_ms=0.1, depression_use=0.2, depression_tau_ms=200.0)
+    drive = DriveSpec("slow", slow_interval_ms=2.0)
+    whole = simulate(syn, dyn, drive, 300.0, rng=5, chunk_steps=700)
+    late = simulate(syn, dyn, drive, 200.0, rng=5, chunk_steps=700, warmup_ms=100.0)
+    after = whole.step >= 1000
+    np.testing.assert_array_equal(late.step, whole.step[after] - 1000)
+    np.testing.assert_array_equal(late.neuron, whole.neuron[after])
+    np.testing.assert_array_equal(late.kick_step, whole.kick_step[whole.kick_step >= 1000] - 1000)
+    assert late.n_steps == 2000 and late.duration_ms == pytest.approx(200.0)
+    assert late.n_drive_spikes + late.n_network_spikes == late.step.size
+    assert late.sigma_expected != whole.sigma_expected  # the warm-up's spikes are left out
