@@ -270,6 +270,16 @@ def _bin_steps(cfg: NetworkConfig, record: SpikeRecord) -> int:
     return max(1, int(round(float(cfg.run.bin_ms) / record.dt_ms)))
 
 
+def _activity(record: SpikeRecord):
+    """Avalanching, drive-dominated or self-sustained (:func:`activity_state`)."""
+    return activity_state(
+        record.step,
+        record.n_steps,
+        record.max_delay_steps,
+        network_fraction=record.sigma_estimate,
+    )
+
+
 def _separation(record: SpikeRecord) -> dict | None:
     """Drive interval vs avalanche duration under slow drive (None without >= 2 kicks)."""
     if record.kick_step.size < 2:
@@ -301,7 +311,7 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         "mean_avalanche_size": float(avalanches["size"].mean()) if len(avalanches) else None,
         "wall_s": record.wall_s,
         "steps_per_s": record.n_steps / record.wall_s if record.wall_s > 0 else None,
-        "activity_state": activity_state(record.step, record.n_steps, bin_steps).to_dict(),
+        "activity_state": _activity(record).to_dict(),
         "timescale_separation": _separation(record),
     }
     outdir.mkdir(parents=True, exist_ok=True)
@@ -452,9 +462,9 @@ def run_response(
     -------
     pandas.DataFrame
         Columns ``synsoc.layout.RESPONSE_COLUMNS`` (drive_rate_hz, response_rate_hz),
-        then ``fraction_empty_bins`` and ``activity_state`` (``avalanching`` or
-        ``self-sustained``, :func:`network.timescales.activity_state` at the run's
-        avalanche bin), one row per drive rate.
+        then ``quiescent_fraction`` and ``activity_state`` (``avalanching``,
+        ``drive-dominated`` or ``self-sustained``,
+        :func:`network.timescales.activity_state`), one row per drive rate.
     """
     synapses = build_network(cfg, load_synapse_response(response_path))
     dynamics = regime_dynamics(cfg, synapses, regime, control)
@@ -470,16 +480,16 @@ def run_response(
             chunk_steps=cfg.run.chunk_steps,
             max_spikes=cfg.run.max_spikes,
         )
-        state = activity_state(record.step, record.n_steps, _bin_steps(cfg, record))
+        state = _activity(record)
         rows.append(
             {
                 "drive_rate_hz": float(rate),
                 "response_rate_hz": record.rate_hz,
-                "fraction_empty_bins": state.fraction_empty,
+                "quiescent_fraction": state.quiescent_fraction,
                 "activity_state": state.state,
             }
         )
-    frame = pd.DataFrame(rows, columns=[*RESPONSE_COLUMNS, "fraction_empty_bins", "activity_state"])
+    frame = pd.DataFrame(rows, columns=[*RESPONSE_COLUMNS, "quiescent_fraction", "activity_state"])
     write_parquet(output, frame)
     return frame
 

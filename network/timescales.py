@@ -18,12 +18,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from network.avalanches import bin_counts
 from synsoc.validation import check_int_at_least, check_positive
 
 __all__ = [
     "LHG_TAU_PER_NEURON",
-    "MIN_EMPTY_FRACTION",
+    "MIN_QUIESCENT_FRACTION",
     "lhg_recovery_tau_ms",
     "lhg_mean_field_sigma",
     "TimescaleSeparation",
@@ -45,8 +44,8 @@ drive potential I_ext / (N tau) per unit time; our kicks fire their neuron (a po
 theta), so the same drive per neuron is one kick every T_kick = tau theta / I_ext and
 tau_J = nu (I_ext / theta) N T_kick = 0.25 N T_kick.
 """
-MIN_EMPTY_FRACTION = 0.1
-"""At least this fraction of empty bins makes a run "avalanching" (:func:`activity_state`)."""
+MIN_QUIESCENT_FRACTION = 0.1
+"""At least this fraction of quiescent steps makes a run "avalanching" (:func:`activity_state`)."""
 
 
 def lhg_recovery_tau_ms(
@@ -218,37 +217,38 @@ def separation_of_timescales(
 
 @dataclass(frozen=True)
 class ActivityState:
-    """Avalanching vs self-sustained activity of a run.
+    """Avalanching, drive-dominated or self-sustained activity of a run.
 
     Attributes
     ----------
     state : str
-        ``"avalanching"`` if ``fraction_empty >= min_empty_fraction`` (quiescent bins
-        separate bursts), else ``"self-sustained"``.
-    fraction_empty : float
-        Fraction of bins without a spike.
-    min_empty_fraction : float
-        The criterion used (:data:`MIN_EMPTY_FRACTION`).
-    n_bins : int
-    n_bursts : int
-        Maximal runs of non-empty bins.
-    mean_burst_bins, longest_burst_bins : float, int
-        Mean and longest burst length (bins).
-    mean_spikes_per_bin : float
-    poisson_empty_fraction : float
-        exp(-mean_spikes_per_bin): the empty fraction of a Poisson process of the same
-        rate, for comparison (bursty activity leaves more bins empty).
+        ``"avalanching"``: the network falls quiet (no spike for longer than the maximal
+        delay, so nothing is pending) for at least ``min_quiescent_fraction`` of the run;
+        otherwise ``"self-sustained"`` when most spikes are network caused (activity
+        carries itself), or ``"drive-dominated"`` when most are drive caused (the drive
+        is too fast for cascades to separate, not the network too excitable).
+    reason : str
+        Which criterion decided.
+    quiescent_fraction : float
+        Fraction of the steps from the first to the last spike in which the network is
+        quiescent: the parts of the gaps between successive spikes beyond
+        ``quiescence_steps`` (1 with fewer than two active steps).
+    min_quiescent_fraction : float
+        The criterion used (:data:`MIN_QUIESCENT_FRACTION`).
+    n_quiescent_gaps : int
+        Gaps longer than ``quiescence_steps``: cascades that ended.
+    network_fraction : float or None
+        Network-caused spikes / all spikes (``SpikeRecord.sigma_estimate``).
+    mean_spikes_per_step : float
     """
 
     state: str
-    fraction_empty: float
-    min_empty_fraction: float
-    n_bins: int
-    n_bursts: int
-    mean_burst_bins: float
-    longest_burst_bins: int
-    mean_spikes_per_bin: float
-    poisson_empty_fraction: float
+    reason: str
+    quiescent_fraction: float
+    min_quiescent_fraction: float
+    n_quiescent_gaps: int
+    network_fraction: float | None
+    mean_spikes_per_step: float
 
     def to_dict(self) -> dict:
         """Plain dict of the fields (JSON-ready)."""
@@ -258,28 +258,36 @@ class ActivityState:
 def activity_state(
     steps: np.ndarray,
     n_steps: int,
-    bin_steps: int,
+    quiescence_steps: int,
     *,
-    min_empty_fraction: float = MIN_EMPTY_FRACTION,
+    network_fraction: float | None = None,
+    min_quiescent_fraction: float = MIN_QUIESCENT_FRACTION,
 ) -> ActivityState:
-    """Classify a run as avalanching or self-sustained from its empty bins.
+    """Classify a run: do its cascades end (avalanching), and if not, who keeps it going?
 
-    Avalanches are runs of non-empty bins between empty ones, so they exist only where
-    quiescent bins are common. Criterion: at least ``min_empty_fraction`` (0.1) of the
-    bins empty, i.e. for independent bins a mean burst of at most ~1 / 0.1 - 1 = 9 bins;
-    below it the run is "self-sustained" (e.g. 99-100 % of 1-bin windows active at
-    ~18 Hz per neuron), and cutting it into avalanches measures the binning, not the
-    dynamics.
+    A spike at step t sends transmissions that all arrive by t + max_delay; so when no
+    spike follows for more than ``quiescence_steps`` = max_delay steps, nothing is
+    pending and the cascade is over. Avalanches (cascades separated by quiescence, the
+    separation of time scales of slow-drive criticality) exist only if such quiet
+    stretches take a real part of the run: at least ``min_quiescent_fraction`` (0.1). The
+    criterion is causal and does not depend on a bin width: a network of synchronous
+    waves (empty bins between waves, transmissions pending across them) is not
+    avalanching. Without quiescence the split of the spikes decides: mostly network
+    caused is self-sustained, mostly drive caused is drive-dominated (e.g. strong Poisson
+    drive on weak synapses).
 
     Parameters
     ----------
     steps : np.ndarray, shape=(n_spikes,), dtype=int
-        Spike steps in [0, n_steps).
+        Spike steps in [0, n_steps), non-decreasing.
     n_steps : int
         Steps simulated (>= 1).
-    bin_steps : int
-        Bin width (steps, >= 1), e.g. the run's avalanche bin.
-    min_empty_fraction : float
+    quiescence_steps : int
+        The maximal synaptic delay (steps, >= 1).
+    network_fraction : float, optional
+        Network-caused fraction of the spikes, in [0, 1]; without it a run without
+        quiescence is called self-sustained.
+    min_quiescent_fraction : float
         Criterion, in (0, 1).
 
     Returns
@@ -287,26 +295,40 @@ def activity_state(
     ActivityState
     """
     check_int_at_least("n_steps", n_steps, 1)
-    check_int_at_least("bin_steps", bin_steps, 1)
-    if not 0 < min_empty_fraction < 1:
-        raise ValueError(f"min_empty_fraction must be in (0, 1), got {min_empty_fraction}")
+    check_int_at_least("quiescence_steps", quiescence_steps, 1)
+    if not 0 < min_quiescent_fraction < 1:
+        raise ValueError(f"min_quiescent_fraction must be in (0, 1), got {min_quiescent_fraction}")
+    if network_fraction is not None and not 0 <= network_fraction <= 1:
+        raise ValueError(f"network_fraction must be in [0, 1], got {network_fraction}")
     steps = np.asarray(steps, dtype=np.int64)
     if steps.size and (steps.min() < 0 or steps.max() >= n_steps):
         raise ValueError(f"steps must lie in [0, n_steps={n_steps})")
-    counts = bin_counts(steps, n_steps, bin_steps)
-    active = counts > 0
-    edges = np.diff(np.concatenate(([0], active.astype(np.int8), [0])))
-    runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
-    fraction_empty = float(1.0 - active.mean())
-    mean_count = float(counts.mean())
+    if np.any(np.diff(steps) < 0):
+        raise ValueError("steps must be non-decreasing")
+    active = np.unique(steps)
+    if active.size > 1:
+        # empty steps between successive active steps; the first quiescence_steps of each
+        # gap may still carry pending transmissions, the rest is quiet. Measured over the
+        # span from the first to the last spike (the silence before the first drive event
+        # and after the end is the run's edge, not its state).
+        gaps = np.diff(active) - 1
+        quiet = np.maximum(gaps - quiescence_steps, 0).sum()
+        quiescent_fraction = float(quiet / (active[-1] - active[0] + 1))
+        n_gaps = int(np.count_nonzero(gaps > quiescence_steps))
+    else:
+        quiescent_fraction, n_gaps = 1.0, 0
+    if quiescent_fraction >= min_quiescent_fraction:
+        state, reason = "avalanching", "cascades end: the network is quiescent between them"
+    elif network_fraction is not None and network_fraction < 0.5:
+        state, reason = "drive-dominated", "no quiescence, most spikes drive caused"
+    else:
+        state, reason = "self-sustained", "no quiescence, most spikes network caused"
     return ActivityState(
-        state="avalanching" if fraction_empty >= min_empty_fraction else "self-sustained",
-        fraction_empty=fraction_empty,
-        min_empty_fraction=float(min_empty_fraction),
-        n_bins=int(counts.size),
-        n_bursts=int(runs.size),
-        mean_burst_bins=float(runs.mean()) if runs.size else 0.0,
-        longest_burst_bins=int(runs.max()) if runs.size else 0,
-        mean_spikes_per_bin=mean_count,
-        poisson_empty_fraction=math.exp(-mean_count),
+        state=state,
+        reason=reason,
+        quiescent_fraction=quiescent_fraction,
+        min_quiescent_fraction=float(min_quiescent_fraction),
+        n_quiescent_gaps=n_gaps,
+        network_fraction=network_fraction,
+        mean_spikes_per_step=float(steps.size / n_steps),
     )

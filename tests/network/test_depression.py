@@ -20,7 +20,7 @@ from network.kernel import splitmix_uniform
 from network.synapses import Synapses
 from network.timescales import (
     LHG_TAU_PER_NEURON,
-    MIN_EMPTY_FRACTION,
+    MIN_QUIESCENT_FRACTION,
     activity_state,
     lhg_mean_field_sigma,
     lhg_recovery_tau_ms,
@@ -309,35 +309,78 @@ def test_kick_steps_recorded_one_per_drive_spike():
     assert none.kick_step.size == 0
 
 
-@pytest.mark.parametrize("mean_count", [0.05, 5.0])
-def test_activity_state_of_a_poisson_process(mean_count):
-    """Independent Poisson counts per bin: empty fraction exp(-mean) (binomial z < 4)."""
+@pytest.mark.parametrize("rate_per_step", [0.02, 0.2])
+def test_quiescent_fraction_of_a_poisson_process(rate_per_step):
+    """Independent Poisson spikes, q = 10 steps: the time beyond q after each active step
+    is quiescent; for active steps of probability p = 1 - e^-r the expected fraction is
+    (1 - p)^(q+1) (exact for the discrete process, binomial z < 4)."""
     rng = np.random.default_rng(11)
-    n_steps = 200_000
-    counts = rng.poisson(mean_count, size=n_steps)
+    n_steps, q = 400_000, 10
+    counts = rng.poisson(rate_per_step, size=n_steps)
     steps = np.repeat(np.arange(n_steps), counts)
-    state = activity_state(steps, n_steps, 1)
-    p0 = math.exp(-mean_count)
-    stderr = math.sqrt(p0 * (1 - p0) / n_steps)
-    assert abs(z_score(state.fraction_empty, p0, stderr)) < 4
-    assert state.poisson_empty_fraction == pytest.approx(p0, rel=0.01)
-    want = "avalanching" if p0 >= MIN_EMPTY_FRACTION else "self-sustained"
-    assert state.state == want
-    assert state.to_dict()["n_bins"] == n_steps
+    state = activity_state(steps, n_steps, q, network_fraction=0.0)
+    p = 1 - math.exp(-rate_per_step)
+    expected = (1 - p) ** (q + 1)
+    # a step is quiescent iff it and the q before it are empty: correlated over q + 1
+    stderr = math.sqrt(expected * (1 - expected) * (2 * q + 1) / n_steps)
+    assert abs(z_score(state.quiescent_fraction, expected, stderr)) < 4
+    want = "avalanching" if expected >= MIN_QUIESCENT_FRACTION else "drive-dominated"
+    assert state.state == want and state.network_fraction == 0.0
 
 
 def test_activity_state_of_a_real_avalanching_run():
     sigma, full, warm = stationary_run(1000, 2.0, 2_000)
-    state = activity_state(full.step, full.n_steps, 1)
-    assert state.state == "avalanching" and state.fraction_empty > 0.9, state
-    assert state.n_bursts > 1000
+    state = activity_state(
+        full.step, full.n_steps, full.max_delay_steps, network_fraction=full.sigma_estimate
+    )
+    assert state.state == "avalanching" and state.quiescent_fraction > 0.5, state
+    # slow drive: every kick waits for quiescence, so every avalanche ends in a gap
+    assert state.n_quiescent_gaps >= full.kick_step.size - 1
 
 
 def test_activity_state_input_validation():
     with pytest.raises(ValueError, match="n_steps"):
         activity_state(np.array([5]), 5, 1)
-    with pytest.raises(ValueError, match="bin_steps"):
+    with pytest.raises(ValueError, match="quiescence_steps"):
         activity_state(np.array([1]), 5, 0)
+    with pytest.raises(ValueError, match="network_fraction"):
+        activity_state(np.array([1]), 5, 1, network_fraction=1.5)
+    assert activity_state(np.array([], np.int64), 5, 1).state == "avalanching"
+
+
+def _poisson_driven(p_transmit, rate_hz):
+    """N = 500, K = 10, unit efficacy, 1 ms delays and refractoriness, Poisson drive."""
+    from network.graph import build_graph
+
+    graph = build_graph(network_config(graph={"n_neurons": 500, "mean_degree": 10}).graph, rng=2)
+    m = graph.n_edges
+    syn = Synapses(graph, np.full(m, 10, np.int32), np.full(m, p_transmit), np.ones(m), 0.1)
+    drive = DriveSpec("poisson", rate_hz=rate_hz)
+    record = simulate(syn, Dynamics(refractory_ms=1.0), drive, 200.0, rng=3)
+    return record, activity_state(
+        record.step, record.n_steps, record.max_delay_steps, network_fraction=record.sigma_estimate
+    )
+
+
+def test_synchronous_waves_are_self_sustained_not_avalanching():
+    """lambda = 3: the network fires in synchronous waves one delay apart. Bins of one
+    step are mostly empty between the waves (the old empty-bin criterion called this
+    avalanching), but transmissions are pending across every gap: no quiescence."""
+    record, state = _poisson_driven(0.3, 0.1)
+    assert record.rate_hz > 100  # saturated
+    empty_bins = 1 - np.unique(record.step).size / record.n_steps
+    assert empty_bins > 0.5
+    assert state.state == "self-sustained" and state.quiescent_fraction < 0.01, state
+
+
+def test_fast_drive_on_weak_synapses_is_drive_dominated():
+    """lambda = 0.05 under 50 Hz per neuron: spikes overlap because the drive is fast,
+    not because activity sustains itself."""
+    record, state = _poisson_driven(0.005, 50.0)
+    assert record.sigma_estimate < 0.1
+    assert state.state == "drive-dominated", state
+    slow = _poisson_driven(0.005, 0.05)[1]
+    assert slow.state == "avalanching", slow
 
 
 def test_warmup_keeps_the_state_and_restarts_the_record():
