@@ -22,6 +22,7 @@ def test_criticality_rules_on_synthetic_network_outputs(results_tree, tmp_path):
     shutil.copytree(results_tree / "network", root / "network")
     config = {
         "results_dir": str(root),
+        "md": {"variants": None},  # one unnamed tree: the synthetic network outputs
         "network": {
             "synapses": {"source": "literature"},
             "sweep": {"regimes": ["static"], "control_values": [0.5, 1.0]},
