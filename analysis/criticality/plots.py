@@ -145,7 +145,7 @@ def plot_dynamic_range(curves: list[dict], stem: str | Path) -> list[Path]:
         axes[0].semilogx(
             np.asarray(curve["drive_rate_hz"])[order],
             np.asarray(curve["response_rate_hz"])[order],
-            label=f"{curve['regime']} {curve['control_label']}",
+            label=f"{curve['regime']} {curve.get('control_label', curve['control_value'])}",
             lw=0.9,
         )
     axes[0].set_xlabel("drive rate h (Hz)")

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 import yaml
-from wf_helpers import ROOT, copy_workflow, planned_rules, snakemake
+from wf_helpers import ROOT, copy_workflow, merged_config, planned_rules, snakemake
 
 from synsoc.config import ConfigError, load_config, validate_config, variant_names
 
@@ -32,7 +32,7 @@ def test_dry_run(workdir, configfile):
     config = load_config(ROOT / configfile)
     sweep = config["network"]["sweep"]
     n_runs = len(sweep["regimes"]) * len(sweep["control_values"])
-    n_variants = max(1, len(variant_names(config)))
+    n_variants = max(1, len(variant_names(merged_config(workdir, configfile))))
     assert rules.get("all") == 1 and rules.get("report_summary") == n_variants, rules
     assert max(rules.values()) >= max(config["md"]["replicas"], n_runs), rules
 

@@ -77,6 +77,7 @@ def test_summary_and_tables(tmp_path):
         runs=_runs(root, pairs),
         dynamic_range_json=root / "criticality/sweep/dynamic_range.json",
         alignment_json=root / "criticality/sweep/alignment.json",
+        synapse_json=root / "network/synapse/synapse_response.json",
         summary_md=root / "report/summary.md",
         tables=tables,
         benchmark_paths=[bench],
@@ -85,8 +86,8 @@ def test_summary_and_tables(tmp_path):
     # readable headers, simulated and physical means (123.4 ps × 1.515 = 187 ps)
     assert "| first passage | inverse_gaussian | 123.4 | 187 ps |" in text
     assert "| time-scale factor s = D_sim / D_target | 1.515 |" in text
-    assert "| static | 0.9 | 3.2 | 1 | 0.97 |" in text
-    assert "| Regime | σ0 | τ (sizes) | α (durations) |" in text
+    assert "| static | 0.9 | 0.9 | 1 | 0.98 | 3.2 |" in text
+    assert "| Regime | λ | τ (sizes) | α (durations) |" in text
     assert "m, multistep regression" in text
     # exponents and branching ratios with their 95 % CIs (run k = 1: tau = 1.51)
     assert "| static | 1 | 1.51 [1.41, 1.61] | 2 [1.8, 2.2] |" in text

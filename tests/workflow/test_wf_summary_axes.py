@@ -126,6 +126,6 @@ def test_criticality_axes_name_bins_in_ms(tmp_path, monkeypatch):
     assert mean_size == (f"duration T (bins of {bin_ms:g} ms)", "mean size ⟨S⟩ (spikes)")
     assert drawn["branching_ratio"][0][0] == f"lag k (bins of {bin_ms:g} ms)"
     assert drawn["dynamic_range"][1] == (
-        "control parameter σ0 (dimensionless)",
+        "target spectral radius λ (dimensionless)",
         "dynamic range Δ (dB)",
     )
