@@ -337,11 +337,13 @@ def _rate_rows(rates: Mapping[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def _ci_text(value: Any, ci: Any, unit: str = "") -> str | None:
+def _ci_text(value: Any, ci: Any) -> str | None:
+    """``value [low, high]`` as every number of the summary (``_fmt``), the value alone
+    without a CI, None without a finite value."""
     number = finite_number(value)
     if number is None:
         return None
-    text = f"{_fmt(number)}{unit}"
+    text = _fmt(number)
     if isinstance(ci, list | tuple) and len(ci) == 2:
         text += f" [{_fmt(ci[0])}, {_fmt(ci[1])}]"
     return text
@@ -552,16 +554,6 @@ def _symbol(summaries: Sequence[Mapping[str, Any]]) -> str:
     return control_symbol(names.pop()) if len(names) == 1 else "control"
 
 
-def _with_ci(value: Any, ci: Any) -> str | None:
-    """``value [low, high]`` (3 significant digits), or the value alone without a CI."""
-    number = finite_number(value)
-    if number is None:
-        return None
-    if not ci:
-        return f"{number:.3g}"
-    return f"{number:.3g} [{float(ci[0]):.3g}, {float(ci[1]):.3g}]"
-
-
 def _estimates(runs: Sequence[NetworkRun]) -> list[RunEstimates]:
     return [read_run_estimates(run.regime, run.control, run.criticality_json) for run in runs]
 
@@ -607,7 +599,7 @@ def runs_section(runs: Sequence[NetworkRun]) -> str:
             [
                 run.regime,
                 run.control,
-                _with_ci(summary.get("lambda"), summary.get("lambda_ci95")),
+                _ci_text(summary.get("lambda"), summary.get("lambda_ci95")),
                 *(summary.get(key) for key in _RUN_KEYS[1:]),
             ]
             for run, summary in zip(runs, summaries, strict=True)
