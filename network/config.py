@@ -117,7 +117,7 @@ class SynapseConfig:
     membrane_capacitance_pF: float
     membrane_tau_ms: float
     threshold_mV: float
-    n_bootstrap: int
+    n_bootstrap: int | None
     cleft: CleftConfig
 
     def __post_init__(self):
@@ -136,7 +136,8 @@ class SynapseConfig:
             "threshold_mV",
         ):
             check_positive(f"synapses.{name}", getattr(self, name))
-        check_int_at_least("synapses.n_bootstrap", self.n_bootstrap, 0)
+        if self.n_bootstrap is not None:
+            check_int_at_least("synapses.n_bootstrap", self.n_bootstrap, 0)
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,15 @@ class SpikeRecord:
     kick_step : np.ndarray, shape=(n_kicks,), dtype=int64
         Step of every slow-drive kick, increasing (empty under Poisson drive). Each kick
         starts one avalanche, which ends when nothing is pending (before the next kick).
+    drive_off_ms : float
+        Simulated time after the record with the drive switched off (0: not run).
+    persists_after_drive : bool or None
+        Whether activity outlived the drive: transmissions still pending (or ``max_spikes``
+        reached) ``drive_off_ms`` after the drive stopped. None if that was not tested
+        (``drive_off_ms`` 0 or a truncated record).
+    activity_after_drive_ms : float or None
+        Time from the end of the drive to the last spike after it (0 if none; None if
+        not tested).
     """
 
     step: np.ndarray
@@ -146,6 +155,9 @@ class SpikeRecord:
     wall_s: float
     truncated: bool = False
     kick_step: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    drive_off_ms: float = 0.0
+    persists_after_drive: bool | None = None
+    activity_after_drive_ms: float | None = None
 
     @property
     def duration_ms(self) -> float:
@@ -259,9 +271,10 @@ def simulate(
     drive_events: tuple[np.ndarray, np.ndarray] | None = None,
     max_spikes: int | None = None,
     warmup_ms: float = 0.0,
+    drive_off_ms: float = 0.0,
 ) -> SpikeRecord:
     """Run the network for ``warmup_ms + duration_ms`` and return the spikes after the
-    warm-up.
+    warm-up; optionally test whether the activity outlives the drive.
 
     Parameters
     ----------
@@ -292,6 +305,11 @@ def simulate(
         the record (spikes, kicks, counters, expected offspring) starts after it, with
         steps counted from its end. Lets self-organizing regimes reach their stationary
         state before they are measured.
+    drive_off_ms : float
+        After the record, the drive stops and the network runs on for this long (not
+        recorded as spikes; it ends early once nothing is pending): whether anything is
+        still pending at its end is ``persists_after_drive``, the test that tells a
+        self-sustained state from cascades that only overlap because the drive is fast.
 
     Returns
     -------
@@ -299,6 +317,7 @@ def simulate(
     """
     check_positive("duration_ms", duration_ms)
     check_positive("warmup_ms", warmup_ms, allow_zero=True)
+    check_positive("drive_off_ms", drive_off_ms, allow_zero=True)
     check_int_at_least("chunk_steps", chunk_steps, 1)
     if max_spikes is not None:
         check_int_at_least("max_spikes", max_spikes, 1)
@@ -353,24 +372,14 @@ def simulate(
                 "neurons in [0, n_neurons)"
             )
     budget = np.iinfo(np.int64).max if max_spikes is None else int(max_spikes)
-    n_total = 0
-    truncated = False
-    start = time.perf_counter()
-    # chunks end at the warm-up's end too, where the record is restarted
-    edges = sorted({*range(0, n_steps, chunk_steps), warm_steps} - {n_steps}) + [n_steps]
-    for t0, t1 in zip(edges[:-1], edges[1:], strict=True):
-        if slow:
-            d_steps, d_neurons = empty
-        elif drive_events is not None:
-            lo, hi = np.searchsorted(all_steps, [t0, t1])
-            d_steps, d_neurons = all_steps[lo:hi], all_neurons[lo:hi]
-        else:
-            d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, rng=drive_rng)
-        t = t0
+    rings = [ring_tgt, ring_val]
+
+    def run_to(t, t1, slow_now, d_steps, d_neurons, spike_budget):
+        """Advance from step t to t1 (or the spike budget); returns (t, spikes, reached)."""
+        n_new = 0
         while t < t1:  # the kernel returns early when its buffers might overflow
-            if counters[4] > ring_tgt.shape[1]:
-                ring_tgt = _widened(ring_tgt, 2 * int(counters[4]))
-                ring_val = _widened(ring_val, 2 * int(counters[4]))
+            if counters[4] > rings[0].shape[1]:
+                rings[:] = [_widened(ring, 2 * int(counters[4])) for ring in rings]
             first = np.searchsorted(d_steps, t)
             n_out, n_kick, t, budget_reached = advance(
                 t,
@@ -398,7 +407,7 @@ def simulate(
                 homeo_down,
                 dynamics.homeostatic_theta_min * theta0,
                 theta0,
-                slow,
+                slow_now,
                 drive.slow_interval_ms / dt,
                 2 * max_delay + 1,
                 d_steps[first:],
@@ -408,8 +417,8 @@ def simulate(
                 theta_t,
                 last_spike,
                 J,
-                ring_tgt,
-                ring_val,
+                rings[0],
+                rings[1],
                 ring_cnt,
                 counters,
                 expected,
@@ -417,14 +426,31 @@ def simulate(
                 out_step,
                 out_neuron,
                 out_kick,
-                budget - n_total,
+                spike_budget - n_new,
             )
             steps_parts.append(out_step[:n_out].copy())
             neuron_parts.append(out_neuron[:n_out].copy())
             kick_parts.append(out_kick[:n_kick].copy())
-            n_total += n_out
+            n_new += n_out
             if budget_reached:
-                break
+                return t, n_new, True
+        return t, n_new, False
+
+    n_total = 0
+    truncated = False
+    start = time.perf_counter()
+    # chunks end at the warm-up's end too, where the record is restarted
+    edges = sorted({*range(0, n_steps, chunk_steps), warm_steps} - {n_steps}) + [n_steps]
+    for t0, t1 in zip(edges[:-1], edges[1:], strict=True):
+        if slow:
+            d_steps, d_neurons = empty
+        elif drive_events is not None:
+            lo, hi = np.searchsorted(all_steps, [t0, t1])
+            d_steps, d_neurons = all_steps[lo:hi], all_neurons[lo:hi]
+        else:
+            d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, rng=drive_rng)
+        t, n_new, _ = run_to(t0, t1, slow, d_steps, d_neurons, budget - n_total)
+        n_total += n_new
         if t < t1:
             logger.warning(
                 "stopped at step %d of %d: %d spikes reached max_spikes=%d",
@@ -452,21 +478,42 @@ def simulate(
             n_total,
             (n_steps - t1) / rate,
         )
-    wall = time.perf_counter() - start
     if n_steps <= warm_steps:  # max_spikes inside the warm-up: the record is the warm-up
         logger.warning("max_spikes reached during the warm-up: the record includes it")
         warm_steps = 0
+    step = np.concatenate(steps_parts) - warm_steps
+    neuron = np.concatenate(neuron_parts)
+    kick_step = np.concatenate(kick_parts) - warm_steps
+    n_drive, n_network, offspring = int(counters[3]), int(counters[2]), float(expected[0])
+    persists, after_ms = None, None
+    off_steps = int(round(drive_off_ms / dt))
+    if off_steps and not truncated:  # the drive stops; does the activity go on?
+        steps_parts, neuron_parts, kick_parts = [], [], []
+        _, n_after, reached = run_to(n_steps, n_steps + off_steps, False, *empty, budget)
+        persists = bool(reached or counters[0] > 0)
+        after = np.concatenate(steps_parts)
+        after_ms = float((after[-1] - n_steps + 1) * dt) if after.size else 0.0
+        logger.info(
+            "drive off for %.4g ms: %d spikes, last %.4g ms after the drive; %s",
+            drive_off_ms,
+            n_after,
+            after_ms,
+            "activity persists" if persists else "activity died out",
+        )
     return SpikeRecord(
-        step=np.concatenate(steps_parts) - warm_steps,
-        neuron=np.concatenate(neuron_parts),
+        step=step,
+        neuron=neuron,
         n_neurons=n,
         n_steps=n_steps - warm_steps,
         dt_ms=dt,
-        n_drive_spikes=int(counters[3]),
-        n_network_spikes=int(counters[2]),
-        expected_offspring=float(expected[0]) if dynamics.model == "probabilistic" else None,
+        n_drive_spikes=n_drive,
+        n_network_spikes=n_network,
+        expected_offspring=offspring if dynamics.model == "probabilistic" else None,
         max_delay_steps=max_delay,
-        wall_s=wall,
+        wall_s=time.perf_counter() - start,
         truncated=truncated,
-        kick_step=np.concatenate(kick_parts) - warm_steps,
+        kick_step=kick_step,
+        drive_off_ms=off_steps * dt,
+        persists_after_drive=persists,
+        activity_after_drive_ms=after_ms,
     )

@@ -15,6 +15,7 @@ calibrated mode, Larremore, Shew & Restrepo 2011).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -31,6 +32,7 @@ from network.avalanches import auto_bin_steps, bin_counts, extract_avalanches
 from network.config import NetworkConfig
 from network.engine import DriveSpec, Dynamics, SpikeRecord, simulate
 from network.graph import build_graph
+from network.recovery import RecoveryTime, recovery_time
 from network.spectral import gain_for_lambda, spectral_radius
 from network.synapse_response import (
     SynapseResponse,
@@ -45,7 +47,12 @@ from network.synapses import (
     write_graphml,
 )
 from network.synaptic_kinetics import load_binding_rates
-from network.timescales import activity_state, lhg_recovery_tau_ms, separation_of_timescales
+from network.timescales import (
+    DRIVE_OFF_DELAYS,
+    activity_state,
+    lhg_mean_field_sigma,
+    separation_of_timescales,
+)
 from synsoc.io import save_npz, write_json, write_parquet
 from synsoc.layout import (
     REFERENCE_MODELS,
@@ -62,6 +69,8 @@ __all__ = [
     "build_network",
     "lambda_interval",
     "regime_dynamics",
+    "depressing_dynamics",
+    "drive_off_ms",
     "warmup_ms",
     "job_seed",
     "run_graph",
@@ -177,29 +186,29 @@ def lambda_interval(
     return [float(low), float(high)]
 
 
-def drive_interval_ms(cfg: NetworkConfig, synapses: Synapses) -> float:
-    """Mean interval T between drive events that start an avalanche (ms).
+def depressing_dynamics(
+    cfg: NetworkConfig, synapses: Synapses, common: dict, drive: DriveSpec, label: str
+) -> tuple[Dynamics, RecoveryTime | None]:
+    """LHG depressing dynamics with the configured recovery time tau_J, or with ``auto``:
+    ``tau_per_neuron x N x T``, T the kick interval measured on pilot runs
+    (:func:`network.recovery.recovery_time`, seeded by ``"tau_J/" + label``).
 
-    Slow drive: ``slow_interval_ms`` plus the quiescence gap of (2 max_delay + 1) steps
-    the engine waits before a kick (the avalanche itself is short by separation of time
-    scales); Poisson drive: 1 / (N rate).
+    Returns the dynamics and, for ``auto``, how tau_J was found (else None).
     """
-    dt = cfg.neuron.dt_ms
-    if cfg.drive.mode == "poisson":
-        return 1e3 / (synapses.graph.n_neurons * cfg.drive.rate_hz)
-    max_delay = int(synapses.delay_steps.max()) if synapses.graph.n_edges else 1
-    return cfg.drive.slow_interval_ms + (2 * max_delay + 1) * dt
-
-
-def recovery_tau_ms(cfg: NetworkConfig, synapses: Synapses) -> float:
-    """Recovery time tau_J of the depressing synapses: configured, or LHG's ``auto``
-    scaling ``tau_per_neuron x N x T`` (:func:`network.timescales.lhg_recovery_tau_ms`)."""
     tau = cfg.depressing.recovery_tau_ms
+    dynamics = Dynamics(**common, depression_use=cfg.depressing.use_fraction)
     if tau != "auto":
-        return float(tau)
-    return lhg_recovery_tau_ms(
-        synapses.graph.n_neurons, drive_interval_ms(cfg, synapses), cfg.depressing.tau_per_neuron
+        return dataclasses.replace(dynamics, depression_tau_ms=float(tau)), None
+    found = recovery_time(
+        synapses,
+        dynamics,
+        drive,
+        cfg.depressing.tau_per_neuron,
+        seeds=job_seed(cfg, f"tau_J/{label}"),
+        max_spikes=cfg.run.max_spikes,
+        chunk_steps=cfg.run.chunk_steps,
     )
+    return dataclasses.replace(dynamics, depression_tau_ms=found.tau_ms), found
 
 
 def warmup_ms(cfg: NetworkConfig, dynamics: Dynamics) -> float:
@@ -212,12 +221,13 @@ def warmup_ms(cfg: NetworkConfig, dynamics: Dynamics) -> float:
 
 def regime_dynamics(
     cfg: NetworkConfig, synapses: Synapses, regime: str, control: float | str
-) -> Dynamics:
+) -> tuple[Dynamics, RecoveryTime | None]:
     """Dynamics of a regime at a control value (``"physical"``: gain 1; a number: target λ).
 
     In the calibrated mode the gain is chosen so that the spectral radius λ of the
     transmission matrix [p_ij min(1, gain eps_ij)] of the fully recovered network (initial
-    thresholds) equals the control value.
+    thresholds) equals the control value. Returns the dynamics and, for depressing
+    synapses with ``recovery_tau_ms: auto``, how tau_J was found (else None).
     """
     check_choice("regime", regime, REGIMES)
     neuron = cfg.neuron
@@ -232,21 +242,19 @@ def regime_dynamics(
         refractory_ms=neuron.refractory_ms,
     )
     if regime == "static":
-        return Dynamics(**common)
+        return Dynamics(**common), None
     if regime == "depressing":
-        return Dynamics(
-            **common,
-            depression_use=cfg.depressing.use_fraction,
-            depression_tau_ms=recovery_tau_ms(cfg, synapses),
-        )
+        label = f"{regime}/{control_label(control)}"
+        return depressing_dynamics(cfg, synapses, common, _drive(cfg), label)
     if regime == "homeostatic":
         h = cfg.homeostatic
-        return Dynamics(
+        dynamics = Dynamics(
             **common,
             homeostatic_target_hz=h.target_rate_hz,
             homeostatic_eta=h.eta,
             homeostatic_theta_min=h.threshold_min,
         )
+        return dynamics, None
     raise AssertionError(f"regime {regime!r} is in REGIMES but has no dynamics")
 
 
@@ -270,14 +278,56 @@ def _bin_steps(cfg: NetworkConfig, record: SpikeRecord) -> int:
     return max(1, int(round(float(cfg.run.bin_ms) / record.dt_ms)))
 
 
+def drive_off_ms(synapses: Synapses) -> float:
+    """Length of the drive-off test after a run: ``DRIVE_OFF_DELAYS`` maximal delays."""
+    max_delay = int(synapses.delay_steps.max()) if synapses.graph.n_edges else 1
+    return DRIVE_OFF_DELAYS * max_delay * synapses.dt_ms
+
+
 def _activity(record: SpikeRecord):
-    """Avalanching, drive-dominated or self-sustained (:func:`activity_state`)."""
+    """Avalanching, self-sustained, overlapping cascades or drive-dominated
+    (:func:`activity_state`)."""
     return activity_state(
         record.step,
         record.n_steps,
         record.max_delay_steps,
         network_fraction=record.sigma_estimate,
+        persists_after_drive=record.persists_after_drive,
     )
+
+
+def _depression_summary(
+    cfg: NetworkConfig,
+    synapses: Synapses,
+    dynamics: Dynamics,
+    found: RecoveryTime | None,
+    record: SpikeRecord,
+) -> dict:
+    """tau_J, the warm-up, how tau_J was found, and tau_J / (N T) with T the mean kick
+    interval of the record, beside the LHG mean-field sigma at that ratio (from the
+    recovered network's mean-field sigma and the mean release probability)."""
+    if dynamics.depression_use is None:
+        return {"recovery_tau_ms": None, "warmup_ms": 0.0}
+    tau = dynamics.depression_tau_ms
+    out = {
+        "recovery_tau_ms": tau,
+        "warmup_ms": warmup_ms(cfg, dynamics),
+        "recovery_tau_search": found.to_dict() if found is not None else None,
+        "tau_per_neuron_measured": None,
+        "sigma_lhg_mean_field": None,
+    }
+    kicks = record.kick_step
+    if kicks.size >= 2 and math.isfinite(tau):
+        interval = float(np.diff(kicks).mean() * record.dt_ms)
+        ratio = tau / (record.n_neurons * interval)
+        sigma0 = analytic_sigma(synapses, dynamics.gain)
+        release = float(np.mean(synapses.p_release)) if synapses.graph.n_edges else 1.0
+        out["tau_per_neuron_measured"] = ratio
+        if sigma0 > 0 and release > 0:
+            out["sigma_lhg_mean_field"] = lhg_mean_field_sigma(
+                sigma0, dynamics.depression_use, ratio, release
+            )
+    return out
 
 
 def _separation(record: SpikeRecord) -> dict | None:
@@ -294,12 +344,17 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
     bin_ms = round(bin_steps * record.dt_ms, 9)  # no float noise such as 0.7000000000000001
     counts = bin_counts(record.step, record.n_steps, bin_steps)
     avalanches = extract_avalanches(counts, bin_ms)
+    separation = _separation(record)
+    mean_size = separation["mean_avalanche_size"] if separation else None
     summary = {
         **summary,
         "n_neurons": record.n_neurons,
         "rate_hz": record.rate_hz,
         "sigma_estimate": record.sigma_estimate,
         "sigma_expected": record.sigma_expected,
+        # slow drive: 1 - 1/<S> of the causal avalanches (one per kick), sigma of a
+        # branching process without counting the kicked spikes as offspring sources
+        "sigma_from_mean_size": 1.0 - 1.0 / mean_size if mean_size else None,
         "duration_ms": round(record.duration_ms, 9),
         "truncated": record.truncated,
         "dt_ms": record.dt_ms,
@@ -312,7 +367,12 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         "wall_s": record.wall_s,
         "steps_per_s": record.n_steps / record.wall_s if record.wall_s > 0 else None,
         "activity_state": _activity(record).to_dict(),
-        "timescale_separation": _separation(record),
+        "timescale_separation": separation,
+        "drive_off_test": {
+            "drive_off_ms": record.drive_off_ms,
+            "persists_after_drive": record.persists_after_drive,
+            "activity_after_drive_ms": record.activity_after_drive_ms,
+        },
     }
     outdir.mkdir(parents=True, exist_ok=True)
     save_npz(
@@ -397,7 +457,7 @@ def run_sweep_point(
     """
     response = load_synapse_response(response_path)
     synapses = build_network(cfg, response)
-    dynamics = regime_dynamics(cfg, synapses, regime, control)
+    dynamics, found = regime_dynamics(cfg, synapses, regime, control)
     label = f"run/{regime}/{control_label(control)}"
     record = simulate(
         synapses,
@@ -408,6 +468,7 @@ def run_sweep_point(
         chunk_steps=cfg.run.chunk_steps,
         max_spikes=cfg.run.max_spikes,
         warmup_ms=warmup_ms(cfg, dynamics),
+        drive_off_ms=drive_off_ms(synapses),
     )
     physical = control_number(control) is None
     summary = {
@@ -422,8 +483,7 @@ def run_sweep_point(
         "mean_efficacy_theta": float(synapses.efficacy.mean()) if synapses.graph.n_edges else None,
         "synapse_source": response.source,
         "gain": dynamics.gain,
-        "recovery_tau_ms": dynamics.depression_tau_ms if dynamics.depression_use else None,
-        "warmup_ms": warmup_ms(cfg, dynamics),
+        **_depression_summary(cfg, synapses, dynamics, found, record),
         "neuron_model": dynamics.model,
         "drive_mode": cfg.drive.mode,
         "n_synapses": synapses.graph.n_edges,
@@ -467,7 +527,7 @@ def run_response(
         :func:`network.timescales.activity_state`), one row per drive rate.
     """
     synapses = build_network(cfg, load_synapse_response(response_path))
-    dynamics = regime_dynamics(cfg, synapses, regime, control)
+    dynamics, _ = regime_dynamics(cfg, synapses, regime, control)
     rows = []
     for rate in cfg.response.drive_rates_hz:
         drive = DriveSpec("poisson", rate, cfg.drive.weight, cfg.drive.slow_interval_ms)
@@ -479,6 +539,7 @@ def run_response(
             rng=job_seed(cfg, f"response/{regime}/{control_label(control)}/{rate:g}"),
             chunk_steps=cfg.run.chunk_steps,
             max_spikes=cfg.run.max_spikes,
+            drive_off_ms=drive_off_ms(synapses),
         )
         state = _activity(record)
         rows.append(
@@ -495,7 +556,8 @@ def run_response(
 
 
 def _reference_setup(cfg: NetworkConfig, synapses: Synapses, model: str):
-    """Synapses, dynamics, drive and analytic sigma of a reference model on the same graph."""
+    """Synapses, dynamics, drive, analytic sigma (None for LHG) and how tau_J was found
+    (LHG with ``recovery_tau_ms: auto``, else None) of a reference model on the same graph."""
     check_choice("model", model, REFERENCE_MODELS)
     g = synapses.graph
     m = g.n_edges
@@ -517,16 +579,14 @@ def _reference_setup(cfg: NetworkConfig, synapses: Synapses, model: str):
         syn = synapses.replace(
             delay_steps=one_step, p_transmit=p, efficacy=np.ones(m), p_release=np.ones(m)
         )
-        dyn = Dynamics(
-            refractory_ms=dt,
-            depression_use=cfg.depressing.use_fraction,
-            depression_tau_ms=recovery_tau_ms(cfg, syn),
-        )
         drive = DriveSpec("slow", slow_interval_ms=cfg.drive.slow_interval_ms)
-        return syn, dyn, drive, None
+        dyn, found = depressing_dynamics(
+            cfg, syn, dict(refractory_ms=dt), drive, f"reference/{model}"
+        )
+        return syn, dyn, drive, None, found
     else:
         raise AssertionError(f"model {model!r} is in REFERENCE_MODELS but has no setup")
-    return syn, dyn, drive, analytic_sigma(syn, 1.0)
+    return syn, dyn, drive, analytic_sigma(syn, 1.0), None
 
 
 def run_reference(
@@ -563,7 +623,7 @@ def run_reference(
     RunOutcome
     """
     synapses = build_network(cfg, load_synapse_response(response_path))
-    syn, dyn, drive, sigma = _reference_setup(cfg, synapses, model)
+    syn, dyn, drive, sigma, found = _reference_setup(cfg, synapses, model)
     label = f"reference/{model}"
     record = simulate(
         syn,
@@ -574,6 +634,7 @@ def run_reference(
         chunk_steps=cfg.run.chunk_steps,
         max_spikes=cfg.run.max_spikes,
         warmup_ms=warmup_ms(cfg, dyn),
+        drive_off_ms=drive_off_ms(syn),
     )
     summary = {
         "regime": model,
@@ -582,6 +643,7 @@ def run_reference(
         "control_label": f"{cfg.reference.levina_sigma0 if model == 'levina' else 1.0:g}",
         "lambda": spectral_radius(syn, 1.0),
         "sigma_mean_field": sigma,
+        **_depression_summary(cfg, syn, dyn, found, record),
         "neuron_model": dyn.model,
         "drive_mode": drive.mode,
         "n_synapses": syn.graph.n_edges,

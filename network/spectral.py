@@ -332,13 +332,20 @@ def gain_for_lambda(synapses: Synapses, target: float, *, rtol: float = 1e-10) -
     Raises
     ------
     ValueError
-        If ``target`` exceeds the saturated ``lambda`` (gain -> inf: ``min(1, gain eps) =
-        1`` on every edge with eps > 0), naming both.
+        If the matrix has no directed cycle (lambda = 0 at every gain), or ``target``
+        exceeds the saturated ``lambda`` (gain -> inf: ``min(1, gain eps) = 1`` on every
+        edge with eps > 0), naming both.
     """
     check_positive("target", target)
     check_positive("rtol", rtol)
     positive = synapses.efficacy > 0
     saturated = _perron(_csr(synapses, synapses.p_transmit * positive), 1e-12, "auto")[0]
+    if saturated == 0.0:
+        raise ValueError(
+            f"target lambda={target:g} is not reachable: the transmission matrix has no "
+            "directed cycle (an acyclic graph, or no synapse with p_transmit > 0 and "
+            "efficacy > 0 on any cycle), so lambda = 0 at every gain"
+        )
     if target > saturated * (1.0 + 1e-9):
         raise ValueError(
             f"target lambda={target:g} is not reachable: the network saturates at "

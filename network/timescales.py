@@ -6,7 +6,8 @@
 * :func:`separation_of_timescales`: mean interval between slow-drive kicks vs mean
   duration of the avalanche each kick starts.
 * :func:`activity_state`: whether a (Poisson-driven) run is cut into avalanches by
-  quiescent bins or is self-sustained.
+  quiescence, and if not, whether its activity outlives the drive (self-sustained) or
+  dies with it (overlapping cascades, drive-dominated).
 
 Units: ms for times, steps for spike and kick times, dimensionless ratios.
 """
@@ -21,12 +22,14 @@ import numpy as np
 from synsoc.validation import check_int_at_least, check_positive
 
 __all__ = [
+    "DRIVE_OFF_DELAYS",
     "LHG_TAU_PER_NEURON",
     "MIN_QUIESCENT_FRACTION",
     "lhg_recovery_tau_ms",
     "lhg_mean_field_sigma",
     "TimescaleSeparation",
     "separation_of_timescales",
+    "ACTIVITY_STATES",
     "ActivityState",
     "activity_state",
 ]
@@ -44,6 +47,11 @@ drive potential I_ext / (N tau) per unit time; our kicks fire their neuron (a po
 theta), so the same drive per neuron is one kick every T_kick = tau theta / I_ext and
 tau_J = nu (I_ext / theta) N T_kick = 0.25 N T_kick.
 """
+DRIVE_OFF_DELAYS = 200
+"""Length of the drive-off test (``simulate(drive_off_ms=)``) in maximal delays: at least
+200 generations. Subcritical cascades die within it: with sigma <= 0.9 and 10^6 spikes in
+flight the expected extinction takes ln(10^6) / ln(1 / 0.9) = 131 generations (closer to
+1, sigma = 0.95 takes 269, and such a state may still count as self-sustained)."""
 MIN_QUIESCENT_FRACTION = 0.1
 """At least this fraction of quiescent steps makes a run "avalanching" (:func:`activity_state`)."""
 
@@ -68,8 +76,9 @@ def lhg_recovery_tau_ms(
     drive_interval_ms : float
         Mean interval T between drive events that each start an avalanche (ms): the slow
         drive's kick interval (``slow_interval_ms`` + the (2 max_delay + 1)-step gap +
-        the mean avalanche duration, the last negligible under separation of time
-        scales), or 1 / (N rate) for Poisson events that fire their neuron.
+        the mean avalanche duration, which with delays of milliseconds is not small;
+        :func:`network.recovery.recovery_time` measures it), or 1 / (N rate) for
+        Poisson events that fire their neuron.
     tau_per_neuron : float
         tau_J / (N T); :data:`LHG_TAU_PER_NEURON` = 0.25 is LHG's nu I_ext / theta.
 
@@ -215,18 +224,30 @@ def separation_of_timescales(
     )
 
 
+ACTIVITY_STATES = (
+    "avalanching",
+    "self-sustained",
+    "overlapping cascades",
+    "drive-dominated",
+    "not quiescent",
+)
+"""Labels of :func:`activity_state`."""
+
+
 @dataclass(frozen=True)
 class ActivityState:
-    """Avalanching, drive-dominated or self-sustained activity of a run.
+    """Avalanching, self-sustained, overlapping cascades or drive-dominated activity.
 
     Attributes
     ----------
     state : str
-        ``"avalanching"``: the network falls quiet (no spike for longer than the maximal
-        delay, so nothing is pending) for at least ``min_quiescent_fraction`` of the run;
-        otherwise ``"self-sustained"`` when most spikes are network caused (activity
-        carries itself), or ``"drive-dominated"`` when most are drive caused (the drive
-        is too fast for cascades to separate, not the network too excitable).
+        One of :data:`ACTIVITY_STATES`. ``"avalanching"``: the network falls quiet (no
+        spike for longer than the maximal delay, so nothing is pending) for at least
+        ``min_quiescent_fraction`` of the run. Otherwise the drive-off test decides:
+        ``"self-sustained"`` if the activity outlives the drive, else
+        ``"overlapping cascades"`` when most spikes are network caused (cascades that
+        die out, overlapping because the drive is fast) or ``"drive-dominated"`` when
+        most are drive caused; ``"not quiescent"`` when the drive-off test was not run.
     reason : str
         Which criterion decided.
     quiescent_fraction : float
@@ -239,6 +260,8 @@ class ActivityState:
         Gaps longer than ``quiescence_steps``: cascades that ended.
     network_fraction : float or None
         Network-caused spikes / all spikes (``SpikeRecord.sigma_estimate``).
+    persists_after_drive : bool or None
+        Whether activity outlived the drive (``SpikeRecord.persists_after_drive``).
     mean_spikes_per_step : float
     """
 
@@ -248,6 +271,7 @@ class ActivityState:
     min_quiescent_fraction: float
     n_quiescent_gaps: int
     network_fraction: float | None
+    persists_after_drive: bool | None
     mean_spikes_per_step: float
 
     def to_dict(self) -> dict:
@@ -261,9 +285,11 @@ def activity_state(
     quiescence_steps: int,
     *,
     network_fraction: float | None = None,
+    persists_after_drive: bool | None = None,
     min_quiescent_fraction: float = MIN_QUIESCENT_FRACTION,
 ) -> ActivityState:
-    """Classify a run: do its cascades end (avalanching), and if not, who keeps it going?
+    """Classify a run: do its cascades end (avalanching), and if not, does the activity
+    carry itself?
 
     A spike at step t sends transmissions that all arrive by t + max_delay; so when no
     spike follows for more than ``quiescence_steps`` = max_delay steps, nothing is
@@ -272,9 +298,14 @@ def activity_state(
     stretches take a real part of the run: at least ``min_quiescent_fraction`` (0.1). The
     criterion is causal and does not depend on a bin width: a network of synchronous
     waves (empty bins between waves, transmissions pending across them) is not
-    avalanching. Without quiescence the split of the spikes decides: mostly network
-    caused is self-sustained, mostly drive caused is drive-dominated (e.g. strong Poisson
-    drive on weak synapses).
+    avalanching.
+
+    Without quiescence the fraction of network-caused spikes cannot tell a
+    self-sustained state from a subcritical one under fast drive: in any steady state
+    it is 1 - (drive spikes / spikes), about λ for subcritical cascades that overlap.
+    What tells them apart is what happens when the drive stops
+    (``SpikeRecord.persists_after_drive``, :func:`network.engine.simulate`'s
+    ``drive_off_ms``): self-sustained activity goes on, overlapping cascades die out.
 
     Parameters
     ----------
@@ -285,8 +316,10 @@ def activity_state(
     quiescence_steps : int
         The maximal synaptic delay (steps, >= 1).
     network_fraction : float, optional
-        Network-caused fraction of the spikes, in [0, 1]; without it a run without
-        quiescence is called self-sustained.
+        Network-caused fraction of the spikes, in [0, 1] (None: counted as network
+        caused).
+    persists_after_drive : bool, optional
+        Outcome of the drive-off test; None if it was not run.
     min_quiescent_fraction : float
         Criterion, in (0, 1).
 
@@ -317,12 +350,18 @@ def activity_state(
         n_gaps = int(np.count_nonzero(gaps > quiescence_steps))
     else:
         quiescent_fraction, n_gaps = 1.0, 0
+    network_caused = network_fraction is None or network_fraction >= 0.5
     if quiescent_fraction >= min_quiescent_fraction:
         state, reason = "avalanching", "cascades end: the network is quiescent between them"
-    elif network_fraction is not None and network_fraction < 0.5:
-        state, reason = "drive-dominated", "no quiescence, most spikes drive caused"
+    elif persists_after_drive is None:
+        state, reason = "not quiescent", "no quiescence; the drive-off test was not run"
+    elif persists_after_drive:
+        state, reason = "self-sustained", "no quiescence, and activity outlives the drive"
+    elif network_caused:
+        state = "overlapping cascades"
+        reason = "no quiescence, most spikes network caused, activity dies with the drive"
     else:
-        state, reason = "self-sustained", "no quiescence, most spikes network caused"
+        state, reason = "drive-dominated", "no quiescence, most spikes drive caused"
     return ActivityState(
         state=state,
         reason=reason,
@@ -330,5 +369,6 @@ def activity_state(
         min_quiescent_fraction=float(min_quiescent_fraction),
         n_quiescent_gaps=n_gaps,
         network_fraction=network_fraction,
+        persists_after_drive=persists_after_drive,
         mean_spikes_per_step=float(steps.size / n_steps),
     )

@@ -144,6 +144,7 @@ def validate_config(
     if errors:
         lines = [f"{source}: key '{_key_path(err)}': {err.message}" for err in errors]
         raise ConfigError("invalid configuration\n  " + "\n  ".join(lines))
+    _check_variant_names(filled, source)
     if check_relations:
         _check_across_sections(filled, source)
         for name in variant_names(filled):
@@ -155,6 +156,20 @@ def validate_config(
 
 
 _FIXED_ACROSS_VARIANTS = ("variants", "replicas", "platform")
+
+
+def _check_variant_names(config: Mapping[str, Any], source: str) -> None:
+    """Variant names are strings: YAML reads a bare ``1:`` or ``yes:`` as a number or a
+    boolean, which the schema's name pattern does not see (it applies to strings only)
+    and which would fail only when a job builds its paths."""
+    variants = (config.get("md") or {}).get("variants") or {}
+    for name in variants:
+        if not isinstance(name, str):
+            raise ConfigError(
+                f"{source}: key 'md.variants': variant name {name!r} was read as "
+                f"{type(name).__name__}, not text; quote it in the YAML (e.g. "
+                f"'\"{name}\"') and start it with a letter"
+            )
 
 
 def _merged(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

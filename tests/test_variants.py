@@ -46,6 +46,14 @@ def test_bad_variants_name_the_variant_and_key(variants, message):
         validate_config({"md": {"variants": variants}})
 
 
+@pytest.mark.parametrize(("text", "read_as"), [("1: {}", "int"), ("yes: {}", "bool")])
+def test_variant_names_yaml_reads_as_numbers_or_booleans_are_refused(tmp_path, text, read_as):
+    path = tmp_path / "c.yaml"
+    path.write_text(f"md:\n  variants:\n    {text}\n")
+    with pytest.raises(ConfigError, match=rf"c\.yaml: key 'md\.variants'.*read as {read_as}"):
+        load_config(path)
+
+
 def test_variants_need_a_physical_run_and_a_known_name():
     with pytest.raises(ConfigError, match="network.sweep.control_values.*physical"):
         validate_config(

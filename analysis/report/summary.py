@@ -70,6 +70,7 @@ _RUN_KEYS = (
     "lambda",
     "sigma_mean_field",
     "sigma_expected",
+    "sigma_from_mean_size",
     "rate_hz",
     "n_spikes",
     "n_avalanches",

@@ -255,7 +255,8 @@ def test_lhg_recovery_not_scaled_with_n_stays_supercritical():
     assert record.truncated and record.kick_step.size < 50
     assert record.sigma_expected > 1.03, f"sigma_expected {record.sigma_expected:.4f}"
     state = activity_state(record.step, record.n_steps, 1)
-    assert state.state == "self-sustained", state
+    # the record was cut at max_spikes: no quiescence, and no drive-off test to call it more
+    assert state.state == "not quiescent" and record.persists_after_drive is None, state
 
 
 def test_lhg_sigma_converges_to_mean_field_as_n_grows():
@@ -318,7 +319,7 @@ def test_quiescent_fraction_of_a_poisson_process(rate_per_step):
     n_steps, q = 400_000, 10
     counts = rng.poisson(rate_per_step, size=n_steps)
     steps = np.repeat(np.arange(n_steps), counts)
-    state = activity_state(steps, n_steps, q, network_fraction=0.0)
+    state = activity_state(steps, n_steps, q, network_fraction=0.0, persists_after_drive=False)
     p = 1 - math.exp(-rate_per_step)
     expected = (1 - p) ** (q + 1)
     # a step is quiescent iff it and the q before it are empty: correlated over q + 1
@@ -356,9 +357,13 @@ def _poisson_driven(p_transmit, rate_hz):
     m = graph.n_edges
     syn = Synapses(graph, np.full(m, 10, np.int32), np.full(m, p_transmit), np.ones(m), 0.1)
     drive = DriveSpec("poisson", rate_hz=rate_hz)
-    record = simulate(syn, Dynamics(refractory_ms=1.0), drive, 200.0, rng=3)
+    record = simulate(syn, Dynamics(refractory_ms=1.0), drive, 200.0, rng=3, drive_off_ms=200.0)
     return record, activity_state(
-        record.step, record.n_steps, record.max_delay_steps, network_fraction=record.sigma_estimate
+        record.step,
+        record.n_steps,
+        record.max_delay_steps,
+        network_fraction=record.sigma_estimate,
+        persists_after_drive=record.persists_after_drive,
     )
 
 
@@ -371,6 +376,7 @@ def test_synchronous_waves_are_self_sustained_not_avalanching():
     empty_bins = 1 - np.unique(record.step).size / record.n_steps
     assert empty_bins > 0.5
     assert state.state == "self-sustained" and state.quiescent_fraction < 0.01, state
+    assert record.persists_after_drive and record.activity_after_drive_ms > 190.0
 
 
 def test_fast_drive_on_weak_synapses_is_drive_dominated():
@@ -402,3 +408,41 @@ def test_warmup_keeps_the_state_and_restarts_the_record():
     assert late.n_steps == 2000 and late.duration_ms == pytest.approx(200.0)
     assert late.n_drive_spikes + late.n_network_spikes == late.step.size
     assert late.sigma_expected != whole.sigma_expected  # the warm-up's spikes are left out
+
+
+@pytest.mark.parametrize("lam", [0.6, 0.9])
+def test_subcritical_cascades_under_fast_drive_overlap_but_do_not_sustain(lam):
+    """lambda = 0.6 and 0.9 (p = lambda / K) under 20 Hz per neuron: no quiescence and
+    most spikes network caused, as in a self-sustained state (the network fraction is
+    about lambda), but the activity dies within the drive-off test: overlapping cascades,
+    not self-sustained (the label the network fraction alone gave before)."""
+    record, state = _poisson_driven(lam / K, 20.0)
+    assert state.quiescent_fraction < MIN_QUIESCENT_FRACTION
+    assert state.network_fraction > 0.5
+    assert state.state == "overlapping cascades", state
+    assert record.persists_after_drive is False
+    # extinction of sigma = lambda cascades from a few hundred spikes in flight: tens of
+    # generations of 1 ms, well inside the 200 ms test
+    assert 0 < record.activity_after_drive_ms < 100.0
+
+
+def test_drive_off_test_leaves_the_record_unchanged():
+    """The drive-off test runs after the record: the spikes, counters and kicks are those
+    of the same run without it."""
+    syn = lhg_network(300, 0.9)
+    for drive in (DriveSpec("slow", slow_interval_ms=1.0), DriveSpec("poisson", rate_hz=30.0)):
+        plain = simulate(syn, Dynamics(refractory_ms=0.1), drive, 300.0, rng=8)
+        tested = simulate(syn, Dynamics(refractory_ms=0.1), drive, 300.0, rng=8, drive_off_ms=50)
+        assert np.array_equal(plain.step, tested.step)
+        assert np.array_equal(plain.kick_step, tested.kick_step)
+        assert plain.expected_offspring == tested.expected_offspring
+        assert plain.n_network_spikes == tested.n_network_spikes
+        assert plain.persists_after_drive is None and tested.persists_after_drive is False
+        assert tested.drive_off_ms == 50.0
+
+
+def test_activity_state_without_drive_off_test_says_so():
+    steps = np.arange(100)  # one spike per step: no quiescence
+    state = activity_state(steps, 100, 2, network_fraction=0.9)
+    assert state.state == "not quiescent" and "not run" in state.reason
+    assert activity_state(steps, 100, 2, persists_after_drive=True).state == "self-sustained"
