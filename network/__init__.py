@@ -16,7 +16,8 @@ The public API, importable from ``network`` itself::
   :func:`gain_for_lambda`;
 * dynamics: :func:`simulate` (:class:`Dynamics`, :class:`DriveSpec` ->
   :class:`SpikeRecord`), :func:`poisson_drive_events`;
-* avalanches: :func:`bin_counts`, :func:`auto_bin_steps`, :func:`extract_avalanches`;
+* avalanches: :func:`causal_avalanches` (trees of :attr:`SpikeRecord.parent`),
+  :func:`bin_counts`, :func:`auto_bin_steps`, :func:`extract_avalanches`, :func:`bin_scan`;
 * the single-neuron first-passage oracle: :class:`DriftDiffusionNeuron`,
   :func:`simulate_isis`, :func:`inverse_gaussian_isi`;
 * file-level jobs the Snakemake rules call: :func:`run_synapse_response`,
@@ -28,7 +29,13 @@ Randomness is one ``rng`` argument (a seed or a ``numpy.random.Generator``); the
 derive theirs from ``network.seed`` (see :mod:`network.jobs`).
 """
 
-from network.avalanches import auto_bin_steps, bin_counts, extract_avalanches
+from network.avalanches import (
+    auto_bin_steps,
+    bin_counts,
+    bin_scan,
+    causal_avalanches,
+    extract_avalanches,
+)
 from network.cleft import CleftGeometry, cleft_transient
 from network.config import NetworkConfig
 from network.engine import DriveSpec, Dynamics, SpikeRecord, poisson_drive_events, simulate
@@ -87,6 +94,8 @@ __all__ = [
     "poisson_drive_events",
     # avalanches
     "auto_bin_steps",
+    "bin_scan",
+    "causal_avalanches",
     "bin_counts",
     "extract_avalanches",
     # single-neuron oracle

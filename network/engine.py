@@ -117,6 +117,10 @@ class SpikeRecord:
     step : np.ndarray, shape=(n_spikes,), dtype=int64
         Step of each spike (time = step * dt_ms), non-decreasing.
     neuron : np.ndarray, shape=(n_spikes,), dtype=int32
+    parent : np.ndarray, shape=(n_spikes,), dtype=int64
+        Index (into this record) of the spike whose transmission fired each spike: -1
+        for a spike fired by a drive event or kick (the root of a causal avalanche),
+        -2 for one whose parent fired before the record (in the warm-up).
     n_neurons, n_steps : int
     dt_ms : float
     n_drive_spikes, n_network_spikes : int
@@ -145,6 +149,7 @@ class SpikeRecord:
 
     step: np.ndarray
     neuron: np.ndarray
+    parent: np.ndarray
     n_neurons: int
     n_steps: int
     dt_ms: float
@@ -338,9 +343,10 @@ def simulate(
     cap = max(16, int(4 * g.n_edges / max(n, 1)))
     ring_tgt = np.empty((n_slots, cap), np.int32)
     ring_val = np.empty((n_slots, cap), np.float64)
+    ring_src = np.empty((n_slots, cap), np.int64)
     ring_cnt = np.zeros(n_slots, np.int64)
-    # pending, next kick, n_net, n_drive, ring capacity needed
-    counters = np.array([0, -1, 0, 0, 0], np.int64)
+    # pending, next kick, n_net, n_drive, ring capacity needed, spikes so far (run-wide)
+    counters = np.array([0, -1, 0, 0, 0, 0], np.int64)
     expected = np.zeros(1)  # sum over spikes of the expected offspring (probabilistic model)
     state = np.zeros((n, 4))  # V, theta, ref_until, leak_from (steps, exact in float64)
     state[:, 1] = theta0
@@ -359,8 +365,9 @@ def simulate(
     slow = drive.mode == "slow"
     out_step = np.empty(max(1 << 16, 4 * n), np.int64)  # flushed after every kernel call
     out_neuron = np.empty(out_step.size, np.int32)
+    out_parent = np.empty(out_step.size, np.int64)
     out_kick = np.empty(1 << 16 if drive.mode == "slow" else 1, np.int64)
-    steps_parts, neuron_parts, kick_parts = [], [], []
+    steps_parts, neuron_parts, parent_parts, kick_parts = [], [], [], []
     empty = (np.empty(0, np.int64), np.empty(0, np.int32))
     if drive_events is not None:
         all_steps = np.asarray(drive_events[0], np.int64)
@@ -372,7 +379,7 @@ def simulate(
                 "neurons in [0, n_neurons)"
             )
     budget = np.iinfo(np.int64).max if max_spikes is None else int(max_spikes)
-    rings = [ring_tgt, ring_val]
+    rings = [ring_tgt, ring_val, ring_src]
 
     def run_to(t, t1, slow_now, d_steps, d_neurons, spike_budget):
         """Advance from step t to t1 (or the spike budget); returns (t, spikes, reached)."""
@@ -419,17 +426,20 @@ def simulate(
                 J,
                 rings[0],
                 rings[1],
+                rings[2],
                 ring_cnt,
                 counters,
                 expected,
                 rng_state,
                 out_step,
                 out_neuron,
+                out_parent,
                 out_kick,
                 spike_budget - n_new,
             )
             steps_parts.append(out_step[:n_out].copy())
             neuron_parts.append(out_neuron[:n_out].copy())
+            parent_parts.append(out_parent[:n_out].copy())
             kick_parts.append(out_kick[:n_kick].copy())
             n_new += n_out
             if budget_reached:
@@ -437,6 +447,7 @@ def simulate(
         return t, n_new, False
 
     n_total = 0
+    record_first = 0  # run-wide index of the record's first spike
     truncated = False
     start = time.perf_counter()
     # chunks end at the warm-up's end too, where the record is restarted
@@ -463,7 +474,8 @@ def simulate(
             truncated = True
             break
         if t1 == warm_steps:  # the warm-up ends: keep the state, restart the record
-            steps_parts, neuron_parts, kick_parts = [], [], []
+            steps_parts, neuron_parts, parent_parts, kick_parts = [], [], [], []
+            record_first = int(counters[5])
             counters[2:4] = 0
             expected[0] = 0.0
             n_total = 0
@@ -483,12 +495,15 @@ def simulate(
         warm_steps = 0
     step = np.concatenate(steps_parts) - warm_steps
     neuron = np.concatenate(neuron_parts)
+    run_parent = np.concatenate(parent_parts)  # run-wide indices, -1 for drive
+    parent = np.where(run_parent >= record_first, run_parent - record_first, -1)
+    parent[(run_parent >= 0) & (run_parent < record_first)] = -2  # fired in the warm-up
     kick_step = np.concatenate(kick_parts) - warm_steps
     n_drive, n_network, offspring = int(counters[3]), int(counters[2]), float(expected[0])
     persists, after_ms = None, None
     off_steps = int(round(drive_off_ms / dt))
     if off_steps and not truncated:  # the drive stops; does the activity go on?
-        steps_parts, neuron_parts, kick_parts = [], [], []
+        steps_parts, neuron_parts, parent_parts, kick_parts = [], [], [], []
         _, n_after, reached = run_to(n_steps, n_steps + off_steps, False, *empty, budget)
         persists = bool(reached or counters[0] > 0)
         after = np.concatenate(steps_parts)
@@ -503,6 +518,7 @@ def simulate(
     return SpikeRecord(
         step=step,
         neuron=neuron,
+        parent=parent,
         n_neurons=n,
         n_steps=n_steps - warm_steps,
         dt_ms=dt,

@@ -28,7 +28,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from network.avalanches import auto_bin_steps, bin_counts, extract_avalanches
+from network.avalanches import (
+    auto_bin_steps,
+    bin_counts,
+    bin_scan,
+    causal_avalanches,
+    extract_avalanches,
+)
 from network.config import NetworkConfig
 from network.engine import DriveSpec, Dynamics, SpikeRecord, simulate
 from network.graph import build_graph
@@ -265,16 +271,17 @@ def _drive(cfg: NetworkConfig) -> DriveSpec:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """Spikes, avalanches and summary of one run (as written to disk)."""
+    """Spikes, binned avalanches, causal avalanches and summary of one run (as written)."""
 
     record: SpikeRecord
     avalanches: pd.DataFrame
+    cascades: pd.DataFrame
     summary: dict
 
 
 def _bin_steps(cfg: NetworkConfig, record: SpikeRecord) -> int:
     if cfg.run.bin_ms == "auto":
-        return auto_bin_steps(record.step, record.max_delay_steps)
+        return auto_bin_steps(record.max_delay_steps)
     return max(1, int(round(float(cfg.run.bin_ms) / record.dt_ms)))
 
 
@@ -344,6 +351,9 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
     bin_ms = round(bin_steps * record.dt_ms, 9)  # no float noise such as 0.7000000000000001
     counts = bin_counts(record.step, record.n_steps, bin_steps)
     avalanches = extract_avalanches(counts, bin_ms)
+    cascades = causal_avalanches(
+        record.step, record.parent, record.dt_ms, record.n_steps, record.max_delay_steps
+    )
     separation = _separation(record)
     mean_size = separation["mean_avalanche_size"] if separation else None
     summary = {
@@ -364,6 +374,8 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         "n_network_spikes": record.n_network_spikes,
         "n_avalanches": int(len(avalanches)),
         "mean_avalanche_size": float(avalanches["size"].mean()) if len(avalanches) else None,
+        "n_cascades": int(len(cascades)),
+        "mean_cascade_size": float(cascades["size"].mean()) if len(cascades) else None,
         "wall_s": record.wall_s,
         "steps_per_s": record.n_steps / record.wall_s if record.wall_s > 0 else None,
         "activity_state": _activity(record).to_dict(),
@@ -379,6 +391,8 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         outdir / "spikes.npz",
         step=record.step.astype(np.int64),
         neuron=record.neuron.astype(np.int32),
+        parent=record.parent.astype(np.int64),
+        max_delay_steps=record.max_delay_steps,
         dt_ms=record.dt_ms,
         n_neurons=record.n_neurons,
         duration_ms=record.duration_ms,
@@ -386,16 +400,22 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         bin_counts=counts,
     )
     write_parquet(outdir / "avalanches.parquet", avalanches)
+    write_parquet(outdir / "cascades.parquet", cascades)
+    write_parquet(
+        outdir / "bin_scan.parquet",
+        bin_scan(record.step, record.n_steps, record.dt_ms, record.max_delay_steps),
+    )
     write_json(outdir / "summary.json", summary)
     logger.info(
-        "%s: %d spikes, %.3g Hz, sigma_estimate %s, %d avalanches",
+        "%s: %d spikes, %.3g Hz, sigma_estimate %s, %d binned avalanches, %d cascades",
         outdir,
         record.step.size,
         record.rate_hz,
         summary["sigma_estimate"],
         len(avalanches),
+        len(cascades),
     )
-    return RunOutcome(record, avalanches, summary)
+    return RunOutcome(record, avalanches, cascades, summary)
 
 
 def run_graph(

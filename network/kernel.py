@@ -50,7 +50,9 @@ A spike is "network" caused if the firing arrival was synaptic, "drive" caused i
 a drive event or kick (``counters[2]`` and ``counters[3]``); ``expected[0]`` accumulates
 the expected offspring sum_s p_s min(1, w_s J_s / theta_target) of every spike at the
 moment of the spike (probabilistic model). The step of every slow-drive kick is written
-to ``out_kick`` (at most one per step), so an avalanche can be traced to its kick.
+to ``out_kick`` (at most one per step), so an avalanche can be traced to its kick, and
+the parent of every spike (the spike whose transmission fired it; -1 for drive) to
+``out_parent``, so avalanches can be traced as causal trees.
 
 Random numbers come from one splitmix64 stream (:func:`splitmix_uniform`) whose state
 is passed in and out through ``rng_state``.
@@ -190,19 +192,24 @@ def advance(
     J,
     ring_tgt,
     ring_val,
+    ring_src,
     ring_cnt,
     counters,
     expected,
     rng_state,
     out_step,
     out_neuron,
+    out_parent,
     out_kick,
     spike_budget,
 ):
     """Steps ``[t_start, t_end)`` in the update order of the module docstring.
 
-    Returns ``(n_out, n_kick, t_next, budget_reached)``: the spikes written to ``out_step``
-    and ``out_neuron``, the kick steps written to ``out_kick``, the first step not
+    Returns ``(n_out, n_kick, t_next, budget_reached)``: the spikes written to ``out_step``,
+    ``out_neuron`` and ``out_parent`` (the run-wide index of the spike whose transmission
+    fired it, -1 for drive events and kicks; spike k of the run has index
+    ``counters[5]`` + k at entry, and ``ring_src`` carries the index of each queued
+    transmission's spike), the kick steps written to ``out_kick``, the first step not
     simulated, and whether the run stopped after the step in which ``spike_budget`` spikes
     were reached. ``release`` (release probability per synapse, >= ``prob``) is read only
     with depression. The kernel also returns early, at a step boundary, when the output
@@ -219,6 +226,7 @@ def advance(
     offspring = expected[0]
     n_out = 0
     n_kick = 0
+    first_id = counters[5]  # run-wide index of spike 0 of this call
     di = 0
     nd = drive_step.size
     t = t_start
@@ -242,6 +250,8 @@ def advance(
         k = 0  # next ring entry of the slot
         s = 0  # row mode: synapses [s, s_end) of the row being expanded
         s_end = 0
+        row_parent = -1  # row mode: the spike whose row is being expanded
+        parent = -1
         kick = slow and counters[1] == t
         if row_mode:
             for q in range(cnt):
@@ -257,6 +267,7 @@ def advance(
                 j = indices[syn]
                 v = weight[syn]
                 cause = 0
+                parent = row_parent
             elif k < cnt:
                 if row_mode:
                     if k + _AHEAD < cnt:
@@ -267,6 +278,7 @@ def advance(
                         if not certain:
                             _prefetch(prob, indptr[ahead])
                     i = ring_tgt[slot, k]
+                    row_parent = ring_src[slot, k]
                     k += 1
                     s, s_end = indptr[i], indptr[i + 1]
                     continue
@@ -274,6 +286,7 @@ def advance(
                     _prefetch(state, 4 * ring_tgt[slot, k + _AHEAD])
                 j = ring_tgt[slot, k]
                 v = ring_val[slot, k]
+                parent = ring_src[slot, k]
                 k += 1
                 cause = 0
             elif di < nd and drive_step[di] == t:
@@ -281,6 +294,7 @@ def advance(
                 v = drive_w
                 di += 1
                 cause = 1
+                parent = -1
             elif kick:
                 kick = False
                 counters[1] = -1
@@ -290,6 +304,7 @@ def advance(
                 j = min(n - 1, int(u * n))
                 v = math.inf
                 cause = 1
+                parent = -1
             else:
                 break
             # state[j] = (V, theta, ref_until, leak_from): one 32-byte record per neuron
@@ -322,6 +337,7 @@ def advance(
                     state[j, 1] += eta
                 out_step[n_out] = t
                 out_neuron[n_out] = j
+                out_parent[n_out] = parent
                 n_out += 1
                 counters[2 + cause] += 1
         pending -= cnt
@@ -355,6 +371,7 @@ def advance(
                 if indptr[i + 1] > indptr[i]:
                     arrival = (t + row_delay[i]) % n_slots
                     ring_tgt[arrival, ring_cnt[arrival]] = i
+                    ring_src[arrival, ring_cnt[arrival]] = first_id + s_idx
                     ring_cnt[arrival] += 1
                     pending += 1
                 continue
@@ -383,11 +400,13 @@ def advance(
                 c = ring_cnt[arrival]
                 ring_tgt[arrival, c] = indices[s]
                 ring_val[arrival, c] = v
+                ring_src[arrival, c] = first_id + s_idx
                 ring_cnt[arrival] = c + 1
                 pending += 1
             last_spike[i] = t
         if n_out >= spike_budget:  # safety stop (run.max_spikes): step t is complete
             counters[0] = pending
+            counters[5] += n_out
             rng_state[0] = rng
             expected[0] = offspring
             return n_out, n_kick, t + 1, True
@@ -405,6 +424,7 @@ def advance(
                 nxt = min(nxt, counters[1])
             t = max(t + 1, nxt)
     counters[0] = pending
+    counters[5] += n_out
     rng_state[0] = rng
     expected[0] = offspring
     return n_out, n_kick, t, False

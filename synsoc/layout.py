@@ -26,6 +26,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "EVENT_RESOLUTION_COLUMN",
     "AVALANCHE_COLUMNS",
+    "BIN_SCAN_COLUMNS",
     "RESPONSE_COLUMNS",
     "ResultLayout",
     "control_label",
@@ -67,7 +68,12 @@ AVALANCHE_COLUMNS = (
     "bin_ms",
     "profile",
 )
-"""Columns of ``avalanches.parquet`` (one row per avalanche; ``profile`` = spikes per bin)."""
+"""Columns of ``avalanches.parquet`` (one row per avalanche; ``profile`` = spikes per bin)
+and of ``cascades.parquet`` (one row per causal avalanche; ``duration_bins`` and
+``profile`` count generations, ``bin_ms`` is NaN)."""
+
+BIN_SCAN_COLUMNS = ("bin_ms", "bin_steps", "size", "duration_bins")
+"""Columns of ``bin_scan.parquet``: binned avalanches of one run at several bin widths."""
 
 RESPONSE_COLUMNS = ("drive_rate_hz", "response_rate_hz")
 """Columns of a response curve (Poisson drive rate against mean firing rate)."""

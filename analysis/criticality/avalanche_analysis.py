@@ -24,7 +24,7 @@ from analysis.criticality.powerlaw_fit import fit_power_law
 from analysis.criticality.powerlaw_gof import bootstrap_gof
 from analysis.criticality.scaling import avalanche_scaling
 
-__all__ = ["REFERENCE_EXPONENTS", "analyse_avalanches", "fit_exponents"]
+__all__ = ["REFERENCE_EXPONENTS", "analyse_avalanches", "fit_exponents", "bin_scan_exponents"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,47 @@ def fit_exponents(sizes, durations, *, min_tail: int) -> dict[str, float | None]
     return out
 
 
+def bin_scan_exponents(
+    scan: pd.DataFrame, *, min_tail: int, max_delay_ms: float | None = None
+) -> list[dict[str, Any]]:
+    """Size and duration exponents of binned avalanches at every bin width of a scan.
+
+    Parameters
+    ----------
+    scan : pandas.DataFrame
+        ``bin_scan.parquet`` (bin_ms, bin_steps, size, duration_bins).
+    min_tail : int
+        Smallest tail of the x_min searches.
+    max_delay_ms : float, optional
+        The maximal synaptic delay, to express each bin in its units.
+
+    Returns
+    -------
+    list of dict
+        One per bin width, increasing: ``bin_ms``, ``bin_over_max_delay`` (or None),
+        ``n_avalanches``, ``mean_size``, ``tau``, ``alpha`` (None where undefined).
+    """
+    rows = []
+    for bin_ms, group in scan.groupby("bin_ms", sort=True):
+        sizes = group["size"].to_numpy(np.int64)
+        durations = group["duration_bins"].to_numpy(np.int64)
+        exps = (
+            fit_exponents(sizes, durations, min_tail=min_tail)
+            if sizes.size
+            else {"tau": None, "alpha": None}
+        )
+        rows.append(
+            {
+                "bin_ms": float(bin_ms),
+                "bin_over_max_delay": float(bin_ms / max_delay_ms) if max_delay_ms else None,
+                "n_avalanches": int(sizes.size),
+                "mean_size": float(sizes.mean()) if sizes.size else None,
+                **exps,
+            }
+        )
+    return rows
+
+
 def analyse_avalanches(
     avalanches: pd.DataFrame,
     bin_counts: np.ndarray | None = None,
@@ -114,6 +155,8 @@ def analyse_avalanches(
     bin_ms = (
         float(avalanches["bin_ms"].iloc[0]) if len(avalanches) and "bin_ms" in avalanches else None
     )
+    if bin_ms is not None and not np.isfinite(bin_ms):  # causal avalanches have no bins
+        bin_ms = None
     seed_scaling, seed_gof_s, seed_gof_t, seed_branch = _seeds(config, run_label)
     out: dict[str, Any] = {
         "schema_version": 1,

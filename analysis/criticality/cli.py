@@ -7,7 +7,12 @@ import logging
 from pathlib import Path
 
 from analysis.criticality.jobs import run_criticality
-from analysis.criticality.tables import read_avalanches, read_bin_counts
+from analysis.criticality.tables import (
+    read_avalanches,
+    read_bin_counts,
+    read_bin_scan,
+    read_cascades,
+)
 from synsoc.cli import OutputGuard, add_force_option, require_file
 from synsoc.config import load_config, validate_config
 
@@ -32,9 +37,19 @@ def _run(args: argparse.Namespace) -> int:
     read_avalanches(avalanches)
     if args.spikes is not None:
         read_bin_counts(args.spikes)
+    if args.cascades is not None:
+        read_cascades(args.cascades)
+    if args.bin_scan is not None:
+        read_bin_scan(args.bin_scan)
     with guard:
         summary = run_criticality(
-            avalanches, out, config, spikes_path=args.spikes, run_label=args.label
+            avalanches,
+            out,
+            config,
+            spikes_path=args.spikes,
+            cascades_path=args.cascades,
+            bin_scan_path=args.bin_scan,
+            run_label=args.label,
         )
     exps = summary["exponents"]
     if "tau" in exps:
@@ -68,6 +83,10 @@ def register(subparsers) -> None:
         "-o", "--output", required=True, help="output directory (not a workflow's results/)"
     )
     parser.add_argument("--spikes", help="spikes.npz with bin_counts (branching ratio)")
+    parser.add_argument(
+        "--cascades", help="cascades.parquet: causal avalanches, analysed beside the binned ones"
+    )
+    parser.add_argument("--bin-scan", help="bin_scan.parquet: exponents at every scanned bin width")
     parser.add_argument("--config", help="configuration YAML (default: schema defaults)")
     parser.add_argument("--label", help="run label used in the JSON and for seeding")
     add_force_option(parser)

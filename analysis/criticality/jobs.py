@@ -26,11 +26,19 @@ from analysis.criticality.alignment import alignment_score, best_run_per_referen
 from analysis.criticality.avalanche_analysis import (
     REFERENCE_EXPONENTS,
     analyse_avalanches,
+    bin_scan_exponents,
     fit_exponents,
 )
 from analysis.criticality.config import CriticalityConfig
 from analysis.criticality.response_curve import dynamic_range, peak_per_regime
-from analysis.criticality.tables import read_avalanches, read_bin_counts, read_response_curve
+from analysis.criticality.tables import (
+    read_avalanches,
+    read_bin_counts,
+    read_bin_scan,
+    read_cascades,
+    read_max_delay_ms,
+    read_response_curve,
+)
 from synsoc.io import write_json, write_text
 from synsoc.layout import control_number
 from synsoc.provenance import provenance
@@ -40,12 +48,23 @@ __all__ = ["run_criticality", "run_dynamic_range", "run_alignment"]
 logger = logging.getLogger(__name__)
 
 
+_CASCADE_KEYS = (
+    "n_avalanches",
+    "exponents",
+    "goodness_of_fit",
+    "likelihood_ratio_tests",
+    "shape_collapse",
+)
+
+
 def run_criticality(
     avalanches_path: str | Path,
     out_dir: str | Path,
     config: Mapping[str, Any],
     *,
     spikes_path: str | Path | None = None,
+    cascades_path: str | Path | None = None,
+    bin_scan_path: str | Path | None = None,
     run_label: str | None = None,
 ) -> dict:
     """Analyse one run and write ``criticality.json`` and ``figures/`` into ``out_dir``.
@@ -53,13 +72,18 @@ def run_criticality(
     Parameters
     ----------
     avalanches_path : path-like
-        ``avalanches.parquet`` of the network contract.
+        ``avalanches.parquet`` of the network contract (binned avalanches).
     out_dir : path-like
         Output directory.
     config : Mapping
         The whole validated configuration (its hash goes into the provenance).
     spikes_path : path-like, optional
-        ``spikes.npz`` holding ``bin_counts``.
+        ``spikes.npz`` holding ``bin_counts`` (and ``max_delay_steps``, ``dt_ms``).
+    cascades_path : path-like, optional
+        ``cascades.parquet``: the causal avalanches, analysed the same way into the
+        ``cascades`` block (durations and profiles in generations).
+    bin_scan_path : path-like, optional
+        ``bin_scan.parquet``: exponents at every scanned bin width (``bin_scan``).
     run_label : str, optional
         Defaults to the parent directories of ``avalanches_path`` (``regime/control``).
 
@@ -76,6 +100,20 @@ def run_criticality(
     avalanches = read_avalanches(avalanches_path)
     bin_counts = None if spikes_path is None else read_bin_counts(spikes_path)
     summary, objects = analyse_avalanches(avalanches, bin_counts, config=crit, run_label=label)
+    if cascades_path is not None:
+        cascades = analyse_avalanches(
+            read_cascades(cascades_path), None, config=crit, run_label=f"{label}/cascades"
+        )[0]
+        summary["cascades"] = {
+            "definition": "causal avalanches: a drive spike and all its descendants "
+            "(parent = the spike whose transmission fired it); durations in generations",
+            **{key: cascades[key] for key in _CASCADE_KEYS if key in cascades},
+        }
+    if bin_scan_path is not None:
+        max_delay_ms = None if spikes_path is None else read_max_delay_ms(spikes_path)
+        summary["bin_scan"] = bin_scan_exponents(
+            read_bin_scan(bin_scan_path), min_tail=crit.min_tail, max_delay_ms=max_delay_ms
+        )
     out_dir = Path(out_dir)
     summary["figures"] = [
         str(p.relative_to(out_dir)) for p in plot_run(avalanches, objects, out_dir / "figures")

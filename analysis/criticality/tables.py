@@ -19,15 +19,24 @@ import pandas as pd
 
 from synsoc.errors import InputError
 from synsoc.io import read_parquet
-from synsoc.layout import AVALANCHE_COLUMNS, RESPONSE_COLUMNS
+from synsoc.layout import AVALANCHE_COLUMNS, BIN_SCAN_COLUMNS, RESPONSE_COLUMNS
 
-__all__ = ["read_avalanches", "read_response_curve", "read_bin_counts"]
+__all__ = [
+    "read_avalanches",
+    "read_cascades",
+    "read_bin_scan",
+    "read_response_curve",
+    "read_bin_counts",
+    "read_max_delay_ms",
+]
 
 logger = logging.getLogger(__name__)
 
 # Columns holding non-negative finite numbers (counts, times, rates).
 _NON_NEGATIVE = {
     "avalanche": ("avalanche_id", "start_ms", "size", "duration_bins", "duration_ms", "bin_ms"),
+    "cascade": ("avalanche_id", "start_ms", "size", "duration_bins", "duration_ms"),
+    "bin scan": BIN_SCAN_COLUMNS,
     "response": RESPONSE_COLUMNS,
 }
 
@@ -85,6 +94,30 @@ def read_avalanches(path: str | os.PathLike) -> pd.DataFrame:
         missing columns, NaN/infinite/negative ids, sizes, durations, times.
     """
     return _read_table(path, AVALANCHE_COLUMNS, "avalanche")
+
+
+def read_cascades(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a ``cascades.parquet`` (causal avalanches: the avalanche contract with
+    ``duration_bins`` and ``profile`` in generations and ``bin_ms`` NaN).
+
+    Raises
+    ------
+    synsoc.errors.InputError
+        Naming the file and the problem, as :func:`read_avalanches`.
+    """
+    return _read_table(path, AVALANCHE_COLUMNS, "cascade")
+
+
+def read_bin_scan(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a ``bin_scan.parquet`` (columns ``synsoc.layout.BIN_SCAN_COLUMNS``: binned
+    avalanches of one run at several bin widths).
+
+    Raises
+    ------
+    synsoc.errors.InputError
+        Naming the file and the problem, as :func:`read_avalanches`.
+    """
+    return _read_table(path, BIN_SCAN_COLUMNS, "bin scan")
 
 
 def read_response_curve(path: str | os.PathLike) -> pd.DataFrame:
@@ -151,3 +184,18 @@ def read_bin_counts(path: str | os.PathLike) -> np.ndarray:
             f"(bins {_rows(bad)})"
         )
     return counts
+
+
+def read_max_delay_ms(path: str | os.PathLike) -> float | None:
+    """The maximal synaptic delay (ms) a run's ``spikes.npz`` records
+    (``max_delay_steps`` x ``dt_ms``); None for a file written without it."""
+    path = Path(path)
+    try:
+        with np.load(path) as spikes:
+            if "max_delay_steps" not in spikes or "dt_ms" not in spikes:
+                return None
+            return float(spikes["max_delay_steps"]) * float(spikes["dt_ms"])
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise InputError(
+            f"{path}: not a spikes NPZ ({type(err).__name__}: {' '.join(str(err).split())})"
+        ) from err

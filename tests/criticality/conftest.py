@@ -12,10 +12,28 @@ MODELS = ["branching", "kinouchi_copelli", "levina"]
 
 
 def _write_run(root, regime, control, frame, rng):
+    """avalanches.parquet, cascades.parquet (the same trees, durations in generations),
+    bin_scan.parquet (the trees at two bin widths) and spikes.npz."""
     run = root / "network" / "runs" / regime / control
     write_parquet(run / "avalanches.parquet", frame)
+    write_parquet(run / "cascades.parquet", frame.assign(bin_ms=np.nan))
+    scan = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "bin_ms": width,
+                    "bin_steps": int(10 * width),
+                    "size": frame["size"],
+                    "duration_bins": frame["duration_bins"],
+                }
+            )
+            for width in (0.5, 1.0)
+        ],
+        ignore_index=True,
+    )
+    write_parquet(run / "bin_scan.parquet", scan)
     full, _ = subsampled_branching_series(min(float(control), 0.95), 5.0, 5000, 1.0, rng=rng)
-    save_npz(run / "spikes.npz", bin_counts=full, bin_ms=1.0)
+    save_npz(run / "spikes.npz", bin_counts=full, bin_ms=1.0, dt_ms=0.1, max_delay_steps=10)
 
 
 @pytest.fixture(scope="session")

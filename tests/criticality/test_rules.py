@@ -60,6 +60,12 @@ def test_criticality_rules_on_synthetic_network_outputs(results_tree, tmp_path):
     assert "4 of 4 steps (100%) done" in done.stderr
     for regime, control in RUNS:
         run = root / "criticality" / "runs" / regime / control
-        assert json.loads((run / "criticality.json").read_text())["run"] == f"{regime}/{control}"
+        document = json.loads((run / "criticality.json").read_text())
+        assert document["run"] == f"{regime}/{control}"
+        # the causal avalanches are analysed like the binned ones (here the same trees)
+        assert document["cascades"]["exponents"]["tau"]["value"] == pytest.approx(
+            document["exponents"]["tau"]["value"]
+        )
+        assert [entry["bin_over_max_delay"] for entry in document["bin_scan"]] == [0.5, 1.0]
         assert (run / "figures" / "avalanche_distributions.svg").exists()
     assert (sweep / "alignment.csv").exists() and (sweep / "dynamic_range.png").exists()

@@ -25,8 +25,10 @@ def test_binning_and_auto_bin():
     step = np.array([0, 0, 1, 3, 4, 100, 102])
     assert bin_counts(step, 104, 2).tolist()[:3] == [3, 1, 1]
     assert bin_counts(step, 104, 2).sum() == 7
-    # intervals between distinct spike steps: 1, 2, 1, 96, 2 -> 96 > max gap excluded
-    assert auto_bin_steps(step, 10) == round((1 + 2 + 1 + 2) / 4)
+    # the default bin is the maximal delay: a child falls in its parent's bin or the next
+    assert auto_bin_steps(10) == 10
+    with pytest.raises(ValueError, match="max_delay_steps"):
+        auto_bin_steps(0)
     with pytest.raises(ValueError, match="step"):
         bin_counts(np.array([200]), 104, 2)
 

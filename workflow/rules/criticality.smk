@@ -5,6 +5,8 @@
 rule criticality_run:
     input:
         avalanches=L.network_run("avalanches.parquet"),
+        cascades=L.network_run("cascades.parquet"),
+        bin_scan=L.network_run("bin_scan.parquet"),
         spikes=L.network_run("spikes.npz"),
     output:
         json=L.criticality_run("criticality.json"),

@@ -56,6 +56,8 @@ rule network_run:
     output:
         spikes=L.network_run("spikes.npz"),
         avalanches=L.network_run("avalanches.parquet"),
+        cascades=L.network_run("cascades.parquet"),
+        bin_scan=L.network_run("bin_scan.parquet"),
         summary=L.network_run("summary.json"),
     log:
         L.log("network", "runs/{regime}/{control}"),
@@ -99,6 +101,8 @@ rule network_reference:
         response=L.network_synapse("synapse_response.json"),
     output:
         avalanches=L.network_reference("avalanches.parquet"),
+        cascades=L.network_reference("cascades.parquet"),
+        bin_scan=L.network_reference("bin_scan.parquet"),
         summary=L.network_reference("summary.json"),
     log:
         L.log("network", "reference/{model}"),

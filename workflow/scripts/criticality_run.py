@@ -11,5 +11,7 @@ run_criticality(
     Path(smk.output.json).parent,
     smk.params.config,
     spikes_path=smk.input.spikes,
+    cascades_path=smk.input.cascades,
+    bin_scan_path=smk.input.bin_scan,
     run_label=f"{smk.wildcards.regime}/{smk.wildcards.control}",
 )
