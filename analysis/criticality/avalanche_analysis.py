@@ -19,12 +19,18 @@ import pandas as pd
 from analysis.criticality.branching import branching_ratio
 from analysis.criticality.collapse import shape_collapse
 from analysis.criticality.config import CriticalityConfig
-from analysis.criticality.powerlaw_compare import compare_alternatives
+from analysis.criticality.powerlaw_compare import SIGNIFICANCE, compare_alternatives
 from analysis.criticality.powerlaw_fit import fit_power_law
 from analysis.criticality.powerlaw_gof import bootstrap_gof
 from analysis.criticality.scaling import avalanche_scaling
 
-__all__ = ["REFERENCE_EXPONENTS", "analyse_avalanches", "fit_exponents", "bin_scan_exponents"]
+__all__ = [
+    "REFERENCE_EXPONENTS",
+    "analyse_avalanches",
+    "fit_exponents",
+    "bin_scan_exponents",
+    "power_law_verdict",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +61,14 @@ def _seeds(config: CriticalityConfig, run_label: str) -> list[int]:
     return [int(child.generate_state(1)[0]) for child in root.spawn(4)]
 
 
-def fit_exponents(sizes, durations, *, min_tail: int) -> dict[str, float | None]:
+def fit_exponents(
+    sizes,
+    durations,
+    *,
+    min_tail: int,
+    min_tail_fraction: float = 0.0,
+    alpha_range: tuple[float, float] | None = None,
+) -> dict[str, float | None]:
     """Size and duration exponents of one data set, each None when it cannot be fit.
 
     Parameters
@@ -66,6 +79,8 @@ def fit_exponents(sizes, durations, *, min_tail: int) -> dict[str, float | None]
         Avalanche durations (bins).
     min_tail : int
         Smallest tail of the x_min searches.
+    min_tail_fraction, alpha_range
+        Guards of the x_min searches (:func:`fit_power_law`).
 
     Returns
     -------
@@ -75,7 +90,12 @@ def fit_exponents(sizes, durations, *, min_tail: int) -> dict[str, float | None]
     out = {}
     for key, data in (("tau", sizes), ("alpha", durations)):
         try:
-            out[key] = fit_power_law(data, min_tail=min_tail).alpha
+            out[key] = fit_power_law(
+                data,
+                min_tail=min_tail,
+                min_tail_fraction=min_tail_fraction,
+                alpha_range=alpha_range,
+            ).alpha
         except ValueError as err:
             logger.warning("%s undefined: %s", key, err)
             out[key] = None
@@ -83,7 +103,12 @@ def fit_exponents(sizes, durations, *, min_tail: int) -> dict[str, float | None]
 
 
 def bin_scan_exponents(
-    scan: pd.DataFrame, *, min_tail: int, max_delay_ms: float | None = None
+    scan: pd.DataFrame,
+    *,
+    min_tail: int,
+    min_tail_fraction: float = 0.0,
+    alpha_range: tuple[float, float] | None = None,
+    max_delay_ms: float | None = None,
 ) -> list[dict[str, Any]]:
     """Size and duration exponents of binned avalanches at every bin width of a scan.
 
@@ -93,6 +118,8 @@ def bin_scan_exponents(
         ``bin_scan.parquet`` (bin_ms, bin_steps, size, duration_bins).
     min_tail : int
         Smallest tail of the x_min searches.
+    min_tail_fraction, alpha_range
+        Guards of the x_min searches (:func:`fit_power_law`).
     max_delay_ms : float, optional
         The maximal synaptic delay, to express each bin in its units.
 
@@ -107,7 +134,13 @@ def bin_scan_exponents(
         sizes = group["size"].to_numpy(np.int64)
         durations = group["duration_bins"].to_numpy(np.int64)
         exps = (
-            fit_exponents(sizes, durations, min_tail=min_tail)
+            fit_exponents(
+                sizes,
+                durations,
+                min_tail=min_tail,
+                min_tail_fraction=min_tail_fraction,
+                alpha_range=alpha_range,
+            )
             if sizes.size
             else {"tau": None, "alpha": None}
         )
@@ -121,6 +154,70 @@ def bin_scan_exponents(
             }
         )
     return rows
+
+
+def _llr_block(data, fit, config: CriticalityConfig, run_label: str) -> list[dict] | dict:
+    try:
+        return [
+            r.as_dict()
+            for r in compare_alternatives(data, fit, alternatives=config.llr_alternatives)
+        ]
+    except ValueError as err:
+        logger.warning("%s: LLR tests undefined: %s", run_label, err)
+        return _undefined(err)
+
+
+def _fixed_xmin_llr(data, config: CriticalityConfig, run_label: str) -> dict:
+    """LLR tests of a power law fitted from ``config.fixed_xmin`` (not searched)."""
+    try:
+        fit = fit_power_law(data, xmin=config.fixed_xmin, min_tail=config.min_tail)
+    except ValueError as err:
+        return _undefined(err)
+    return {
+        "xmin": fit.xmin,
+        "alpha": fit.alpha,
+        "n_tail": fit.n_tail,
+        "tests": _llr_block(data, fit, config, run_label),
+    }
+
+
+def power_law_verdict(gof: dict, llr: list[dict] | dict) -> dict[str, Any]:
+    """Is a power law plausible for this data set? (Clauset et al. 2009, section 5).
+
+    Plausible when an admissible fit exists (the guarded x_min search found one), its
+    goodness-of-fit p exceeds 0.1, and no non-nested alternative (exponential,
+    lognormal, stretched exponential) is significantly preferred at the searched
+    x_min. A significantly preferred truncated power law (the nested alternative) is
+    reported as ``cutoff`` but does not make the power law implausible: a finite
+    critical system has a size cut-off.
+
+    Returns
+    -------
+    dict
+        ``plausible`` (bool), ``reasons`` (why not, empty when plausible), ``cutoff``
+        (bool: the truncated power law is preferred).
+    """
+    reasons = []
+    p = gof.get("p_value") if isinstance(gof, dict) else None
+    if p is None:
+        reasons.append(f"goodness of fit undefined: {gof.get('reason')}")
+    elif p <= SIGNIFICANCE:
+        reasons.append(f"goodness-of-fit p = {p:.3g} <= {SIGNIFICANCE}")
+    cutoff = False
+    if isinstance(llr, dict):
+        reasons.append(f"likelihood-ratio tests undefined: {llr.get('reason')}")
+    else:
+        for test in llr:
+            if test["preferred"] in ("power_law", "inconclusive"):
+                continue
+            if test["nested"]:
+                cutoff = True
+            else:
+                reasons.append(
+                    f"{test['alternative']} preferred (R = {test['loglik_ratio']:.3g}, "
+                    f"p = {test['p_value']:.3g})"
+                )
+    return {"plausible": not reasons, "reasons": reasons, "cutoff": cutoff}
 
 
 def analyse_avalanches(
@@ -174,6 +271,10 @@ def analyse_avalanches(
         logger.warning("%s: %s", run_label, reason)
         for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests", "shape_collapse"):
             out[key] = {"status": "undefined", "reason": reason}
+        out["power_law_verdict"] = {
+            name: {"plausible": False, "reasons": [reason], "cutoff": False}
+            for name in ("size", "duration")
+        }
     else:
         try:
             scaling = avalanche_scaling(
@@ -181,15 +282,23 @@ def analyse_avalanches(
                 durations,
                 n_bootstrap=config.exponent_bootstrap,
                 rng=seed_scaling,
-                min_tail=config.min_tail,
                 min_count=config.gamma_min_avalanches,
                 gamma_decades=config.gamma_fit_decades,
+                **config.guards,
             )
         except ValueError as err:
             logger.warning("%s: exponents undefined: %s", run_label, err)
             scaling = None
             for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests"):
                 out[key] = _undefined(err)
+            out["power_law_verdict"] = {
+                name: {
+                    "plausible": False,
+                    "reasons": [f"no admissible power-law fit: {err}"],
+                    "cutoff": False,
+                }
+                for name in ("size", "duration")
+            }
         if scaling is not None:
             objects["scaling"] = scaling
             out["exponents"] = scaling.as_dict()
@@ -200,28 +309,23 @@ def analyse_avalanches(
             )
             out["goodness_of_fit"] = {}
             out["likelihood_ratio_tests"] = {}
+            out["likelihood_ratio_tests_fixed_xmin"] = {}
+            out["power_law_verdict"] = {}
             for name, data, fit, seed in gof_inputs:
                 try:
                     out["goodness_of_fit"][name] = bootstrap_gof(
-                        data,
-                        fit,
-                        n_bootstrap=config.gof_bootstrap,
-                        rng=seed,
-                        min_tail=config.min_tail,
+                        data, fit, n_bootstrap=config.gof_bootstrap, rng=seed, **config.guards
                     ).as_dict()
                 except ValueError as err:
                     logger.warning("%s: %s goodness of fit undefined: %s", run_label, name, err)
                     out["goodness_of_fit"][name] = _undefined(err)
-                try:
-                    out["likelihood_ratio_tests"][name] = [
-                        r.as_dict()
-                        for r in compare_alternatives(
-                            data, fit, alternatives=config.llr_alternatives
-                        )
-                    ]
-                except ValueError as err:
-                    logger.warning("%s: %s LLR tests undefined: %s", run_label, name, err)
-                    out["likelihood_ratio_tests"][name] = _undefined(err)
+                out["likelihood_ratio_tests"][name] = _llr_block(data, fit, config, run_label)
+                out["likelihood_ratio_tests_fixed_xmin"][name] = _fixed_xmin_llr(
+                    data, config, run_label
+                )
+                out["power_law_verdict"][name] = power_law_verdict(
+                    out["goodness_of_fit"][name], out["likelihood_ratio_tests"][name]
+                )
         try:
             collapse = shape_collapse(
                 avalanches["profile"].tolist(),

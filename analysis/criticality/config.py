@@ -26,6 +26,7 @@ _AT_LEAST = {
     "seed": 0,
     "min_avalanches": 2,
     "min_tail": 2,
+    "fixed_xmin": 1,
     "gof_bootstrap": 1,
     "exponent_bootstrap": 2,
     "branching_bootstrap": 2,
@@ -52,6 +53,12 @@ class CriticalityConfig:
         Fewer avalanches leave exponents, fits and collapse undefined.
     min_tail : int
         Smallest tail an x_min candidate may leave (samples).
+    min_tail_fraction : float
+        Smallest fraction of the samples an x_min candidate's tail must hold.
+    alpha_range : tuple of float
+        (low, high) plausible exponents of the x_min search.
+    fixed_xmin : int
+        Fixed cut-off of the second set of likelihood-ratio tests.
     gof_bootstrap, exponent_bootstrap, branching_bootstrap : int
         Replicates of the goodness-of-fit p-value, the exponent CIs and the
         branching-ratio CIs.
@@ -76,6 +83,9 @@ class CriticalityConfig:
     seed: int
     min_avalanches: int
     min_tail: int
+    min_tail_fraction: float
+    alpha_range: tuple[float, float]
+    fixed_xmin: int
     gof_bootstrap: int
     exponent_bootstrap: int
     branching_bootstrap: int
@@ -88,10 +98,29 @@ class CriticalityConfig:
     llr_alternatives: tuple[str, ...]
     reference_models: tuple[str, ...]
 
+    @property
+    def guards(self) -> dict[str, Any]:
+        """Keyword arguments of the guarded x_min search (``fit_power_law``)."""
+        return {
+            "min_tail": self.min_tail,
+            "min_tail_fraction": self.min_tail_fraction,
+            "alpha_range": self.alpha_range,
+        }
+
     def __post_init__(self):
         for name, low in _AT_LEAST.items():
             check_int_at_least(f"criticality.{name}", getattr(self, name), low)
         check_positive("criticality.gamma_fit_decades", self.gamma_fit_decades)
+        if not 0 <= self.min_tail_fraction <= 1:
+            raise ValueError(
+                f"criticality.min_tail_fraction must be in [0, 1], got {self.min_tail_fraction}"
+            )
+        low, high = self.alpha_range
+        if not 1 <= low < high:
+            raise ValueError(
+                f"criticality.alpha_range must be [low, high] with 1 <= low < high, "
+                f"got {list(self.alpha_range)}"
+            )
         unknown = set(self.llr_alternatives) - set(ALTERNATIVES)
         if unknown:
             raise ValueError(f"criticality.llr_alternatives: unknown {sorted(unknown)}")
@@ -116,6 +145,6 @@ class CriticalityConfig:
         """
         full = validate_section("criticality", None if section is None else dict(section))
         values = {f.name: full[f.name] for f in fields(cls)}
-        for key in ("llr_alternatives", "reference_models"):
+        for key in ("llr_alternatives", "reference_models", "alpha_range"):
             values[key] = tuple(values[key])
         return cls(**values)

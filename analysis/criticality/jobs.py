@@ -53,6 +53,8 @@ _CASCADE_KEYS = (
     "exponents",
     "goodness_of_fit",
     "likelihood_ratio_tests",
+    "likelihood_ratio_tests_fixed_xmin",
+    "power_law_verdict",
     "shape_collapse",
 )
 
@@ -112,7 +114,7 @@ def run_criticality(
     if bin_scan_path is not None:
         max_delay_ms = None if spikes_path is None else read_max_delay_ms(spikes_path)
         summary["bin_scan"] = bin_scan_exponents(
-            read_bin_scan(bin_scan_path), min_tail=crit.min_tail, max_delay_ms=max_delay_ms
+            read_bin_scan(bin_scan_path), max_delay_ms=max_delay_ms, **crit.guards
         )
     out_dir = Path(out_dir)
     summary["figures"] = [
@@ -239,7 +241,7 @@ def run_alignment(
         references[model] = (
             sizes,
             durations,
-            fit_exponents(sizes, durations, min_tail=crit.min_tail),
+            fit_exponents(sizes, durations, **crit.guards),
         )
     rows, exponent_rows = [], []
     for (regime, control), av_path, cj_path in zip(

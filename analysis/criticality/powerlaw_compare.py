@@ -5,6 +5,8 @@ forms for integer data, Clauset, Shalizi & Newman 2009, table 2 / appendix):
 
 * ``exponential``  p(x) ∝ exp(-lambda x)
 * ``lognormal``    p(x) ∝ lognormal mass of [x - 1/2, x + 1/2) (density when continuous)
+* ``stretched_exponential``  p(x) ∝ x^(beta-1) exp(-(x/s)^beta), CSN's stretched
+  exponential, i.e. the Weibull family (discrete: Weibull mass of [x - 1/2, x + 1/2))
 * ``truncated_power_law``  p(x) ∝ x^-alpha exp(-lambda x)  (nests the power law)
 
 Non-nested alternatives use Vuong's normalised ratio: ``R = sum_i (ln p_pl - ln p_alt)``,
@@ -26,7 +28,7 @@ __all__ = ["LlrResult", "compare_alternatives", "ALTERNATIVES", "SIGNIFICANCE"]
 
 logger = logging.getLogger(__name__)
 
-ALTERNATIVES = ("exponential", "lognormal", "truncated_power_law")
+ALTERNATIVES = ("exponential", "lognormal", "stretched_exponential", "truncated_power_law")
 """Alternatives to the power law (the schema's ``criticality.llr_alternatives`` enum)."""
 SIGNIFICANCE = 0.1
 """p-value below which a likelihood-ratio verdict is taken (Clauset et al. 2009)."""
@@ -123,6 +125,37 @@ def _lognormal(x, xmin, discrete):
     )
 
 
+def _weibull_logpmf(params, x, xmin, discrete):
+    """log p of the Weibull (stretched exponential) tail; params (log scale, log beta)."""
+    scale, beta = np.exp(params[0]), np.exp(params[1])
+    # the optimiser may try scales where (x/s)^beta overflows: those points get -inf
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if discrete:
+            # survival S(y) = exp(-(y/s)^beta); mass S(x - 1/2) - S(x + 1/2) over S(xmin - 1/2)
+            lo, hi = ((x - 0.5) / scale) ** beta, ((x + 0.5) / scale) ** beta
+            logp = -lo + np.log(-np.expm1(lo - hi)) + ((xmin - 0.5) / scale) ** beta
+        else:
+            z = (x / scale) ** beta
+            logp = (
+                np.log(beta / scale) + (beta - 1.0) * np.log(x / scale) - z + (xmin / scale) ** beta
+            )
+    return np.where(np.isnan(logp), -np.inf, logp)
+
+
+def _stretched_exponential(x, xmin, discrete):
+    start = np.array([np.log(np.mean(x)), np.log(0.5)])
+    res = optimize.minimize(
+        lambda p: -np.sum(_weibull_logpmf(p, x, xmin, discrete)),
+        start,
+        method="Nelder-Mead",
+        options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000},
+    )
+    return (
+        {"scale": float(np.exp(res.x[0])), "beta": float(np.exp(res.x[1]))},
+        _weibull_logpmf(res.x, x, xmin, discrete),
+    )
+
+
 def _upper_gamma(a: float, z: float) -> float:
     """Upper incomplete gamma Gamma(a, z) for any real a (z > 0), by downward recurrence
     ``Gamma(a, z) = (Gamma(a + 1, z) - z^a e^-z) / a`` from a value in (0, 1]."""
@@ -213,6 +246,8 @@ def compare_alternatives(
             params, alt = _exponential(x, fit.xmin, fit.discrete)
         elif name == "lognormal":
             params, alt = _lognormal(x, fit.xmin, fit.discrete)
+        elif name == "stretched_exponential":
+            params, alt = _stretched_exponential(x, fit.xmin, fit.discrete)
         else:
             params, alt = _truncated_power_law(x, fit.xmin, fit.discrete, fit.alpha)
         diff = pl - alt

@@ -203,7 +203,7 @@ def _model_cdf(alpha, lo, x, hi, discrete):
     return (lo**a1 - x**a1) / (lo**a1 - hi**a1)
 
 
-def _iv_fit(data, xmin, xmax, min_tail) -> np.ndarray:
+def _iv_fit(data, xmin, xmax, min_tail, min_tail_fraction, alpha_range) -> np.ndarray:
     x = finite_array("data", data, ndim=1)
     if x.size and np.min(x) <= 0:
         raise ValueError("data must be strictly positive for a power-law fit")
@@ -212,6 +212,10 @@ def _iv_fit(data, xmin, xmax, min_tail) -> np.ndarray:
     if xmax is not None and xmin is not None and xmax < xmin:
         raise ValueError(f"xmax ({xmax}) must be >= xmin ({xmin})")
     check_int_at_least("min_tail", min_tail, 2)
+    if not 0 <= min_tail_fraction <= 1:
+        raise ValueError(f"min_tail_fraction must be in [0, 1], got {min_tail_fraction}")
+    if alpha_range is not None and not 1.0 <= alpha_range[0] < alpha_range[1]:
+        raise ValueError(f"alpha_range must be (low, high) with 1 <= low < high, got {alpha_range}")
     return x
 
 
@@ -222,8 +226,20 @@ def fit_power_law(
     xmin: float | None = None,
     xmax: float | None = None,
     min_tail: int = 10,
+    min_tail_fraction: float = 0.0,
+    alpha_range: tuple[float, float] | None = None,
 ) -> PowerLawFit:
     """Fit a power law by maximum likelihood, searching x_min when it is not given.
+
+    The x_min search of Clauset, Shalizi & Newman (2009) takes the candidate whose tail
+    is closest to its fit (KS distance). On data that are not a power law it retreats
+    into the far tail, where few samples follow any straight line (lognormal sizes:
+    x_min 34-55 with 3-5 % of the data and alpha 3.5-4.1). Two guards, in the spirit
+    of the NCC toolbox's bounded search (Marshall et al. 2016, Front. Physiol. 7:250),
+    keep the search where a power law would be a claim about the data: a candidate must
+    leave at least ``min_tail_fraction`` of the samples in its tail, and its exponent
+    must lie in ``alpha_range``. Without a candidate the fit fails (ValueError): the
+    data hold no plausible power-law tail.
 
     Parameters
     ----------
@@ -240,6 +256,10 @@ def fit_power_law(
         truncated, so a truncated tail flatter than ``x^-1`` is reported at the bound.
     min_tail : int
         Smallest tail size a candidate x_min may leave (>= 2).
+    min_tail_fraction : float
+        Smallest fraction of the samples (in [0, 1]) a candidate's tail must hold.
+    alpha_range : (float, float), optional
+        Plausible exponents: candidates whose MLE lies outside are not considered.
 
     Returns
     -------
@@ -251,7 +271,7 @@ def fit_power_law(
         On invalid data, or when too few samples / distinct values remain to fit
         (the message says how many there are).
     """
-    x = _iv_fit(data, xmin, xmax, min_tail)
+    x = _iv_fit(data, xmin, xmax, min_tail, min_tail_fraction, alpha_range)
     if discrete and x.size and not np.all(x == np.round(x)):
         raise ValueError("discrete fit needs integer-valued data")
     # the Hurwitz-zeta normalisation sums over the integers xmin, xmin + 1, ..., xmax
@@ -277,11 +297,25 @@ def fit_power_law(
     if xmin is not None:
         cand = np.array([0])
     else:
-        cand = np.flatnonzero(n_tail[:-1] >= min_tail)
+        smallest = max(min_tail, int(np.ceil(min_tail_fraction * x.size)))
+        cand = np.flatnonzero(n_tail[:-1] >= smallest)
         if cand.size == 0:
-            raise ValueError(f"no x_min candidate leaves >= {min_tail} samples in the tail")
+            raise ValueError(
+                f"no x_min candidate leaves >= {smallest} samples in the tail "
+                f"(min_tail {min_tail}, min_tail_fraction {min_tail_fraction:g} of {x.size})"
+            )
     lo = values[cand] if xmin is None else np.array([float(xmin)])
     alpha, stderr, loglik = _solve_alpha(lo, n_tail[cand], sum_log[cand], xmax, discrete)
+    if xmin is None and alpha_range is not None:
+        inside = (alpha >= alpha_range[0]) & (alpha <= alpha_range[1])
+        if not inside.any():
+            raise ValueError(
+                f"no x_min candidate has an exponent in the plausible range "
+                f"[{alpha_range[0]:g}, {alpha_range[1]:g}] (candidates give "
+                f"{alpha.min():.3g}-{alpha.max():.3g})"
+            )
+        cand, lo = cand[inside], lo[inside]
+        alpha, stderr, loglik = alpha[inside], stderr[inside], loglik[inside]
     ks = _ks_branch_and_bound(values, n_below, n_tail, cand, lo, alpha, xmax, discrete)
     best = int(np.argmin(ks))
     k = cand[best]

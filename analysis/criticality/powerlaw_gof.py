@@ -101,6 +101,8 @@ def bootstrap_gof(
     rng: int | np.random.Generator | None = None,
     min_tail: int = 10,
     search_xmin: bool = True,
+    min_tail_fraction: float = 0.0,
+    alpha_range: tuple[float, float] | None = None,
 ) -> GofResult:
     """Bootstrap p-value of the power-law hypothesis for ``data``.
 
@@ -121,6 +123,10 @@ def bootstrap_gof(
     search_xmin : bool
         Refit each synthetic set with the x_min search (as Clauset et al. do when x_min
         was searched); False keeps ``fit.xmin`` fixed, matching a fit with given x_min.
+    min_tail_fraction, alpha_range
+        The guards of the x_min search (:func:`fit_power_law`), applied to the refits as
+        to the fit; a synthetic set without an admissible candidate counts as fitting
+        worse.
 
     Returns
     -------
@@ -131,13 +137,19 @@ def bootstrap_gof(
     worse = 0
     for child in np.random.default_rng(rng).spawn(n_bootstrap):
         synthetic = synthetic_replicate(x, fit, rng=child)
-        refit = fit_power_law(
-            synthetic,
-            discrete=fit.discrete,
-            xmin=None if search_xmin else fit.xmin,
-            xmax=fit.xmax,
-            min_tail=min_tail,
-        )
+        try:
+            refit = fit_power_law(
+                synthetic,
+                discrete=fit.discrete,
+                xmin=None if search_xmin else fit.xmin,
+                xmax=fit.xmax,
+                min_tail=min_tail,
+                min_tail_fraction=min_tail_fraction,
+                alpha_range=alpha_range,
+            )
+        except ValueError:  # no admissible x_min: the synthetic set fits no better
+            worse += 1
+            continue
         worse += refit.ks_distance >= fit.ks_distance
     p = worse / n_bootstrap
     logger.info("bootstrap GOF: p = %.3f over %d replicates", p, n_bootstrap)

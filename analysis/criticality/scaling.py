@@ -274,6 +274,8 @@ def avalanche_scaling(
     min_tail: int = 10,
     min_count: int = 5,
     gamma_decades: float | None = 1.0,
+    min_tail_fraction: float = 0.0,
+    alpha_range: tuple[float, float] | None = None,
 ) -> ScalingResult:
     """Fit tau, alpha, gamma and test the crackling-noise relation.
 
@@ -295,6 +297,8 @@ def avalanche_scaling(
     gamma_decades : float or None
         Width of the <S>(T) fit window in decades of T, ending at the largest
         well-sampled duration (None: from the duration x_min on).
+    min_tail_fraction, alpha_range
+        Guards of the x_min searches (:func:`fit_power_law`).
 
     Returns
     -------
@@ -303,8 +307,9 @@ def avalanche_scaling(
     s = np.asarray(sizes)
     t = np.asarray(durations)
     check_int_at_least("n_bootstrap", n_bootstrap, 2)
-    size_fit = fit_power_law(s, discrete=True, min_tail=min_tail)
-    duration_fit = fit_power_law(t, discrete=True, min_tail=min_tail)
+    guards = dict(min_tail=min_tail, min_tail_fraction=min_tail_fraction, alpha_range=alpha_range)
+    size_fit = fit_power_law(s, discrete=True, **guards)
+    duration_fit = fit_power_law(t, discrete=True, **guards)
     gamma_fit, method = fit_gamma, "per duration"
     try:
         gamma, t_range = fit_gamma(

@@ -149,7 +149,11 @@ def test_cli_reports_undefined_gamma(tmp_path):
     )
     path = tmp_path / "runs" / "static" / "1" / "avalanches.parquet"
     write_parquet(path, frame)
-    assert main(["criticality", str(path), "-o", str(tmp_path / "out")]) == 0
+    # uniform durations are no power law: the search guards would (rightly) refuse them
+    config = tmp_path / "unguarded.yaml"
+    config.write_text("criticality: {min_tail_fraction: 0.0, alpha_range: [1.0, 20.0]}\n")
+    out = str(tmp_path / "out")
+    assert main(["criticality", str(path), "-o", out, "--config", str(config)]) == 0
     summary = json.loads((tmp_path / "out" / "criticality.json").read_text())
     assert summary["exponents"]["gamma"]["status"] == "undefined"
     assert summary["exponents"]["tau"]["value"] > 1
