@@ -256,6 +256,7 @@ class ResponseConfig:
 
     drive_rates_hz: tuple[float, ...]
     duration_ms: float
+    warmup_ms: float
 
     def __post_init__(self):
         if len(self.drive_rates_hz) < 2:
@@ -263,6 +264,7 @@ class ResponseConfig:
         for rate in self.drive_rates_hz:
             check_positive("response.drive_rates_hz", rate)
         check_positive("response.duration_ms", self.duration_ms)
+        check_positive("response.warmup_ms", self.warmup_ms, allow_zero=True)
 
 
 @dataclass(frozen=True)
@@ -346,6 +348,7 @@ class NetworkConfig:
             response=ResponseConfig(
                 drive_rates_hz=tuple(float(v) for v in response["drive_rates_hz"]),
                 duration_ms=float(response["duration_ms"]),
+                warmup_ms=float(response["warmup_ms"]),
             ),
             reference=ReferenceConfig(**s["reference"]),
         )

@@ -145,6 +145,9 @@ class SpikeRecord:
     activity_after_drive_ms : float or None
         Time from the end of the drive to the last spike after it (0 if none; None if
         not tested).
+    n_spikes_after_drive : int or None
+        Spikes in the drive-off window (None if not tested); a self-sustained state's
+        spontaneous rate is n_spikes_after_drive / (N drive_off_ms).
     """
 
     step: np.ndarray
@@ -163,6 +166,7 @@ class SpikeRecord:
     drive_off_ms: float = 0.0
     persists_after_drive: bool | None = None
     activity_after_drive_ms: float | None = None
+    n_spikes_after_drive: int | None = None
 
     @property
     def duration_ms(self) -> float:
@@ -500,7 +504,7 @@ def simulate(
     parent[(run_parent >= 0) & (run_parent < record_first)] = -2  # fired in the warm-up
     kick_step = np.concatenate(kick_parts) - warm_steps
     n_drive, n_network, offspring = int(counters[3]), int(counters[2]), float(expected[0])
-    persists, after_ms = None, None
+    persists, after_ms, n_after = None, None, None
     off_steps = int(round(drive_off_ms / dt))
     if off_steps and not truncated:  # the drive stops; does the activity go on?
         steps_parts, neuron_parts, parent_parts, kick_parts = [], [], [], []
@@ -532,4 +536,5 @@ def simulate(
         drive_off_ms=off_steps * dt,
         persists_after_drive=persists,
         activity_after_drive_ms=after_ms,
+        n_spikes_after_drive=n_after,
     )

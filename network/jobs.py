@@ -39,6 +39,7 @@ from network.config import NetworkConfig
 from network.engine import DriveSpec, Dynamics, SpikeRecord, simulate
 from network.graph import build_graph
 from network.recovery import RecoveryTime, recovery_time
+from network.response import response_curve
 from network.spectral import gain_for_lambda, spectral_radius
 from network.synapse_response import (
     SynapseResponse,
@@ -63,7 +64,6 @@ from synsoc.io import save_npz, write_json, write_parquet
 from synsoc.layout import (
     REFERENCE_MODELS,
     REGIMES,
-    RESPONSE_COLUMNS,
     control_label,
     control_number,
 )
@@ -521,10 +521,12 @@ def run_response(
     control: float,
     output: str | os.PathLike,
 ) -> pd.DataFrame:
-    """Poisson-drive response curve of one (regime, control) point.
-
-    Each drive rate h of ``response.drive_rates_hz`` runs ``response.duration_ms`` with
-    Poisson drive; the response is the mean firing rate per neuron.
+    """Poisson-drive response curve of one (regime, control) point, measured as Kinouchi
+    & Copelli do (:func:`network.response.response_curve`): each drive rate h runs a
+    discarded warm-up, then ``response.duration_ms`` whose mean firing rate per neuron
+    is F(h), then a drive-off test (the baseline of a self-sustained state); the rates
+    of ``response.drive_rates_hz`` are extended down to the baseline and up to
+    saturation.
 
     Parameters
     ----------
@@ -541,36 +543,25 @@ def run_response(
     Returns
     -------
     pandas.DataFrame
-        Columns ``synsoc.layout.RESPONSE_COLUMNS`` (drive_rate_hz, response_rate_hz),
-        then ``quiescent_fraction`` and ``activity_state`` (``avalanching``,
-        ``drive-dominated`` or ``self-sustained``,
-        :func:`network.timescales.activity_state`), one row per drive rate.
+        Columns ``network.response.RESPONSE_CURVE_COLUMNS``: drive_rate_hz,
+        response_rate_hz, rate_after_drive_hz, persists_after_drive,
+        quiescent_fraction, activity_state (:func:`network.timescales.activity_state`),
+        warmup_ms; one row per drive rate, increasing.
     """
     synapses = build_network(cfg, load_synapse_response(response_path))
     dynamics, _ = regime_dynamics(cfg, synapses, regime, control)
-    rows = []
-    for rate in cfg.response.drive_rates_hz:
-        drive = DriveSpec("poisson", rate, cfg.drive.weight, cfg.drive.slow_interval_ms)
-        record = simulate(
-            synapses,
-            dynamics,
-            drive,
-            cfg.response.duration_ms,
-            rng=job_seed(cfg, f"response/{regime}/{control_label(control)}/{rate:g}"),
-            chunk_steps=cfg.run.chunk_steps,
-            max_spikes=cfg.run.max_spikes,
-            drive_off_ms=drive_off_ms(synapses),
-        )
-        state = _activity(record)
-        rows.append(
-            {
-                "drive_rate_hz": float(rate),
-                "response_rate_hz": record.rate_hz,
-                "quiescent_fraction": state.quiescent_fraction,
-                "activity_state": state.state,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=[*RESPONSE_COLUMNS, "quiescent_fraction", "activity_state"])
+    label = f"response/{regime}/{control_label(control)}"
+    frame = response_curve(
+        synapses,
+        dynamics,
+        cfg.response.drive_rates_hz,
+        weight=cfg.drive.weight,
+        duration_ms=cfg.response.duration_ms,
+        warmup_ms=cfg.response.warmup_ms,
+        seed_of=lambda rate: job_seed(cfg, f"{label}/{rate:g}"),
+        chunk_steps=cfg.run.chunk_steps,
+        max_spikes=cfg.run.max_spikes,
+    )
     write_parquet(output, frame)
     return frame
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,9 @@ def run_dynamic_range(
     for path, (regime, control) in zip(response_paths, runs, strict=True):
         frame = read_response_curve(path)
         try:
-            result = dynamic_range(frame["drive_rate_hz"], frame["response_rate_hz"])
+            result = dynamic_range(
+                frame["drive_rate_hz"], frame["response_rate_hz"], baseline_hz=_baseline(frame)
+            )
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from err
         number = control_number(control)
@@ -185,7 +188,9 @@ def run_dynamic_range(
     figures = plot_dynamic_range(curves, fig_stem)
     summary = {
         "schema_version": 1,
-        "definition": "Delta_dB = 10 log10(h_0.9 / h_0.1), Kinouchi & Copelli 2006",
+        "definition": "Delta_dB = 10 log10(h_0.9 / h_0.1), h_x the drive where F = F_0 + "
+        "x (F_max - F_0); F_0 = F(h -> 0) from the drive-off test (0 unless the activity "
+        "persists without drive), F_max at saturation (Kinouchi & Copelli 2006)",
         "runs": rows,
         "peak_per_regime": peak_per_regime(rows),
         "prediction": "maximum at the critical point sigma = 1 (Kinouchi & Copelli 2006)",
@@ -194,6 +199,15 @@ def run_dynamic_range(
     }
     write_json(out_json, summary)
     return summary
+
+
+def _baseline(frame: pd.DataFrame) -> float | None:
+    """F_0 of a response curve (its ``baseline_hz``, measured by the network stage's
+    drive-off test); None for a curve without it (F_0 is then the weakest drive's)."""
+    if "baseline_hz" not in frame or not len(frame):
+        return None
+    value = float(frame["baseline_hz"].iloc[0])
+    return value if math.isfinite(value) else None
 
 
 def _run_exponents(criticality_json: Mapping) -> dict:

@@ -51,3 +51,20 @@ def test_monotone_curve_is_read_as_measured():
     assert result.h10_hz == pytest.approx(10.0)
     assert result.h90_hz == pytest.approx(100.0)
     assert result.delta_db == pytest.approx(10.0)
+
+
+def test_baseline_and_range_checks():
+    h = np.logspace(-3, 4, 30)
+    f = 1000.0 * h / (h + 10.0)  # subcritical-like, saturating at 1000 Hz
+    ok = dynamic_range(h, f, baseline_hz=0.0)
+    assert ok.note == "ok" and ok.delta_db == pytest.approx(10 * np.log10(81), rel=0.02)
+    # a self-sustained baseline shrinks the range measured from it
+    sustained = dynamic_range(h, 200.0 + 0.8 * f, baseline_hz=200.0)
+    assert sustained.delta_db == pytest.approx(ok.delta_db, rel=0.02)
+    # the ends of the drive range must reach 10 % and saturation
+    low = dynamic_range(h[h > 5], f[h > 5], baseline_hz=0.0)
+    assert low.delta_db is None and "weakest drive" in low.note
+    high = dynamic_range(h[h < 100], f[h < 100], baseline_hz=0.0)
+    assert high.delta_db is None and "saturate" in high.note
+    with pytest.raises(ValueError, match="baseline_hz"):
+        dynamic_range(h, f, baseline_hz=-1.0)
