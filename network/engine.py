@@ -35,6 +35,7 @@ __all__ = ["Dynamics", "DriveSpec", "SpikeRecord", "simulate", "poisson_drive_ev
 
 logger = logging.getLogger(__name__)
 
+_MAX_DRIVE_EVENTS_PER_CHUNK = 1 << 23  # ~100 MB of pre-drawn Poisson events at most
 _LEAK_TABLE_SIZE = 1 << 14  # precomputed leak factors for gaps below 1.6 s at dt = 0.1 ms
 
 
@@ -300,7 +301,8 @@ def simulate(
     chunk_steps : int
         Steps per kernel call; progress (steps/s, ETA) is logged after each. The Poisson
         drive is drawn per chunk, so with drawn Poisson drive the value is part of the seed
-        (slow drive and ``drive_events`` runs do not depend on it).
+        (slow drive and ``drive_events`` runs do not depend on it); chunks are shortened
+        so that at most 2^23 drive events (~100 MB) are drawn at once.
     drive_events : (steps, neurons), optional
         Pre-drawn Poisson drive events (sorted steps), replacing the drawn ones.
     max_spikes : int, optional
@@ -454,6 +456,11 @@ def simulate(
     record_first = 0  # run-wide index of the record's first spike
     truncated = False
     start = time.perf_counter()
+    if not slow and drive_events is None:  # bound the drive events drawn per chunk
+        per_step = n * drive.rate_hz * 1e-3 * dt
+        chunk_steps = max(
+            1, min(chunk_steps, int(_MAX_DRIVE_EVENTS_PER_CHUNK / max(per_step, 1e-12)))
+        )
     # chunks end at the warm-up's end too, where the record is restarted
     edges = sorted({*range(0, n_steps, chunk_steps), warm_steps} - {n_steps}) + [n_steps]
     for t0, t1 in zip(edges[:-1], edges[1:], strict=True):
