@@ -11,6 +11,7 @@ import yaml
 
 from network.cli import register, run_stage
 from network.config import NetworkConfig
+from network.response import RESPONSE_CURVE_COLUMNS
 from synsoc.config import ConfigError, load_config, validate_config
 from synsoc.layout import control_label, control_number
 
@@ -79,12 +80,8 @@ def test_stage_outputs_follow_contract(tmp_path, kinetics_json):
             assert len(aval) == summary["n_avalanches"]
             assert all(sum(p) == s for p, s in zip(aval["profile"], aval["size"], strict=True))
             resp = pd.read_parquet(out / "response" / regime / f"{control_label(value)}.parquet")
-            assert list(resp.columns) == [
-                "drive_rate_hz",
-                "response_rate_hz",
-                "quiescent_fraction",
-                "activity_state",
-            ]
+            assert list(resp.columns) == list(RESPONSE_CURVE_COLUMNS)
+            assert resp["baseline_hz"].nunique() == 1
             assert np.all(np.diff(resp["response_rate_hz"]) > 0)  # more drive, more response
     for model in ("branching", "kinouchi_copelli", "levina"):
         summary = json.loads((out / "reference" / model / "summary.json").read_text())

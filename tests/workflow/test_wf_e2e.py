@@ -152,25 +152,29 @@ def test_contract_tables_and_arrays(tiny_run):
 
 
 def test_variants_compared_molecule_to_network(tiny_run):
-    """The neutral receptor QQ binds glutamate more weakly than the charged RR: a larger
-    K_d, a smaller synaptic efficacy and a smaller physical lambda, through one chain."""
-    document = json.loads(
-        (results_dir(tiny_run, TINY) / "report" / "variants" / "variants.json").read_text()
-    )
+    """Each variant runs its own MD and kinetics and the report compares them. The tiny
+    run's synapses come from the literature scheme (its 2 x 20 ps cannot give rates on
+    every machine), so every variant has the same synapses and lambda: what differs is
+    what its MD measured."""
+    results = results_dir(tiny_run, TINY)
+    document = json.loads((results / "report" / "variants" / "variants.json").read_text())
     rows = {(row["variant"], row["regime"]): row for row in document["rows"]}
     names = variant_names(merged_config(tiny_run, TINY))
     assert {name for name, _ in rows} == set(names) and "QQ" in names and "RR" in names
     for regime in ("static", "depressing"):
         charged, neutral = rows["RR", regime], rows["QQ", regime]
-        assert neutral["K_d_M"] > charged["K_d_M"]
-        assert neutral["efficacy_theta"] < charged["efficacy_theta"]
-        assert neutral["lambda"] < charged["lambda"]
-        low, high = charged["lambda_ci95"]
-        assert low <= charged["lambda"] <= high
+        assert (charged["receptor"], neutral["receptor"]) == ("RR", "QQ")
+        assert neutral["efficacy_theta"] == charged["efficacy_theta"] > 0
+        assert neutral["lambda"] == pytest.approx(charged["lambda"])
+    exposures = {
+        name: json.loads((results / "variants" / name / "kinetics" / "kinetics.json").read_text())[
+            "binding_rates"
+        ]["bound_exposure_ps"]
+        for name in ("RR", "QQ")
+    }
+    assert exposures["RR"] != exposures["QQ"]  # two different molecular systems
     for suffix in ("csv", "md", "png", "svg"):
-        assert (
-            results_dir(tiny_run, TINY) / "report" / "variants" / f"variants.{suffix}"
-        ).is_file()
+        assert (results / "report" / "variants" / f"variants.{suffix}").is_file()
 
 
 def test_report_html(tiny_run):
