@@ -154,8 +154,8 @@ def test_contract_tables_and_arrays(tiny_run):
 def test_variants_compared_molecule_to_network(tiny_run):
     """Each variant runs its own MD and kinetics and the report compares them. The tiny
     run's synapses come from the literature scheme (its 2 x 20 ps cannot give rates on
-    every machine), so every variant has the same synapses and lambda: what differs is
-    what its MD measured."""
+    every machine), so every variant has the same synapses and lambda; its MD still
+    shows the neutral receptor binding less."""
     results = results_dir(tiny_run, TINY)
     document = json.loads((results / "report" / "variants" / "variants.json").read_text())
     rows = {(row["variant"], row["regime"]): row for row in document["rows"]}
@@ -166,13 +166,16 @@ def test_variants_compared_molecule_to_network(tiny_run):
         assert (charged["receptor"], neutral["receptor"]) == ("RR", "QQ")
         assert neutral["efficacy_theta"] == charged["efficacy_theta"] > 0
         assert neutral["lambda"] == pytest.approx(charged["lambda"])
-    exposures = {
-        name: json.loads((results / "variants" / name / "kinetics" / "kinetics.json").read_text())[
-            "binding_rates"
-        ]["bound_exposure_ps"]
-        for name in ("RR", "QQ")
-    }
-    assert exposures["RR"] != exposures["QQ"]  # two different molecular systems
+    # the physics tiny can measure robustly: the charged receptor holds glutamate bound
+    # for a larger fraction of the time (occupancy = bound / all exposure; RR / QQ was
+    # 3.7-8.4 in four runs of 2-4 replicas x 20-30 ps at 300-340 K on one CPU)
+    occupancy = {}
+    for name in ("RR", "QQ"):
+        path = results / "variants" / name / "kinetics" / "kinetics.json"
+        rates = json.loads(path.read_text())["binding_rates"]
+        bound, unbound = rates["bound_exposure_ps"], rates["unbound_exposure_ps"]
+        occupancy[name] = bound / (bound + unbound)
+    assert occupancy["RR"] > occupancy["QQ"], occupancy
     for suffix in ("csv", "md", "png", "svg"):
         assert (results / "report" / "variants" / f"variants.{suffix}").is_file()
 
