@@ -17,7 +17,10 @@ from synsoc.layout import control_label, control_number
 
 
 def tiny_config(tmp_path):
+    """tiny.yaml's network with synapses from kinetics.json (tiny itself uses the
+    literature scheme: its MD is too short for rates)."""
     cfg = load_config("config/tiny.yaml")
+    cfg["network"]["synapses"]["source"] = "kinetics"
     cfg["network"]["graph"]["n_neurons"] = 300
     cfg["network"]["sweep"]["regimes"] = ["static", "depressing", "homeostatic"]
     return validate_config(cfg)
@@ -110,7 +113,9 @@ def test_cli_bad_kinetics_exits_2_naming_the_key(tmp_path, capsys):
 
     bad = tmp_path / "kinetics.json"
     bad.write_text(json.dumps({"schema_version": 1}))
-    argv = ["network", "--kinetics", str(bad), "--config", "config/tiny.yaml", "-o", str(tmp_path)]
+    config = tmp_path / "tiny_kinetics.yaml"
+    config.write_text(yaml.safe_dump(tiny_config(tmp_path)))
+    argv = ["network", "--kinetics", str(bad), "--config", str(config), "-o", str(tmp_path)]
     assert main(argv) == 2
     assert "schema_version 1 is not 2" in capsys.readouterr().err
     assert main(argv[:1] + argv[3:]) == 2  # no --kinetics with synapses.source: kinetics
