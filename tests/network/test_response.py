@@ -101,3 +101,23 @@ def test_depressing_warm_up_follows_the_resource_relaxation():
     # 3 / (1/tau + u r h): r = 1 here; h = 0 -> 3 tau, h = 1 kHz -> 3 / (0.001 + 0.2)
     assert response_warmup_ms(depressing, synapses, 1e-9, 50.0) == pytest.approx(3050.0)
     assert response_warmup_ms(depressing, synapses, 1000.0, 0.0) == pytest.approx(3 / 0.201)
+
+
+def test_baseline_needs_persistence_after_most_drives():
+    """F_0 is the median drive-off rate with 0 where the activity died: critical slowing
+    down (a few windows outlive 200 delays at lambda = 1) leaves F_0 = 0, a
+    self-sustained state (every window persists) gives its spontaneous rate."""
+    from network.response import _baseline
+
+    def points(persisting, rate=40.0, n=13):
+        return [
+            {
+                "persists_after_drive": k < persisting,
+                "rate_after_drive_hz": rate if k < persisting else 1.0,
+            }
+            for k in range(n)
+        ]
+
+    assert _baseline(points(3)) == 0.0
+    assert _baseline(points(13, rate=180.0)) == 180.0
+    assert _baseline(points(10, rate=180.0)) == 180.0
