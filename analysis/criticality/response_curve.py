@@ -111,29 +111,17 @@ def dynamic_range(drive_rate_hz, response_rate_hz, *, baseline_hz=None) -> Dynam
     f0 = float(envelope[0]) if baseline_hz is None else float(baseline_hz)
     if baseline_hz is not None and not (math.isfinite(f0) and f0 >= 0):
         raise ValueError(f"baseline_hz must be finite and >= 0, got {baseline_hz}")
+
+    def undefined(note: str) -> DynamicRange:
+        return DynamicRange(None, None, None, f0, fmax, f"undefined: {note}")
+
     if fmax <= f0:
-        return DynamicRange(
-            None, None, None, f0, fmax, "undefined: response does not increase with drive"
-        )
+        return undefined("response does not increase with drive")
     if baseline_hz is not None:
         if envelope[0] - f0 > 0.1 * (fmax - f0):
-            return DynamicRange(
-                None,
-                None,
-                None,
-                f0,
-                fmax,
-                "undefined: the weakest drive is above the 10 % level (extend the drive down)",
-            )
+            return undefined("the weakest drive is above the 10 % level (extend the drive down)")
         if envelope[-1] - envelope[-2] > SATURATION_TOLERANCE * fmax:
-            return DynamicRange(
-                None,
-                None,
-                None,
-                f0,
-                fmax,
-                "undefined: the strongest drive does not saturate (extend the drive up)",
-            )
+            return undefined("the strongest drive does not saturate (extend the drive up)")
     levels = f0 + np.array([0.1, 0.9]) * (fmax - f0)
     # first crossing of each level on the non-decreasing fit, log-linear in h
     log_h = np.log(h)
