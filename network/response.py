@@ -130,6 +130,7 @@ def response_curve(
 
     def measure(h: float) -> dict:
         if h not in points:
+            warmup = response_warmup_ms(dynamics, synapses, h, warmup_ms)
             record = simulate(
                 synapses,
                 dynamics,
@@ -138,10 +139,10 @@ def response_curve(
                 rng=seed_of(h),
                 chunk_steps=chunk_steps,
                 max_spikes=max_spikes,
-                warmup_ms=response_warmup_ms(dynamics, synapses, h, warmup_ms),
+                warmup_ms=warmup,
                 drive_off_ms=drive_off,
             )
-            points[h] = _row(h, record, response_warmup_ms(dynamics, synapses, h, warmup_ms))
+            points[h] = _row(h, record, warmup)
         return points[h]
 
     for h in rates:
