@@ -347,7 +347,7 @@ def simulate(
 
     theta0 = dynamics.threshold
     weight = dynamics.gain * synapses.efficacy * theta0
-    max_delay = int(synapses.delay_steps.max()) if g.n_edges else 1
+    max_delay = synapses.max_delay_steps
     max_degree = int(g.out_degree.max()) if n else 0
     n_slots = max_delay + 1
     cap = max(16, int(4 * g.n_edges / max(n, 1)))

@@ -55,9 +55,9 @@ from network.synapses import (
 )
 from network.synaptic_kinetics import load_binding_rates
 from network.timescales import (
-    DRIVE_OFF_DELAYS,
-    activity_state,
+    drive_off_ms,
     lhg_mean_field_sigma,
+    record_activity_state,
     separation_of_timescales,
 )
 from synsoc.io import save_npz, write_json, write_parquet
@@ -76,7 +76,6 @@ __all__ = [
     "lambda_interval",
     "regime_dynamics",
     "depressing_dynamics",
-    "drive_off_ms",
     "warmup_ms",
     "job_seed",
     "run_graph",
@@ -285,24 +284,6 @@ def _bin_steps(cfg: NetworkConfig, record: SpikeRecord) -> int:
     return max(1, int(round(float(cfg.run.bin_ms) / record.dt_ms)))
 
 
-def drive_off_ms(synapses: Synapses) -> float:
-    """Length of the drive-off test after a run: ``DRIVE_OFF_DELAYS`` maximal delays."""
-    max_delay = int(synapses.delay_steps.max()) if synapses.graph.n_edges else 1
-    return DRIVE_OFF_DELAYS * max_delay * synapses.dt_ms
-
-
-def _activity(record: SpikeRecord):
-    """Avalanching, self-sustained, overlapping cascades or drive-dominated
-    (:func:`activity_state`)."""
-    return activity_state(
-        record.step,
-        record.n_steps,
-        record.max_delay_steps,
-        network_fraction=record.sigma_estimate,
-        persists_after_drive=record.persists_after_drive,
-    )
-
-
 def _depression_summary(
     cfg: NetworkConfig,
     synapses: Synapses,
@@ -328,7 +309,7 @@ def _depression_summary(
         interval = float(np.diff(kicks).mean() * record.dt_ms)
         ratio = tau / (record.n_neurons * interval)
         sigma0 = analytic_sigma(synapses, dynamics.gain)
-        release = float(np.mean(synapses.p_release)) if synapses.graph.n_edges else 1.0
+        release = synapses.mean_release_probability
         out["tau_per_neuron_measured"] = ratio
         if sigma0 > 0 and release > 0:
             out["sigma_lhg_mean_field"] = lhg_mean_field_sigma(
@@ -378,7 +359,7 @@ def _write_run(outdir: Path, record: SpikeRecord, bin_steps: int, summary: dict)
         "mean_cascade_size": float(cascades["size"].mean()) if len(cascades) else None,
         "wall_s": record.wall_s,
         "steps_per_s": record.n_steps / record.wall_s if record.wall_s > 0 else None,
-        "activity_state": _activity(record).to_dict(),
+        "activity_state": record_activity_state(record).to_dict(),
         "timescale_separation": separation,
         "drive_off_test": {
             "drive_off_ms": record.drive_off_ms,

@@ -69,11 +69,9 @@ class RecoveryTime:
 def nominal_drive_interval_ms(synapses: Synapses, drive: DriveSpec) -> float:
     """Drive interval without avalanches (ms): slow drive's mean wait plus its quiescence
     gap of (2 max_delay + 1) steps; 1 / (N rate) for Poisson drive."""
-    dt = synapses.dt_ms
     if drive.mode == "poisson":
         return 1e3 / (synapses.graph.n_neurons * drive.rate_hz)
-    max_delay = int(synapses.delay_steps.max()) if synapses.graph.n_edges else 1
-    return drive.slow_interval_ms + (2 * max_delay + 1) * dt
+    return drive.slow_interval_ms + (2 * synapses.max_delay_steps + 1) * synapses.dt_ms
 
 
 def recovery_time(

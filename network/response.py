@@ -37,7 +37,7 @@ import pandas as pd
 
 from network.engine import DriveSpec, Dynamics, SpikeRecord, simulate
 from network.synapses import Synapses
-from network.timescales import DRIVE_OFF_DELAYS, activity_state
+from network.timescales import drive_off_ms, record_activity_state
 
 __all__ = [
     "response_curve",
@@ -77,9 +77,9 @@ def response_warmup_ms(dynamics: Dynamics, synapses: Synapses, rate_hz: float, b
     times 3 / (1 / tau_J + u r h) with depressing synapses (ms)."""
     if dynamics.depression_use is None:
         return float(base_ms)
-    release = float(np.mean(synapses.p_release)) if synapses.graph.n_edges else 1.0
-    rate_per_ms = 1.0 / dynamics.depression_tau_ms + dynamics.depression_use * release * (
-        rate_hz * 1e-3
+    rate_per_ms = (
+        1.0 / dynamics.depression_tau_ms
+        + dynamics.depression_use * synapses.mean_release_probability * rate_hz * 1e-3
     )
     return float(base_ms + 3.0 / rate_per_ms)
 
@@ -124,8 +124,7 @@ def response_curve(
     if not rates or rates[0] <= 0:
         raise ValueError(f"rates_hz must be positive, got {list(rates_hz)}")
     h_cap = 1e4 / synapses.dt_ms  # 10 drive events per neuron and step
-    max_delay = int(synapses.delay_steps.max()) if synapses.graph.n_edges else 1
-    drive_off = DRIVE_OFF_DELAYS * max_delay * synapses.dt_ms
+    drive_off = drive_off_ms(synapses)
     points: dict[float, dict] = {}
 
     def measure(h: float) -> dict:
@@ -187,13 +186,7 @@ def _baseline(points) -> float:
 
 
 def _row(h: float, record: SpikeRecord, warmup: float) -> dict:
-    state = activity_state(
-        record.step,
-        record.n_steps,
-        record.max_delay_steps,
-        network_fraction=record.sigma_estimate,
-        persists_after_drive=record.persists_after_drive,
-    )
+    state = record_activity_state(record)
     after = None
     if record.n_spikes_after_drive is not None and record.drive_off_ms > 0:
         after = record.n_spikes_after_drive / (record.n_neurons * record.drive_off_ms * 1e-3)

@@ -84,6 +84,16 @@ class Synapses:
         ):
             raise ValueError(f"p_release must have shape ({m},) and lie in [p_transmit, 1]")
 
+    @property
+    def max_delay_steps(self) -> int:
+        """Longest synaptic delay (steps); 1 without synapses."""
+        return int(self.delay_steps.max()) if self.graph.n_edges else 1
+
+    @property
+    def mean_release_probability(self) -> float:
+        """Mean of ``p_release`` over the synapses; 1 without synapses."""
+        return float(np.mean(self.p_release)) if self.graph.n_edges else 1.0
+
     def replace(self, **changes) -> Synapses:
         """Copy with some arrays replaced (reference models reuse the graph)."""
         fields = dict(

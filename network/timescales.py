@@ -16,10 +16,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from synsoc.validation import check_int_at_least, check_positive
+
+if TYPE_CHECKING:
+    from network.engine import SpikeRecord
+    from network.synapses import Synapses
 
 __all__ = [
     "DRIVE_OFF_DELAYS",
@@ -32,6 +37,8 @@ __all__ = [
     "ACTIVITY_STATES",
     "ActivityState",
     "activity_state",
+    "record_activity_state",
+    "drive_off_ms",
 ]
 
 LHG_NU = 10.0
@@ -372,3 +379,21 @@ def activity_state(
         persists_after_drive=persists_after_drive,
         mean_spikes_per_step=float(steps.size / n_steps),
     )
+
+
+def record_activity_state(record: SpikeRecord) -> ActivityState:
+    """:func:`activity_state` of a ``SpikeRecord``: its spikes, maximal delay,
+    network-caused fraction and drive-off test."""
+    return activity_state(
+        record.step,
+        record.n_steps,
+        record.max_delay_steps,
+        network_fraction=record.sigma_estimate,
+        persists_after_drive=record.persists_after_drive,
+    )
+
+
+def drive_off_ms(synapses: Synapses) -> float:
+    """Length of the drive-off test after a run: :data:`DRIVE_OFF_DELAYS` maximal delays
+    (ms)."""
+    return DRIVE_OFF_DELAYS * synapses.max_delay_steps * synapses.dt_ms

@@ -56,6 +56,14 @@ def _undefined(err: Exception) -> dict:
     return {"status": "undefined", "reason": str(err)}
 
 
+def _not_plausible(reason: str) -> dict[str, dict]:
+    """The verdict on sizes and durations when no power law could be fitted."""
+    return {
+        name: {"plausible": False, "reasons": [reason], "cutoff": False}
+        for name in ("size", "duration")
+    }
+
+
 def _seeds(config: CriticalityConfig, run_label: str) -> list[int]:
     root = np.random.SeedSequence([config.seed, zlib.crc32(run_label.encode())])
     return [int(child.generate_state(1)[0]) for child in root.spawn(4)]
@@ -271,10 +279,7 @@ def analyse_avalanches(
         logger.warning("%s: %s", run_label, reason)
         for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests", "shape_collapse"):
             out[key] = {"status": "undefined", "reason": reason}
-        out["power_law_verdict"] = {
-            name: {"plausible": False, "reasons": [reason], "cutoff": False}
-            for name in ("size", "duration")
-        }
+        out["power_law_verdict"] = _not_plausible(reason)
     else:
         try:
             scaling = avalanche_scaling(
@@ -291,14 +296,7 @@ def analyse_avalanches(
             scaling = None
             for key in ("exponents", "goodness_of_fit", "likelihood_ratio_tests"):
                 out[key] = _undefined(err)
-            out["power_law_verdict"] = {
-                name: {
-                    "plausible": False,
-                    "reasons": [f"no admissible power-law fit: {err}"],
-                    "cutoff": False,
-                }
-                for name in ("size", "duration")
-            }
+            out["power_law_verdict"] = _not_plausible(f"no admissible power-law fit: {err}")
         if scaling is not None:
             objects["scaling"] = scaling
             out["exponents"] = scaling.as_dict()

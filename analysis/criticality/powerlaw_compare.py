@@ -110,19 +110,22 @@ def _lognormal_logpmf(params, x, xmin, discrete):
     return -0.5 * z**2 - np.log(sigma * x * np.sqrt(2 * np.pi)) - log_norm
 
 
+def _maximise(logpmf, start, x, xmin, discrete, maxiter):
+    """Nelder-Mead MLE of a two-parameter tail law: (parameters, pointwise log p)."""
+    res = optimize.minimize(
+        lambda p: -np.sum(logpmf(p, x, xmin, discrete)),
+        start,
+        method="Nelder-Mead",
+        options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": maxiter},
+    )
+    return res.x, logpmf(res.x, x, xmin, discrete)
+
+
 def _lognormal(x, xmin, discrete):
     logs = np.log(x)
     start = np.array([logs.mean(), np.log(max(logs.std(), 1e-3))])
-    res = optimize.minimize(
-        lambda p: -np.sum(_lognormal_logpmf(p, x, xmin, discrete)),
-        start,
-        method="Nelder-Mead",
-        options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000},
-    )
-    return (
-        {"mu": float(res.x[0]), "sigma": float(np.exp(res.x[1]))},
-        _lognormal_logpmf(res.x, x, xmin, discrete),
-    )
+    params, logp = _maximise(_lognormal_logpmf, start, x, xmin, discrete, maxiter=2000)
+    return {"mu": float(params[0]), "sigma": float(np.exp(params[1]))}, logp
 
 
 def _weibull_logpmf(params, x, xmin, discrete):
@@ -144,16 +147,8 @@ def _weibull_logpmf(params, x, xmin, discrete):
 
 def _stretched_exponential(x, xmin, discrete):
     start = np.array([np.log(np.mean(x)), np.log(0.5)])
-    res = optimize.minimize(
-        lambda p: -np.sum(_weibull_logpmf(p, x, xmin, discrete)),
-        start,
-        method="Nelder-Mead",
-        options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 4000},
-    )
-    return (
-        {"scale": float(np.exp(res.x[0])), "beta": float(np.exp(res.x[1]))},
-        _weibull_logpmf(res.x, x, xmin, discrete),
-    )
+    params, logp = _maximise(_weibull_logpmf, start, x, xmin, discrete, maxiter=4000)
+    return {"scale": float(np.exp(params[0])), "beta": float(np.exp(params[1]))}, logp
 
 
 def _upper_gamma(a: float, z: float) -> float:
