@@ -269,19 +269,22 @@ class ResponseConfig:
 
 @dataclass(frozen=True)
 class ReferenceConfig:
-    """Reference models: critical branching, Kinouchi-Copelli, Levina
+    """Control models: critical and subcritical branching, Kinouchi-Copelli, Levina
     (``network.reference``)."""
 
     duration_ms: float
     kc_refractory_steps: int
     kc_rate_hz: float
     levina_sigma0: float
+    subcritical_m: float
 
     def __post_init__(self):
         check_positive("reference.duration_ms", self.duration_ms)
         check_int_at_least("reference.kc_refractory_steps", self.kc_refractory_steps, 1)
         check_positive("reference.kc_rate_hz", self.kc_rate_hz)
         check_positive("reference.levina_sigma0", self.levina_sigma0)
+        if not 0 < self.subcritical_m < 1:
+            raise ValueError(f"reference.subcritical_m must be in (0, 1), got {self.subcritical_m}")
 
 
 @dataclass(frozen=True)

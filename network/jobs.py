@@ -557,8 +557,11 @@ def _reference_setup(cfg: NetworkConfig, synapses: Synapses, model: str):
     one_step = np.ones(m, np.int32)
     ref = cfg.reference
     dt = cfg.neuron.dt_ms
-    if model == "branching":
-        syn = synapses.replace(delay_steps=one_step, p_transmit=1.0 / k_out, efficacy=np.ones(m))
+    if model in ("branching", "subcritical_branching"):
+        m_target = 1.0 if model == "branching" else ref.subcritical_m
+        syn = synapses.replace(
+            delay_steps=one_step, p_transmit=m_target / k_out, efficacy=np.ones(m)
+        )
         dyn = Dynamics(refractory_ms=dt)
         drive = DriveSpec("slow", slow_interval_ms=cfg.drive.slow_interval_ms)
     elif model == "kinouchi_copelli":
@@ -592,7 +595,8 @@ def run_reference(
     """Simulate a reference model on the same graph; write avalanches.parquet, summary.json.
 
     ``branching``: critical branching process, p_ij = 1 / k_out(i), one-step delays, slow
-    drive. ``kinouchi_copelli``: the same at sigma = 1 with ``kc_refractory_steps`` refractory
+    drive; ``subcritical_branching`` the same at sigma = ``subcritical_m`` (negative
+    control). ``kinouchi_copelli``: the same at sigma = 1 with ``kc_refractory_steps`` refractory
     steps and weak Poisson drive (Kinouchi & Copelli 2006). ``levina``: LHG depressing
     synapses at fully recovered sigma0 = ``levina_sigma0``, slow drive (Levina et al. 2007).
     Avalanches use one-step bins (the generation time of these models); spikes.npz is
@@ -628,11 +632,15 @@ def run_reference(
         warmup_ms=warmup_ms(cfg, dyn),
         drive_off_ms=drive_off_ms(syn),
     )
+    sigma0 = {
+        "levina": cfg.reference.levina_sigma0,
+        "subcritical_branching": cfg.reference.subcritical_m,
+    }
     summary = {
         "regime": model,
         "control_name": "sigma0",
-        "control_value": cfg.reference.levina_sigma0 if model == "levina" else 1.0,
-        "control_label": f"{cfg.reference.levina_sigma0 if model == 'levina' else 1.0:g}",
+        "control_value": sigma0.get(model, 1.0),
+        "control_label": f"{sigma0.get(model, 1.0):g}",
         "lambda": spectral_radius(syn, 1.0),
         "sigma_mean_field": sigma,
         **_depression_summary(cfg, syn, dyn, found, record),

@@ -37,7 +37,7 @@ __all__ = [
 REGIMES = ("static", "depressing", "homeostatic")
 """Network regimes: fixed weights, depressing (Levina-Herrmann-Geisel), homeostatic threshold."""
 
-REFERENCE_MODELS = ("branching", "kinouchi_copelli", "levina")
+REFERENCE_MODELS = ("branching", "kinouchi_copelli", "levina", "subcritical_branching")
 """Reference avalanche models the criticality stage compares each run with."""
 
 EVENT_KINDS = ("first_passage", "dwell", "rebinding")
@@ -173,6 +173,11 @@ class ResultLayout:
     ) -> str:
         """``R/criticality/runs/<regime>/<control>/<name>``: criticality.json, figures/."""
         return f"{self.root}/criticality/runs/{regime}/{control_label(control)}/{name}"
+
+    def criticality_reference(self, name: str, *, model: str = "{model}") -> str:
+        """``R/criticality/reference/<model>/<name>``: criticality.json, figures/ of a control
+        model."""
+        return f"{self.root}/criticality/reference/{model}/{name}"
 
     def criticality_sweep(self, name: str) -> str:
         """``R/criticality/sweep/<name>``: dynamic_range.json, alignment.json, ..."""

@@ -9,7 +9,8 @@ The public API, importable from the subpackage::
   (likelihood-ratio tests), samplers;
 * avalanche statistics: :func:`avalanche_scaling` (tau, alpha, gamma, crackling
   relation), :func:`shape_collapse`, :func:`branching_ratio` (conventional and
-  multistep regression), :func:`dynamic_range`, :func:`alignment_score`;
+  multistep regression; offspring per spike of causal trees), :func:`dynamic_range`,
+  :func:`alignment_score` (equivalence with critical branching);
 * one run at once: :func:`analyse_avalanches`; configuration: :class:`CriticalityConfig`;
 * test systems with known answers: :func:`galton_watson_avalanches`,
   :func:`subsampled_branching_series`.
@@ -21,7 +22,7 @@ are keyword-only and randomness is one ``rng`` argument (an int seed or a
 ``numpy.random.Generator``).
 """
 
-from analysis.criticality.alignment import Alignment, alignment_score, best_run_per_reference
+from analysis.criticality.alignment import AlignmentScore, alignment_score, equivalence_probability
 from analysis.criticality.avalanche_analysis import (
     REFERENCE_EXPONENTS,
     analyse_avalanches,
@@ -31,6 +32,7 @@ from analysis.criticality.branching import (
     BranchingResult,
     branching_ratio,
     lag_regression_slopes,
+    tree_branching_ratio,
 )
 from analysis.criticality.collapse import (
     CollapseResult,
@@ -99,9 +101,10 @@ __all__ = [
     "DynamicRange",
     "dynamic_range",
     "peak_per_regime",
-    "Alignment",
+    "AlignmentScore",
     "alignment_score",
-    "best_run_per_reference",
+    "equivalence_probability",
+    "tree_branching_ratio",
     # one run
     "REFERENCE_EXPONENTS",
     "analyse_avalanches",

@@ -3,7 +3,9 @@
 Each part (exponents + scaling relation, goodness of fit, likelihood-ratio tests, shape
 collapse, branching ratio) is computed independently; a part that the data cannot
 support is reported as ``{"status": "undefined", "reason": ...}`` instead of a number,
-so the JSON never holds NaN. Seeds: the run's root seed is
+so the JSON never holds NaN. The alignment score with critical branching
+(:mod:`analysis.criticality.alignment`) is derived from the exponents and the branching
+ratio. Seeds: the run's root seed is
 ``SeedSequence([config.seed, crc32(run_label)])``, spawned into one child per part.
 """
 
@@ -16,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.criticality.branching import branching_ratio
+from analysis.criticality.alignment import alignment_score
+from analysis.criticality.branching import branching_ratio, tree_branching_ratio
 from analysis.criticality.collapse import shape_collapse
 from analysis.criticality.config import CriticalityConfig
 from analysis.criticality.powerlaw_compare import SIGNIFICANCE, compare_alternatives
@@ -234,6 +237,7 @@ def analyse_avalanches(
     *,
     config: CriticalityConfig,
     run_label: str,
+    causal: bool = False,
 ) -> tuple[dict, dict]:
     """All criticality measures of one run.
 
@@ -246,6 +250,10 @@ def analyse_avalanches(
     config : CriticalityConfig
     run_label : str
         Identifies the run (e.g. ``"depressing/1"``); seeds derive from it.
+    causal : bool
+        The avalanches are causal trees (one root each): the branching ratio is the
+        offspring per spike of the trees (:func:`tree_branching_ratio`), not the
+        multistep regression of ``bin_counts``.
 
     Returns
     -------
@@ -335,7 +343,14 @@ def analyse_avalanches(
             out["shape_collapse"] = collapse.as_dict()
         except ValueError as err:
             out["shape_collapse"] = _undefined(err)
-    if bin_counts is None:
+    if causal:
+        try:
+            out["branching_ratio"] = tree_branching_ratio(
+                sizes, n_bootstrap=config.branching_bootstrap, rng=seed_branch
+            )
+        except ValueError as err:
+            out["branching_ratio"] = _undefined(err)
+    elif bin_counts is None:
         out["branching_ratio"] = {"status": "undefined", "reason": "no spikes.npz given"}
     else:
         try:
@@ -350,4 +365,5 @@ def analyse_avalanches(
             out["branching_ratio"] = branching.as_dict()
         except ValueError as err:
             out["branching_ratio"] = _undefined(err)
+    out["alignment"] = alignment_score(out, config.alignment_margins).as_dict()
     return out, objects

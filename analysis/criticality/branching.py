@@ -5,6 +5,9 @@
 * Multistep regression (MR; Wilting & Priesemann 2018, Nat. Commun. 9:2325): slopes
   ``r_k`` of ``A_{t+k}`` on ``A_t`` for k = 1..k_max follow ``r_k = b m^k`` with the
   subsampling bias absorbed into ``b``; fitting the exponential gives an unbiased m.
+* Offspring per spike of causal avalanches (complete trees): ``(Σ S − n) / Σ S``, every
+  spike but the n roots being one spike's child; the maximum-likelihood estimate of the
+  mean offspring number of Galton–Watson trees (Harris 1948).
 
 The package ``mrestimator`` implements MR too; it is not a dependency because its
 trial-structured API and plotting side effects add little over the few regressions here,
@@ -26,7 +29,7 @@ from scipy import optimize
 
 from synsoc.validation import check_int_at_least, finite_array
 
-__all__ = ["BranchingResult", "lag_regression_slopes", "branching_ratio"]
+__all__ = ["BranchingResult", "lag_regression_slopes", "branching_ratio", "tree_branching_ratio"]
 
 _M_MAX = 2.0  # upper bound of m in the exponential fit
 
@@ -236,3 +239,44 @@ def branching_ratio(
         autocorrelation_time_bins=float(-1.0 / np.log(m)) if 0 < m < 1 else None,
         n_bootstrap=int(valid.sum()),
     )
+
+
+def tree_branching_ratio(
+    sizes, *, n_bootstrap: int, rng: int | np.random.Generator | None = None
+) -> dict:
+    """Mean offspring per spike of complete causal trees, with a bootstrap interval.
+
+    Parameters
+    ----------
+    sizes : array_like, shape=(n,), dtype=int
+        Sizes (spikes) of complete trees, each grown from one root.
+    n_bootstrap : int
+        Case-bootstrap replicates over trees (>= 2).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (used in place); None draws fresh entropy.
+
+    Returns
+    -------
+    dict
+        ``offspring_per_spike`` = ``(sum(sizes) - n) / sum(sizes)`` (dimensionless), its
+        95 % percentile interval ``offspring_per_spike_ci95``, ``n_trees``, ``method``.
+
+    Raises
+    ------
+    ValueError
+        If there is no tree or a size is below 1.
+    """
+    s = finite_array("sizes", sizes, ndim=1)
+    check_int_at_least("n_bootstrap", n_bootstrap, 2)
+    if s.size == 0 or np.any(s < 1):
+        raise ValueError("sizes: need at least one tree, every size >= 1")
+    rng = np.random.default_rng(rng)
+    total = s.sum()
+    boot_totals = np.array([s[rng.integers(0, s.size, s.size)].sum() for _ in range(n_bootstrap)])
+    boot = (boot_totals - s.size) / boot_totals
+    return {
+        "offspring_per_spike": float((total - s.size) / total),
+        "offspring_per_spike_ci95": [float(v) for v in np.percentile(boot, [2.5, 97.5])],
+        "n_trees": int(s.size),
+        "method": "(sum S - n) / sum S over complete trees (Harris 1948); case bootstrap",
+    }

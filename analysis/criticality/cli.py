@@ -41,6 +41,8 @@ def _run(args: argparse.Namespace) -> int:
         read_cascades(args.cascades)
     if args.bin_scan is not None:
         read_bin_scan(args.bin_scan)
+    if args.network_summary is not None:
+        require_file(args.network_summary, "network summary (summary.json)")
     with guard:
         summary = run_criticality(
             avalanches,
@@ -49,6 +51,7 @@ def _run(args: argparse.Namespace) -> int:
             spikes_path=args.spikes,
             cascades_path=args.cascades,
             bin_scan_path=args.bin_scan,
+            network_summary_path=args.network_summary,
             run_label=args.label,
         )
     exps = summary["exponents"]
@@ -63,6 +66,16 @@ def _run(args: argparse.Namespace) -> int:
         )
     else:
         logger.info("exponents undefined: %s", exps["reason"])
+    alignment = summary["alignment"]
+    logger.info(
+        "alignment with critical branching: %.2f +- %.2f (%d of %d criteria within margin)",
+        alignment["score"],
+        alignment["score_sd"],
+        alignment["n_within_margin"],
+        alignment["n_criteria"],
+    )
+    for flag in summary["flags"]:
+        logger.warning("flag: %s", flag["message"])
     return 0
 
 
@@ -87,6 +100,10 @@ def register(subparsers) -> None:
         "--cascades", help="cascades.parquet: causal avalanches, analysed beside the binned ones"
     )
     parser.add_argument("--bin-scan", help="bin_scan.parquet: exponents at every scanned bin width")
+    parser.add_argument(
+        "--network-summary",
+        help="the network run's summary.json: its activity state flags supercritical runs",
+    )
     parser.add_argument("--config", help="configuration YAML (default: schema defaults)")
     parser.add_argument("--label", help="run label used in the JSON and for seeding")
     add_force_option(parser)

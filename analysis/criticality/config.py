@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from analysis.criticality.alignment import DEFAULT_MARGINS
 from analysis.criticality.powerlaw_compare import ALTERNATIVES
 from synsoc.config import validate_section
 from synsoc.layout import REFERENCE_MODELS
@@ -76,8 +77,12 @@ class CriticalityConfig:
         Shortest duration in the shape collapse (bins).
     llr_alternatives : tuple of str
         Alternatives of the likelihood-ratio tests (of ``ALTERNATIVES``).
+    alignment_margins : dict of str to float
+        Equivalence margin per criterion of the alignment score (missing criteria take
+        :data:`analysis.criticality.alignment.DEFAULT_MARGINS`).
     reference_models : tuple of str
-        Reference models of the alignment score (of ``synsoc.layout.REFERENCE_MODELS``).
+        Control models simulated on the run's graph and scored like the runs (of
+        ``synsoc.layout.REFERENCE_MODELS``).
     """
 
     seed: int
@@ -96,6 +101,7 @@ class CriticalityConfig:
     collapse_min_avalanches: int
     collapse_min_duration_bins: int
     llr_alternatives: tuple[str, ...]
+    alignment_margins: dict[str, float]
     reference_models: tuple[str, ...]
 
     @property
@@ -147,4 +153,5 @@ class CriticalityConfig:
         values = {f.name: full[f.name] for f in fields(cls)}
         for key in ("llr_alternatives", "reference_models", "alpha_range"):
             values[key] = tuple(values[key])
+        values["alignment_margins"] = {**DEFAULT_MARGINS, **values["alignment_margins"]}
         return cls(**values)

@@ -6,8 +6,8 @@ modules, draws the figures and writes its JSON (with provenance) and tables atom
 * :func:`run_criticality` — ``R/criticality/runs/{regime}/{control}/criticality.json``
   and ``figures/`` of one network run.
 * :func:`run_dynamic_range` — ``R/criticality/sweep/dynamic_range.json`` (+ figure).
-* :func:`run_alignment` — ``R/criticality/sweep/alignment.json``, ``alignment.csv``,
-  ``exponents.csv`` (+ figure).
+* :func:`run_alignment` — ``R/criticality/sweep/alignment.json``, ``alignment.csv``
+  (the alignment score of every run and control model), ``exponents.csv`` (+ figure).
 
 See docs/criticality.md.
 """
@@ -23,14 +23,14 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.criticality.alignment import alignment_score, best_run_per_reference
+from analysis.criticality.alignment import ALIGNMENT_DEFINITION, CRITERIA
 from analysis.criticality.avalanche_analysis import (
     REFERENCE_EXPONENTS,
     analyse_avalanches,
     bin_scan_exponents,
-    fit_exponents,
 )
 from analysis.criticality.config import CriticalityConfig
+from analysis.criticality.flags import run_flags
 from analysis.criticality.response_curve import dynamic_range, peak_per_regime
 from analysis.criticality.tables import (
     read_avalanches,
@@ -49,6 +49,9 @@ __all__ = ["run_criticality", "run_dynamic_range", "run_alignment"]
 logger = logging.getLogger(__name__)
 
 
+_NETWORK_KEYS = ("regime", "control_name", "control_value", "lambda", "sigma_expected")
+"""Keys of the network run's summary.json copied into criticality.json (``network_run``)."""
+
 _CASCADE_KEYS = (
     "n_avalanches",
     "exponents",
@@ -57,6 +60,8 @@ _CASCADE_KEYS = (
     "likelihood_ratio_tests_fixed_xmin",
     "power_law_verdict",
     "shape_collapse",
+    "branching_ratio",
+    "alignment",
 )
 
 
@@ -68,6 +73,7 @@ def run_criticality(
     spikes_path: str | Path | None = None,
     cascades_path: str | Path | None = None,
     bin_scan_path: str | Path | None = None,
+    network_summary_path: str | Path | None = None,
     run_label: str | None = None,
 ) -> dict:
     """Analyse one run and write ``criticality.json`` and ``figures/`` into ``out_dir``.
@@ -87,6 +93,10 @@ def run_criticality(
         ``cascades`` block (durations and profiles in generations).
     bin_scan_path : path-like, optional
         ``bin_scan.parquet``: exponents at every scanned bin width (``bin_scan``).
+    network_summary_path : path-like, optional
+        The network run's ``summary.json``: its activity state feeds the ``flags``
+        (:func:`analysis.criticality.flags.run_flags`); its control value and lambda are
+        copied into ``network_run``.
     run_label : str, optional
         Defaults to the parent directories of ``avalanches_path`` (``regime/control``).
 
@@ -105,7 +115,11 @@ def run_criticality(
     summary, objects = analyse_avalanches(avalanches, bin_counts, config=crit, run_label=label)
     if cascades_path is not None:
         cascades = analyse_avalanches(
-            read_cascades(cascades_path), None, config=crit, run_label=f"{label}/cascades"
+            read_cascades(cascades_path),
+            None,
+            config=crit,
+            run_label=f"{label}/cascades",
+            causal=True,
         )[0]
         summary["cascades"] = {
             "definition": "causal avalanches: a drive spike and all its descendants "
@@ -117,10 +131,18 @@ def run_criticality(
         summary["bin_scan"] = bin_scan_exponents(
             read_bin_scan(bin_scan_path), max_delay_ms=max_delay_ms, **crit.guards
         )
+    network = {}
+    if network_summary_path is not None:
+        network = json.loads(Path(network_summary_path).read_text())
+        summary["network_run"] = {key: network.get(key) for key in _NETWORK_KEYS}
+    summary["flags"] = run_flags(
+        summary, network.get("activity_state"), min_avalanches=crit.min_avalanches
+    )
+    for flag in summary["flags"]:
+        logger.warning("%s: %s", label, flag["message"])
     out_dir = Path(out_dir)
-    summary["figures"] = [
-        str(p.relative_to(out_dir)) for p in plot_run(avalanches, objects, out_dir / "figures")
-    ]
+    figures = plot_run(avalanches, objects, out_dir / "figures", summary=summary)
+    summary["figures"] = [str(p.relative_to(out_dir)) for p in figures]
     summary["provenance"] = provenance(config)
     write_json(out_dir / "criticality.json", summary)
     return summary
@@ -212,27 +234,55 @@ def _baseline(frame: pd.DataFrame) -> float | None:
 
 def _run_exponents(criticality_json: Mapping) -> dict:
     exps = criticality_json.get("exponents", {})
-    return {k: exps.get(k, {}).get("value") for k in ("tau", "alpha", "gamma")}
+    return {k: (exps.get(k) or {}).get("value") for k in ("tau", "alpha", "gamma")}
+
+
+def _alignment_row(kind: str, regime: str, control: str | None, path: str | Path) -> dict:
+    """One row of alignment.csv from a ``criticality.json``: score, its SD, the estimate
+    and probability of every criterion, and the run's flags. ``control`` None takes the
+    control value recorded from the network run (``network_run``; control models)."""
+    criticality = json.loads(Path(path).read_text())
+    if "alignment" not in criticality:
+        raise ValueError(f"{path}: no 'alignment' block; rerun its criticality analysis")
+    if control is None:
+        value = (criticality.get("network_run") or {}).get("control_value")
+        control = "unknown" if value is None else f"{value:g}"
+    block = criticality["alignment"]
+    row = {
+        "kind": kind,
+        "regime": regime,
+        "control_value": control_number(control),
+        "control_label": control,
+        "n_avalanches": criticality["n_avalanches"],
+        "score": block["score"],
+        "score_sd": block["score_sd"],
+        "n_within_margin": block["n_within_margin"],
+    }
+    for criterion in block["criteria"]:
+        name = criterion["criterion"]
+        row[name] = criterion["value"]
+        row[f"{name}_probability"] = criterion["probability_within_margin"]
+    row["flags"] = "; ".join(flag["code"] for flag in criticality.get("flags", [])) or None
+    return row
 
 
 def run_alignment(
-    run_avalanches: Sequence[str | Path],
     run_criticality: Sequence[str | Path],
     runs: Sequence[tuple[str, str]],
-    reference_avalanches: Mapping[str, str | Path],
+    control_criticality: Mapping[str, str | Path],
     out_dir: str | Path,
     config: Mapping[str, Any],
 ) -> dict:
-    """Alignment score of every run against every reference model, plus exponent table.
+    """Alignment scores of every run and control model, and the exponent table.
 
     Parameters
     ----------
-    run_avalanches, run_criticality : sequence of path-like
-        Per run ``avalanches.parquet`` and ``criticality.json``, aligned with ``runs``.
+    run_criticality : sequence of path-like
+        Per run ``criticality.json`` (with its ``alignment`` block), aligned with ``runs``.
     runs : sequence of (str, str)
         (regime, control label).
-    reference_avalanches : Mapping of str to path-like
-        Reference model name -> ``avalanches.parquet``.
+    control_criticality : Mapping of str to path-like
+        Control model name -> its ``criticality.json`` (``R/criticality/reference``).
     out_dir : path-like
         ``R/criticality/sweep``: writes alignment.json, alignment.csv, exponents.csv and
         the exponent figure.
@@ -248,63 +298,42 @@ def run_alignment(
 
     crit = CriticalityConfig.from_section(config.get("criticality"))
     out_dir = Path(out_dir)
-    references = {}
-    for model, path in reference_avalanches.items():
-        frame = read_avalanches(path)
-        sizes, durations = frame["size"].to_numpy(), frame["duration_bins"].to_numpy()
-        references[model] = (
-            sizes,
-            durations,
-            fit_exponents(sizes, durations, **crit.guards),
-        )
-    rows, exponent_rows = [], []
-    for (regime, control), av_path, cj_path in zip(
-        runs, run_avalanches, run_criticality, strict=True
-    ):
-        frame = read_avalanches(av_path)
-        sizes, durations = frame["size"].to_numpy(), frame["duration_bins"].to_numpy()
-        exps = _run_exponents(json.loads(Path(cj_path).read_text()))
-        exponent_rows.append({"name": f"{regime}/{control}", **exps})
-        for model, (ref_s, ref_t, ref_exps) in references.items():
-            row = {
-                "regime": regime,
-                "control_value": control_number(control),
-                "control_label": control,
-                "reference_model": model,
-                "n_avalanches": int(sizes.size),
-                "n_reference_avalanches": int(ref_s.size),
-            }
-            if sizes.size == 0 or ref_s.size == 0:
-                row.update({"score": None, "note": "undefined: no avalanches"})
-            else:
-                row.update(alignment_score(sizes, durations, ref_s, ref_t).as_dict())
-                row["note"] = "ok"
-            for key in ("tau", "alpha"):
-                both = exps[key] is not None and ref_exps[key] is not None
-                row[f"{key}_minus_reference"] = exps[key] - ref_exps[key] if both else None
-            rows.append(row)
-    for model, (_, _, ref_exps) in references.items():
-        exponent_rows.append({"name": f"reference:{model}", **ref_exps, "gamma": None})
+    rows = [
+        _alignment_row("run", regime, control, path)
+        for (regime, control), path in zip(runs, run_criticality, strict=True)
+    ]
+    controls = [
+        _alignment_row("control", model, None, path) for model, path in control_criticality.items()
+    ]
+    exponent_rows = [
+        {"name": f"{regime}/{control}", **_run_exponents(json.loads(Path(path).read_text()))}
+        for (regime, control), path in zip(runs, run_criticality, strict=True)
+    ]
+    exponent_rows += [
+        {"name": f"control:{model}", **_run_exponents(json.loads(Path(path).read_text()))}
+        for model, path in control_criticality.items()
+    ]
     for name, ref in REFERENCE_EXPONENTS.items():
         exponent_rows.append(
             {"name": name, "tau": ref["tau"], "alpha": ref["alpha"], "gamma": ref["gamma"]}
         )
-    best = best_run_per_reference(rows, list(references))
-    table = pd.DataFrame(rows)
-    write_text(out_dir / "alignment.csv", table.to_csv(index=False))
+    write_text(out_dir / "alignment.csv", pd.DataFrame(rows + controls).to_csv(index=False))
     write_text(out_dir / "exponents.csv", pd.DataFrame(exponent_rows).to_csv(index=False))
     figures = plot_exponent_table(exponent_rows, out_dir / "exponents")
     summary = {
-        "schema_version": 1,
-        "definition": "score = 1 - (KS_size + KS_duration) / 2, two-sample KS distances "
-        "between the run's and the reference model's avalanche sizes and "
-        "durations; exponent differences reported separately",
+        "schema_version": 2,
+        "definition": ALIGNMENT_DEFINITION,
+        "criteria": [
+            {"criterion": c.name, "label": c.label, "reference": c.reference, "source": c.source}
+            for c in CRITERIA
+        ],
+        "margins": crit.alignment_margins,
         "runs": rows,
-        "best_run_per_reference": best,
+        "controls": controls,
         "exponents": exponent_rows,
         "figures": [p.name for p in figures],
         "provenance": provenance(config),
     }
     write_json(out_dir / "alignment.json", summary)
-    logger.info("alignment: %s", {m: b.get("score") for m, b in best.items()})
+    logger.info("alignment: %s", {f"{r['regime']}/{r['control_label']}": r["score"] for r in rows})
     return summary

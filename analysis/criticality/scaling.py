@@ -46,7 +46,8 @@ class ScalingResult:
     gamma_range_bins : tuple of int or None
         Inclusive duration range (bins) of the <S>(T) fit.
     ci95 : dict of str to (float, float)
-        Bootstrap percentile intervals of ``tau``, ``alpha``, ``gamma_predicted`` and,
+        Bootstrap percentile intervals (x_min searched again on every resample) of
+        ``tau``, ``alpha``, ``gamma_predicted`` and,
         when gamma is defined, ``gamma`` and ``gamma_difference``.
     n_bootstrap : int
         Bootstrap resamples that could be fit (resamples whose tail collapses to a
@@ -334,8 +335,10 @@ def avalanche_scaling(
         pick = rng.integers(0, s.size, s.size)
         bs, bt = s[pick], t[pick]
         try:
-            boot[i, 0] = fit_power_law(bs, xmin=size_fit.xmin, min_tail=2).alpha
-            boot[i, 1] = fit_power_law(bt, xmin=duration_fit.xmin, min_tail=2).alpha
+            # the x_min search is repeated on every resample (Clauset et al. 2009, 3.4),
+            # so the intervals include the uncertainty of the cut-off
+            boot[i, 0] = fit_power_law(bs, discrete=True, **guards).alpha
+            boot[i, 1] = fit_power_law(bt, discrete=True, **guards).alpha
             if gamma is not None:
                 in_range = (bt >= t_range[0]) & (bt <= t_range[1])
                 boot[i, 2] = gamma_fit(bs[in_range], bt[in_range], t_min=t_range[0], min_count=1)[0]

@@ -32,6 +32,7 @@ from analysis.report.activation import (
 from analysis.report.config import ActivationConfig
 from analysis.report.headline import read_json_object
 from analysis.report.summary import (
+    SWEEP_FIGURE_PREFIX,
     NetworkRun,
     alignment_table,
     build_summary,
@@ -117,8 +118,9 @@ def run_collect_figures(
     ``R/kinetics/figures/*.png`` go to ``kinetics_dest``;
     ``R/criticality/runs/{regime}/{control}/figures/*.png`` go to
     ``criticality_dest`` as ``{regime}_{control}_{name}.png`` and
-    ``R/criticality/sweep/**/*.png`` as ``sweep_{name}.png`` (flat names, so the
-    report's ``{name}.png`` pattern lists each once).
+    ``R/criticality/sweep/**/*.png`` as ``sweep_all_{name}.png``: flat names that the
+    report's pattern ``{regime}_{control}_{figure}.png`` parses into its labels (regime
+    ``sweep``, control ``all`` for the figures across the sweep).
 
     Parameters
     ----------
@@ -131,6 +133,12 @@ def run_collect_figures(
     -------
     dict of str to int
         Number of figures copied per stage.
+
+    Raises
+    ------
+    ValueError
+        If ``results_dir`` is not a directory, or a run's regime or control holds ``_``
+        (its name would not parse into labels).
     """
     root = Path(results_dir)
     if not root.is_dir():
@@ -140,9 +148,12 @@ def run_collect_figures(
         plan["kinetics"].append((src, Path(kinetics_dest) / src.name))
     for src in sorted((root / "criticality" / "runs").glob("*/*/figures/*.png")):
         regime, control = src.parts[-4], src.parts[-3]
+        if "_" in regime + control:
+            raise ValueError(f"regime and control must not contain '_' (report labels): {src}")
         plan["criticality"].append((src, Path(criticality_dest) / f"{regime}_{control}_{src.name}"))
     for src in sorted((root / "criticality" / "sweep").rglob("*.png")):
-        plan["criticality"].append((src, Path(criticality_dest) / f"sweep_{src.name}"))
+        dest = Path(criticality_dest) / f"{SWEEP_FIGURE_PREFIX}{src.name}"
+        plan["criticality"].append((src, dest))
     for dest in (kinetics_dest, criticality_dest):
         Path(dest).mkdir(parents=True, exist_ok=True)
     for pairs in plan.values():

@@ -656,6 +656,13 @@ def runs_section(runs: Sequence[NetworkRun]) -> str:
         "",
         statistics,
     ]
+    flags = [
+        f"- **{run.regime}, {symbol} = {run.control}**: {flag}"
+        for run in estimates
+        for flag in run.flags
+    ]
+    if flags:
+        parts += ["", "Flagged runs (read their statistics with care):", "", *flags]
     notes = [
         f"- {run.regime}, {symbol} = {run.control}: {note}"
         for run in estimates
@@ -844,65 +851,82 @@ def dynamic_range_section(dynamic_range: Mapping[str, Any], *, symbol: str = "σ
 
 
 def alignment_table(alignment: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows (one per run and reference model) of ``alignment.json``'s ``runs``.
+    """Header and rows (one per run, then one per control model) of ``alignment.json``.
 
     Columns are the union of the rows' keys in first-seen order (raw keys: the CSV);
-    a key a row lacks (e.g. the KS distances of a run without avalanches) is None.
+    a key a row lacks is None.
     """
-    records = alignment.get("runs", [])
+    records = [
+        record
+        for key in ("runs", "controls")
+        for record in alignment.get(key, [])
+        if isinstance(record, Mapping)
+    ]
     header: list[str] = []
     for record in records:
         header += [key for key in record if key not in header]
     return header, [[record.get(key) for key in header] for record in records]
 
 
-_ALIGNMENT_COLUMNS = {
-    "regime": "Regime",
-    "control_value": None,
-    "reference_model": "Reference model",
-    "score": "Score",
-    "n_avalanches": "Avalanches",
-    "n_reference_avalanches": "Reference avalanches",
-    "ks_size": "KS distance, sizes",
-    "ks_duration": "KS distance, durations",
-    "ks_size_p_value": "KS p, sizes",
-    "ks_duration_p_value": "KS p, durations",
-    "tau_minus_reference": "τ − τ_ref",
-    "alpha_minus_reference": "α − α_ref",
-    "note": "Note",
-}
+def _criterion_cell(record: Mapping[str, Any], name: str) -> str:
+    """``1.51 (p 0.98)``: a criterion's estimate and its probability within the margin."""
+    value = finite_number(record.get(name))
+    if value is None:
+        return "undefined"
+    probability = finite_number(record.get(f"{name}_probability"))
+    return f"{value:.3g} (p {probability:.2f})" if probability is not None else f"{value:.3g}"
+
+
+def _score_cell(record: Mapping[str, Any]) -> str:
+    score, sd = finite_number(record.get("score")), finite_number(record.get("score_sd"))
+    if score is None:
+        return "-"
+    return f"{score:.2f} ± {sd:.2f}" if sd is not None else f"{score:.2f}"
+
+
+def _alignment_rows(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[list]:
+    return [
+        [
+            record.get("regime"),
+            record.get("control_label"),
+            record.get("n_avalanches"),
+            _score_cell(record),
+            *(_criterion_cell(record, name) for name in names),
+            record.get("flags") or "",
+        ]
+        for record in records
+    ]
 
 
 def alignment_section(alignment: Mapping[str, Any], *, symbol: str = "σ0") -> str:
-    """Best run per reference model and the per-run alignment table (``alignment.json``)."""
-    parts = ["## Alignment with reference models", ""]
+    """The alignment score of every run and control model (``alignment.json``)."""
+    parts = ["## Alignment with critical branching", ""]
     if isinstance(alignment.get("definition"), str):
         parts += [f"Definition: {alignment['definition']}.", ""]
-    best = json_block(alignment, "best_run_per_reference")
-    if best:
-        rows = []
-        for model, entry in best.items():
-            entry = entry if isinstance(entry, Mapping) else {}
-            control = finite_number(entry.get("control_value"))
-            rows.append(
-                [
-                    model,
-                    entry.get("regime"),
-                    None if control is None else f"{control:g}",
-                    entry.get("score"),
-                    entry.get("reason"),
-                ]
-            )
-        parts += [
-            "Best-aligned run per reference model:",
-            "",
-            markdown_table(["Reference model", "Regime", symbol, "Score", "Note"], rows),
-            "",
+    criteria = [c for c in alignment.get("criteria", []) if isinstance(c, Mapping)]
+    margins = json_block(alignment, "margins")
+    if criteria:
+        rows = [
+            [c.get("label"), c.get("reference"), margins.get(c.get("criterion")), c.get("source")]
+            for c in criteria
         ]
-    records = [r for r in alignment.get("runs", []) if isinstance(r, Mapping)]
-    if records:
-        parts += [_record_table(records, _ALIGNMENT_COLUMNS, symbol), ""]
-    known = {"schema_version", "definition", "best_run_per_reference", "runs"}
+        parts += [markdown_table(["Criterion", "Reference", "Margin", "Source"], rows), ""]
+    names = [c.get("criterion") for c in criteria]
+    header = [
+        "Regime",
+        symbol,
+        "Avalanches",
+        "Score ± SD",
+        *(f"{c.get('label')} (p within margin)" for c in criteria),
+        "Flags",
+    ]
+    for key, title in (("runs", "Runs"), ("controls", "Control models on the same graph")):
+        records = [r for r in alignment.get(key, []) if isinstance(r, Mapping)]
+        if records:
+            if key == "controls":
+                header[:2] = ["Model", "σ0"]
+            parts += [f"{title}:", "", markdown_table(header, _alignment_rows(records, names)), ""]
+    known = {"schema_version", "definition", "criteria", "margins", "runs", "controls"}
     other = {key: value for key, value in alignment.items() if key not in known}
     if flatten_scalars(other):
         parts += [markdown_table(["Other value (raw key)", "Value"], _raw_rows(other)), ""]
@@ -936,6 +960,11 @@ def read_benchmarks(paths: Iterable[str | os.PathLike], root: str | os.PathLike)
         seconds = sum(float(record["s"]) for record in records) / len(records)
         rows.append((os.path.relpath(path, root), seconds))
     return sorted(rows)
+
+
+SWEEP_FIGURE_PREFIX = "sweep_all_"
+"""Prefix of the sweep figures among the report's criticality figures (regime ``sweep``,
+control ``all`` for the report's labels; ``run_collect_figures``)."""
 
 
 def benchmark_section(rows: Sequence[tuple[str, float]]) -> str:
@@ -995,7 +1024,7 @@ def _figure_groups(
         if parent == "kinetics":
             groups["Kinetics"].append(rel)
         elif parent == "criticality":
-            if rel.stem.startswith("sweep_"):
+            if rel.stem.startswith(SWEEP_FIGURE_PREFIX):
                 groups["Criticality across the sweep"].append(rel)
                 continue
             regime = next((r for r in REGIMES if rel.stem.startswith(f"{r}_")), None)
@@ -1014,12 +1043,12 @@ def _figure_groups(
 
 def _figure_order(rel: Path) -> tuple[int, str]:
     known = list(_FIGURE_TEXT)
-    return (known.index(rel.stem) if rel.stem in known else len(known), rel.name)
+    stem = rel.stem.removeprefix(SWEEP_FIGURE_PREFIX)
+    return (known.index(stem) if stem in known else len(known), rel.name)
 
 
 def _figure_line(rel: Path) -> str:
-    stem = rel.stem.removeprefix("sweep_")
-    text = _FIGURE_TEXT.get(stem)
+    text = _FIGURE_TEXT.get(rel.stem.removeprefix(SWEEP_FIGURE_PREFIX))
     link = f"[{rel.name}]({rel.as_posix()})"
     return f"- {link}: {text}" if text else f"- {link}"
 

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from analysis.criticality import CriticalityConfig
+from analysis.criticality.alignment import DEFAULT_MARGINS
 from synsoc.config import ConfigError, load_config, validate_config
+from synsoc.layout import REFERENCE_MODELS
 
 
 @pytest.mark.parametrize(
@@ -28,11 +30,16 @@ def test_shipped_configs_build_typed_config(name):
         "criticality"
     ]
     config = CriticalityConfig.from_section(section)
-    assert config.gof_bootstrap >= 1 and set(config.reference_models) <= {
-        "branching",
-        "kinouchi_copelli",
-        "levina",
-    }
+    assert config.gof_bootstrap >= 1 and set(config.reference_models) <= set(REFERENCE_MODELS)
+    assert set(config.alignment_margins) == set(DEFAULT_MARGINS)
+
+
+def test_schema_default_margins_are_the_scores_defaults():
+    assert CriticalityConfig.from_section().alignment_margins == DEFAULT_MARGINS
+    partial = CriticalityConfig.from_section({"alignment_margins": {"tau": 0.2}})
+    assert partial.alignment_margins == {**DEFAULT_MARGINS, "tau": 0.2}
+    with pytest.raises(ConfigError, match="criticality.alignment_margins"):
+        validate_config({"criticality": {"alignment_margins": {"tau": 0}}})
 
 
 def test_dataclass_validates_too():

@@ -40,23 +40,28 @@ def _no_nan(value):
 @pytest.fixture(scope="module")
 def analysed(results_tree):
     out = {}
-    for regime, control in RUNS:
-        net = results_tree / "network" / "runs" / regime / control
-        out[(regime, control)] = run_criticality(
+    runs = [(f"runs/{regime}/{control}", f"{regime}/{control}") for regime, control in RUNS]
+    controls = [(f"reference/{model}", f"reference/{model}") for model in MODELS]
+    for where, label in runs + controls:
+        net = results_tree / "network" / where
+        out[label] = run_criticality(
             net / "avalanches.parquet",
-            results_tree / "criticality" / "runs" / regime / control,
+            results_tree / "criticality" / where,
             CONFIG,
             spikes_path=net / "spikes.npz",
+            cascades_path=net / "cascades.parquet",
+            network_summary_path=net / "summary.json",
+            run_label=label,
         )
     return out
 
 
 def test_run_json_has_exponents_cis_and_figures(analysed, results_tree):
-    summary = analysed[("static", "1")]
+    summary = analysed["static/1"]
     assert summary["run"] == "static/1"
     assert summary["exponents"]["tau"]["value"] == pytest.approx(1.5, abs=0.1)
     assert len(summary["exponents"]["gamma"]["ci95"]) == 2
-    assert summary["branching_ratio"]["multistep_regression"] == pytest.approx(0.95, abs=0.03)
+    assert summary["branching_ratio"]["multistep_regression"] == pytest.approx(0.995, abs=0.01)
     assert {"p_value"} <= set(summary["goodness_of_fit"]["size"])
     assert summary["provenance"]["config_hash"]
     figures = results_tree / "criticality" / "runs" / "static" / "1" / "figures"
@@ -64,6 +69,19 @@ def test_run_json_has_exponents_cis_and_figures(analysed, results_tree):
     assert (figures / "avalanche_distributions.svg").exists()
     on_disk = json.loads((figures.parent / "criticality.json").read_text())
     assert _no_nan(on_disk)
+    assert on_disk["network_run"]["control_value"] == 1.0 and on_disk["flags"] == []
+    # the score is read from the blocks above: tau of critical trees holds, and the
+    # series' m = 0.995 is within 0.02 of 1
+    criteria = {c["criterion"]: c for c in on_disk["alignment"]["criteria"]}
+    assert criteria["tau"]["probability_within_margin"] > 0.9
+    assert (
+        criteria["branching_ratio"]["value"] == summary["branching_ratio"]["multistep_regression"]
+    )
+    assert criteria["branching_ratio"]["probability_within_margin"] > 0.5
+    # the causal trees' branching ratio is their offspring per spike, 1 - 1/<S>
+    cascades = on_disk["cascades"]
+    assert cascades["branching_ratio"]["offspring_per_spike"] == pytest.approx(1.0, abs=0.02)
+    assert cascades["alignment"]["score"] > 0.7
 
 
 def test_sweep_outputs(analysed, results_tree):
@@ -75,20 +93,32 @@ def test_sweep_outputs(analysed, results_tree):
     # Michaelis-Menten response: Delta = 10 log10(81) dB whatever the half-saturation
     assert all(row["delta_db"] == pytest.approx(19.08, abs=0.5) for row in dr["runs"])
     assert (sweep / "dynamic_range.svg").exists()
-    avalanches = [results_tree / "network" / "runs" / r / c / "avalanches.parquet" for r, c in RUNS]
     crit = [results_tree / "criticality" / "runs" / r / c / "criticality.json" for r, c in RUNS]
-    refs = {m: results_tree / "network" / "reference" / m / "avalanches.parquet" for m in MODELS}
-    al = run_alignment(avalanches, crit, RUNS, refs, sweep, CONFIG)
+    controls = {
+        m: results_tree / "criticality" / "reference" / m / "criticality.json" for m in MODELS
+    }
+    al = run_alignment(crit, RUNS, controls, sweep, CONFIG)
     table = pd.read_csv(sweep / "alignment.csv")
-    assert len(table) == len(RUNS) * len(MODELS)
-    best = al["best_run_per_reference"]["branching"]
-    assert (best["regime"], best["control_value"]) == ("static", 1.0)
+    assert len(table) == len(RUNS) + len(MODELS)
+    assert list(table["kind"]) == ["run"] * len(RUNS) + ["control"] * len(MODELS)
+    scores = {
+        f"{r['regime']}/{r['control_label']}": r["score"] for r in al["runs"] + al["controls"]
+    }
+    assert scores["static/1"] > scores["static/0.5"]
+    # the subcritical trees show at most one signature (here the scaling relation)
+    assert scores["branching/1"] > 0.5 > 0.3 >= scores["subcritical_branching/0.5"]
+    assert al["margins"] == {
+        "tau": 0.1,
+        "alpha": 0.25,
+        "scaling_relation": 0.3,
+        "branching_ratio": 0.02,
+    }
     assert (sweep / "exponents.csv").exists() and (sweep / "exponents.png").exists()
     assert _no_nan(json.loads((sweep / "alignment.json").read_text()))
-    # the report's alignment table has one row per run and reference model
+    # the report's alignment table has one row per run and control model
     header, rows = alignment_table(al)
-    assert len(rows) == len(RUNS) * len(MODELS)
-    assert {"regime", "reference_model", "score", "tau_minus_reference"} <= set(header)
+    assert len(rows) == len(RUNS) + len(MODELS)
+    assert {"kind", "regime", "score", "score_sd", "tau", "tau_probability", "flags"} <= set(header)
     assert [row[header.index("score")] for row in rows] == pytest.approx(list(table["score"]))
 
 
@@ -111,6 +141,8 @@ def test_empty_or_tiny_input_explains_instead_of_nan(tmp_path, n_avalanches):
     assert summary["exponents"]["status"] == "undefined"
     assert f"only {n_avalanches} avalanches" in summary["exponents"]["reason"]
     assert "no spikes.npz" in summary["branching_ratio"]["reason"]
+    assert summary["alignment"]["score"] == 0.0
+    assert [flag["code"] for flag in summary["flags"]] == ["too_few_avalanches"]
     assert _no_nan(json.loads((tmp_path / "out" / "criticality.json").read_text()))
 
 
@@ -124,12 +156,16 @@ def test_cli(results_tree, tmp_path):
             str(tmp_path),
             "--spikes",
             str(net / "spikes.npz"),
+            "--network-summary",
+            str(net / "summary.json"),
             "--label",
             "cli/1",
         ]
     )
     assert code == 0
-    assert json.loads((tmp_path / "criticality.json").read_text())["run"] == "cli/1"
+    written = json.loads((tmp_path / "criticality.json").read_text())
+    assert written["run"] == "cli/1" and written["network_run"]["control_value"] == 1.0
+    assert 0 <= written["alignment"]["score"] <= 1
     assert main(["criticality", str(tmp_path / "missing.parquet"), "-o", str(tmp_path)]) == 2
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import RUNS
+from .conftest import MODELS, RUNS
 
 REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -38,7 +38,12 @@ def test_criticality_rules_on_synthetic_network_outputs(results_tree, tmp_path):
     config_file.write_text(yaml.safe_dump(config))
     sweep = root / "criticality" / "sweep"
     targets = [str(sweep / "alignment.json"), str(sweep / "dynamic_range.json")]
-    rules = ["criticality_run", "criticality_dynamic_range", "criticality_alignment"]
+    rules = [
+        "criticality_run",
+        "criticality_reference",
+        "criticality_dynamic_range",
+        "criticality_alignment",
+    ]
     done = subprocess.run(
         [
             str(SNAKEMAKE),
@@ -57,7 +62,8 @@ def test_criticality_rules_on_synthetic_network_outputs(results_tree, tmp_path):
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "4 of 4 steps (100%) done" in done.stderr
+    # 2 runs, 4 control models, dynamic range, alignment
+    assert "8 of 8 steps (100%) done" in done.stderr
     for regime, control in RUNS:
         run = root / "criticality" / "runs" / regime / control
         document = json.loads((run / "criticality.json").read_text())
@@ -69,3 +75,8 @@ def test_criticality_rules_on_synthetic_network_outputs(results_tree, tmp_path):
         assert [entry["bin_over_max_delay"] for entry in document["bin_scan"]] == [0.5, 1.0]
         assert (run / "figures" / "avalanche_distributions.svg").exists()
     assert (sweep / "alignment.csv").exists() and (sweep / "dynamic_range.png").exists()
+    alignment = json.loads((sweep / "alignment.json").read_text())
+    assert [row["regime"] for row in alignment["controls"]] == list(MODELS)
+    assert [row["control_label"] for row in alignment["controls"]] == [
+        f"{m:g}" for m in MODELS.values()
+    ]

@@ -13,7 +13,7 @@ from network.cli import register, run_stage
 from network.config import NetworkConfig
 from network.response import RESPONSE_CURVE_COLUMNS
 from synsoc.config import ConfigError, load_config, validate_config
-from synsoc.layout import control_label, control_number
+from synsoc.layout import REFERENCE_MODELS, control_label, control_number
 
 
 def tiny_config(tmp_path):
@@ -86,10 +86,14 @@ def test_stage_outputs_follow_contract(tmp_path, kinetics_json):
             assert list(resp.columns) == list(RESPONSE_CURVE_COLUMNS)
             assert resp["baseline_hz"].nunique() == 1
             assert np.all(np.diff(resp["response_rate_hz"]) > 0)  # more drive, more response
-    for model in ("branching", "kinouchi_copelli", "levina"):
+    for model in REFERENCE_MODELS:
         summary = json.loads((out / "reference" / model / "summary.json").read_text())
         assert summary["regime"] == model
         assert pd.read_parquet(out / "reference" / model / "avalanches.parquet").shape[0] > 0
+    # the negative control of the alignment score: branching at m = 0.5 on the same graph
+    control = json.loads((out / "reference" / "subcritical_branching" / "summary.json").read_text())
+    assert control["control_value"] == 0.5 and control["control_label"] == "0.5"
+    assert control["sigma_mean_field"] == pytest.approx(0.5, abs=0.01)
 
 
 def test_cli_parses_and_config_errors_name_the_key(tmp_path):

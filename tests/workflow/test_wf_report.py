@@ -9,6 +9,7 @@ import dataclasses
 import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from snakemake.io import glob_wildcards
 from wf_contract_fixtures import write_results
 
 from analysis.report import (
@@ -116,20 +118,49 @@ def test_read_benchmarks_rejects_other_tsv(tmp_path):
         read_benchmarks([path], tmp_path)
 
 
+def _criticality_pattern() -> str:
+    """The file pattern the rule report_collect_figures registers for criticality figures."""
+    text = (ROOT / "workflow/rules/report.smk").read_text()
+    rule = text[text.index("rule report_collect_figures:") :]
+    block = rule[rule.index("criticality=report(") :]
+    return re.search(r'patterns=\["([^"]+)"\]', block).group(1)
+
+
 def test_collect_stage_figures(tmp_path):
     root = tmp_path / "results"
     (root / "kinetics/figures").mkdir(parents=True)
     (root / "kinetics/figures/fpt.png").write_bytes(b"png")
-    (root / "criticality/runs/static/1/figures").mkdir(parents=True)
-    (root / "criticality/runs/static/1/figures/ccdf.png").write_bytes(b"png")
+    runs = {
+        ("static", "1"): "avalanche_distributions",
+        ("static", "0.75"): "shape_collapse",
+        ("depressing", "physical"): "branching_ratio",
+    }
+    for (regime, control), figure in runs.items():
+        (root / f"criticality/runs/{regime}/{control}/figures").mkdir(parents=True)
+        (root / f"criticality/runs/{regime}/{control}/figures/{figure}.png").write_bytes(b"png")
     (root / "criticality/sweep").mkdir(parents=True)
-    (root / "criticality/sweep/dynamic_range.png").write_bytes(b"png")
+    for figure in ("dynamic_range", "exponents"):
+        (root / f"criticality/sweep/{figure}.png").write_bytes(b"png")
     counts = run_collect_figures(root, tmp_path / "k", tmp_path / "c")
-    assert counts == {"kinetics": 1, "criticality": 2}
+    assert counts == {"kinetics": 1, "criticality": 5}
+    # per-run names are what summary.md links; sweep figures parse as regime "sweep"
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
-        "static_1_ccdf.png",
-        "sweep_dynamic_range.png",
+        "depressing_physical_branching_ratio.png",
+        "static_0.75_shape_collapse.png",
+        "static_1_avalanche_distributions.png",
+        "sweep_all_dynamic_range.png",
+        "sweep_all_exponents.png",
     ]
+    # the report's labels: every copied name parses into (regime, control, figure)
+    parsed = glob_wildcards(str(tmp_path / "c" / _criticality_pattern()))
+    assert sorted(zip(parsed.regime, parsed.control, parsed.figure, strict=True)) == sorted(
+        [(regime, control, figure) for (regime, control), figure in runs.items()]
+        + [("sweep", "all", "dynamic_range"), ("sweep", "all", "exponents")]
+    )
+    (root / "criticality/runs/static/1_b/figures").mkdir(parents=True)
+    (root / "criticality/runs/static/1_b/figures/x.png").write_bytes(b"png")
+    with pytest.raises(ValueError, match="1_b"):
+        run_collect_figures(root, tmp_path / "k", tmp_path / "c")
 
 
 def test_cascade_firing_times_oracle():

@@ -138,6 +138,7 @@ def test_read_run_estimates(results):
     assert k1.m_multistep == Estimate(0.99, (0.975, 0.995))
     assert k1.collapse_gamma is None and k1.notes == ("shape collapse: found 0 durations",)
     assert runs[3].crackling_holds is False and runs[0].crackling_holds is True
+    assert runs[3].flags == ("supercritical: activity outlived the drive",) and not runs[0].flags
     assert runs[0].gof_p_size == 0.4 and runs[0].mean_field == {"tau": 1.5, "alpha": 2.0}
 
 
@@ -215,7 +216,11 @@ def test_conclusion_from_numbers(results):
     assert "both mean-field values inside the 95 % CIs" in text
     assert "holds within the 95 % CIs in 3 of 4 runs, including that run" in text
     assert "In every regime the dynamic range peaks at λ = 1" in text
-    assert "static, λ = 1 for branching process 0.9 and Levina–Herrmann–Geisel 0.9" in text
+    assert "runs reach 0.7; the highest is static, λ = 1 with 0.9 ± 0.1" in text
+    assert (
+        "Controls on the same graph score branching process (σ0 = 1) 0.95 and subcritical "
+        "branching (σ0 = 0.5) 0.02" in text
+    )
 
 
 def test_conclusion_when_peak_is_off_critical_and_nothing_defined():
@@ -253,6 +258,7 @@ def test_summary_sections_and_unknown_keys(results):
     assert "| peak over the receptor patch (mM) | 3 |  |" in text
     assert "| `time_calibration.new_quantity_nm` | 4.25 |" in text  # kept under its raw key
     assert "- static, λ = 1: shape collapse: found 0 durations" in text
+    assert "- **depressing, λ = 1**: supercritical: activity outlived the drive" in text
     rows = {
         line.split(" | ")[0] + " | " + line.split(" | ")[1]: line
         for line in text.splitlines()
@@ -284,7 +290,7 @@ def test_figures_grouped_by_stage_and_linked(results):
     for regime, control in PAIRS:
         _touch_png(report / "criticality" / f"{regime}_{control}_branching_ratio.png")
     _touch_png(report / "criticality/static_1_avalanche_distributions.png")
-    _touch_png(report / "criticality/sweep_dynamic_range.png")
+    _touch_png(report / "criticality/sweep_all_dynamic_range.png")
     text = _summary(results, figures=[*activation, report / "kinetics", report / "criticality"])
     figures = text[text.index("## Figures") :]
     assert "11 figures" in figures

@@ -163,7 +163,7 @@ def criticality_json(regime: str, control: str, k: int, n_avalanches: int):
     """Contract ``criticality.json`` of one run: tau = 1.5 + 0.01 k, CIs, branching ratios.
 
     Run ``k = 1`` has an undefined shape collapse; the crackling relation fails for
-    ``k = 3``.
+    ``k = 3``, which is also flagged supercritical.
     """
     tau = 1.5 + 0.01 * k
     predicted = (2.0 - 1.0) / (tau - 1.0)
@@ -197,6 +197,11 @@ def criticality_json(regime: str, control: str, k: int, n_avalanches: int):
             "multistep_regression_ci95": [0.975, 0.995],
             "note": "ok",
         },
+        "flags": (
+            [{"code": "supercritical", "message": "supercritical: activity outlived the drive"}]
+            if k == 3
+            else []
+        ),
         "figures": ["figures/branching_ratio.png"],
         "provenance": PROVENANCE,
     }
@@ -237,32 +242,61 @@ def dynamic_range_json(pairs):
 
 
 def alignment_json(pairs):
-    """Contract ``alignment.json``: the run at control 1 aligns best with every model."""
-    runs = [
-        {
+    """Contract ``alignment.json``: the runs at control 1 score 0.9 ± 0.1, the others 0.25;
+    two control models (critical branching 0.95, subcritical 0.02)."""
+
+    def row(kind, regime, label, score, flags=None):
+        return {
+            "kind": kind,
             "regime": regime,
-            "control_value": float(control),
-            "reference_model": model,
+            "control_value": float(label),
+            "control_label": label,
             "n_avalanches": 40,
-            "n_reference_avalanches": 50,
-            "ks_size": 0.1 if float(control) == 1.0 else 0.3,
-            "ks_duration": 0.1 if float(control) == 1.0 else 0.3,
-            "score": 0.9 if float(control) == 1.0 else 0.7,
-            "note": "ok",
+            "score": score,
+            "score_sd": 0.1,
+            "n_within_margin": round(4 * score),
+            "tau": 1.5,
+            "tau_probability": score,
+            "alpha": 2.0,
+            "alpha_probability": score,
+            "scaling_relation": None,
+            "scaling_relation_probability": 0.0,
+            "branching_ratio": 0.99,
+            "branching_ratio_probability": score,
+            "flags": flags,
         }
+
+    runs = [
+        row("run", regime, control, 0.9 if float(control) == 1.0 else 0.25)
         for regime, control in pairs
-        for model in ("branching", "levina")
     ]
-    regime = pairs[0][0]
-    best = {
-        model: {"regime": regime, "control_value": 1.0, "score": 0.9}
-        for model in ("branching", "levina")
-    }
+    controls = [
+        row("control", "branching", "1", 0.95),
+        row("control", "subcritical_branching", "0.5", 0.02, "too_few_avalanches"),
+    ]
+    criteria = [
+        {"criterion": "tau", "label": "size exponent τ", "reference": 1.5, "source": "Harris"},
+        {"criterion": "alpha", "label": "duration exponent α", "reference": 2.0, "source": "H"},
+        {
+            "criterion": "scaling_relation",
+            "label": "γ − (α − 1)/(τ − 1)",
+            "reference": 0.0,
+            "source": "Sethna",
+        },
+        {
+            "criterion": "branching_ratio",
+            "label": "branching ratio m",
+            "reference": 1.0,
+            "source": "Harris",
+        },
+    ]
     return {
-        "schema_version": 1,
-        "definition": "score = 1 - (KS_size + KS_duration) / 2",
+        "schema_version": 2,
+        "definition": "score = mean P(|x - reference| <= margin)",
+        "criteria": criteria,
+        "margins": {"tau": 0.1, "alpha": 0.25, "scaling_relation": 0.3, "branching_ratio": 0.02},
         "runs": runs,
-        "best_run_per_reference": best,
+        "controls": controls,
         "exponents": [{"name": "mean_field_branching", "tau": 1.5, "alpha": 2.0, "gamma": 2.0}],
         "provenance": PROVENANCE,
     }

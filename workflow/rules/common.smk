@@ -135,12 +135,11 @@ def criticality_response_files():
     return [L.network_response(regime=regime, control=control) for regime, control in network_runs()]
 
 
-def criticality_reference_files():
-    """Avalanches of the reference models in criticality.reference_models, in that order."""
-    return [
-        L.network_reference("avalanches.parquet", model=model)
-        for model in config["criticality"]["reference_models"]
-    ]
+def criticality_reference_files(name="avalanches.parquet", stage="network"):
+    """File ``name`` of every control model in criticality.reference_models, in that order,
+    of ``stage`` ("network" or "criticality")."""
+    model_file = {"network": L.network_reference, "criticality": L.criticality_reference}[stage]
+    return [model_file(name, model=model) for model in config["criticality"]["reference_models"]]
 
 
 # ---- targets ----------------------------------------------------------------

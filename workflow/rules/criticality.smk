@@ -1,5 +1,5 @@
-# Rules of the criticality stage (analysis/criticality/): per-run avalanche statistics, dynamic range
-# across the sweep, alignment with the reference models. See docs/criticality.md.
+# Rules of the criticality stage (analysis/criticality/): per-run and per-control-model avalanche
+# statistics, dynamic range across the sweep, alignment scores. See docs/criticality.md.
 
 
 rule criticality_run:
@@ -8,6 +8,7 @@ rule criticality_run:
         cascades=L.network_run("cascades.parquet"),
         bin_scan=L.network_run("bin_scan.parquet"),
         spikes=L.network_run("spikes.npz"),
+        summary=L.network_run("summary.json"),
     output:
         json=L.criticality_run("criticality.json"),
         figures=directory(L.criticality_run("figures")),
@@ -15,6 +16,32 @@ rule criticality_run:
         L.log("criticality", "runs/{regime}/{control}"),
     benchmark:
         L.benchmark("criticality", "runs/{regime}/{control}")
+    params:
+        code=CODE["criticality"],
+        config=config,
+    resources:
+        mem_mb=2000,
+        runtime=15,
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../scripts/criticality_run.py"
+
+
+rule criticality_reference:
+    input:
+        avalanches=L.network_reference("avalanches.parquet"),
+        cascades=L.network_reference("cascades.parquet"),
+        bin_scan=L.network_reference("bin_scan.parquet"),
+        spikes=L.network_reference("spikes.npz"),
+        summary=L.network_reference("summary.json"),
+    output:
+        json=L.criticality_reference("criticality.json"),
+        figures=directory(L.criticality_reference("figures")),
+    log:
+        L.log("criticality", "reference/{model}"),
+    benchmark:
+        L.benchmark("criticality", "reference/{model}")
     params:
         code=CODE["criticality"],
         config=config,
@@ -51,9 +78,8 @@ rule criticality_dynamic_range:
 
 rule criticality_alignment:
     input:
-        avalanches=criticality_run_files("network", "avalanches.parquet"),
         criticality=criticality_run_files("criticality", "criticality.json"),
-        references=criticality_reference_files(),
+        controls=criticality_reference_files("criticality.json", "criticality"),
     output:
         json=L.criticality_sweep("alignment.json"),
         csv=L.criticality_sweep("alignment.csv"),

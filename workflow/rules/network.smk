@@ -100,6 +100,7 @@ rule network_reference:
     input:
         response=L.network_synapse("synapse_response.json"),
     output:
+        spikes=L.network_reference("spikes.npz"),
         avalanches=L.network_reference("avalanches.parquet"),
         cascades=L.network_reference("cascades.parquet"),
         bin_scan=L.network_reference("bin_scan.parquet"),

@@ -61,9 +61,11 @@ rule report_collect_figures:
         ),
         criticality=report(
             directory(L.report("figures/criticality")),
-            patterns=["{name}.png"],
+            patterns=["{regime,[^_]+}_{control,[^_]+}_{figure}.png"],
             caption="../report/criticality_figures.rst",
             category="3. Criticality",
+            subcategory="{regime}",
+            labels={"regime": "{regime}", "control": "{control}", "figure": "{figure}"},
         ),
     params:
         code=CODE["report"],

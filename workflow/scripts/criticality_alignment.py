@@ -1,4 +1,4 @@
-"""Snakemake script of rule criticality_alignment: alignment score and exponent tables."""
+"""Snakemake script of rule criticality_alignment: alignment scores and exponent tables."""
 
 from pathlib import Path
 
@@ -7,10 +7,9 @@ from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821 (injected by Snakemake)
 run_alignment(
-    list(smk.input.avalanches),
     list(smk.input.criticality),
     [tuple(run) for run in smk.params.runs],
-    dict(zip(smk.params.models, smk.input.references, strict=True)),
+    dict(zip(smk.params.models, smk.input.controls, strict=True)),
     Path(smk.output.json).parent,
     smk.params.config,
 )

@@ -1,4 +1,5 @@
-"""Snakemake script of rule criticality_run: criticality.json + figures of one run."""
+"""Snakemake script of rules criticality_run and criticality_reference: criticality.json +
+figures of one network run or control model."""
 
 from pathlib import Path
 
@@ -6,6 +7,11 @@ from analysis.criticality.jobs import run_criticality
 from synsoc.joblog import start_job
 
 smk = start_job(snakemake)  # noqa: F821 (injected by Snakemake)
+wildcards = dict(smk.wildcards.items())
+if "model" in wildcards:
+    label = f"reference/{wildcards['model']}"
+else:
+    label = f"{wildcards['regime']}/{wildcards['control']}"
 run_criticality(
     smk.input.avalanches,
     Path(smk.output.json).parent,
@@ -13,5 +19,6 @@ run_criticality(
     spikes_path=smk.input.spikes,
     cascades_path=smk.input.cascades,
     bin_scan_path=smk.input.bin_scan,
-    run_label=f"{smk.wildcards.regime}/{smk.wildcards.control}",
+    network_summary_path=smk.input.summary,
+    run_label=label,
 )
