@@ -244,8 +244,10 @@ def _branching(block: Any) -> tuple[float | None, Any, str]:
     conventional = _estimate(block, "conventional", "conventional_ci95")
     if conventional[0] is not None and conventional[1][0] <= 0.0:
         low, high = conventional[1]
-        return None, None, (
-            f"undefined: no autocorrelation (r_1 95 % CI [{low:.3g}, {high:.3g}] reaches 0)"
+        return (
+            None,
+            None,
+            (f"undefined: no autocorrelation (r_1 95 % CI [{low:.3g}, {high:.3g}] reaches 0)"),
         )
     return _estimate(block, "multistep_regression", "multistep_regression_ci95")
 

@@ -8,7 +8,6 @@ two bin widths and as causal trees; subcritical (m = 0.5, 0.9) and non-branching
 runs must score low.
 """
 
-
 import numpy as np
 import pandas as pd
 import pytest
