@@ -62,7 +62,7 @@ def _undefined(err: Exception) -> dict:
 def _not_plausible(reason: str) -> dict[str, dict]:
     """The verdict on sizes and durations when no power law could be fitted."""
     return {
-        name: {"plausible": False, "reasons": [reason], "cutoff": False}
+        name: {"plausible": False, "support": "none", "reasons": [reason], "cutoff": False}
         for name in ("size", "duration")
     }
 
@@ -197,16 +197,22 @@ def power_law_verdict(gof: dict, llr: list[dict] | dict) -> dict[str, Any]:
 
     Plausible when an admissible fit exists (the guarded x_min search found one), its
     goodness-of-fit p exceeds 0.1, and no non-nested alternative (exponential,
-    lognormal, stretched exponential) is significantly preferred at the searched
-    x_min. A significantly preferred truncated power law (the nested alternative) is
-    reported as ``cutoff`` but does not make the power law implausible: a finite
-    critical system has a size cut-off.
+    lognormal, stretched exponential) is significantly preferred at the searched x_min.
+    Each such reason says whether the alternative also beats the truncated power law
+    (``versus_truncated``): one that does not is the curvature of a finite system's
+    cut-off, one that does speaks against a power law altogether.
+
+    ``support`` uses Clauset et al.'s categories (their table 6): ``"none"`` (not
+    plausible), ``"with cut-off"`` (the truncated power law is preferred),
+    ``"good"`` (plausible and every non-nested alternative is significantly worse) and
+    ``"moderate"`` (plausible, but some alternative fits as well: too few samples, or a
+    distribution close to a power law, e.g. a lognormal of n = 300).
 
     Returns
     -------
     dict
-        ``plausible`` (bool), ``reasons`` (why not, empty when plausible), ``cutoff``
-        (bool: the truncated power law is preferred).
+        ``plausible`` (bool), ``support`` (str), ``reasons`` (why not, empty when
+        plausible), ``cutoff`` (bool: the truncated power law is preferred).
     """
     reasons = []
     p = gof.get("p_value") if isinstance(gof, dict) else None
@@ -214,21 +220,33 @@ def power_law_verdict(gof: dict, llr: list[dict] | dict) -> dict[str, Any]:
         reasons.append(f"goodness of fit undefined: {gof.get('reason')}")
     elif p <= SIGNIFICANCE:
         reasons.append(f"goodness-of-fit p = {p:.3g} <= {SIGNIFICANCE}")
-    cutoff = False
+    tests = [] if isinstance(llr, dict) else llr
     if isinstance(llr, dict):
         reasons.append(f"likelihood-ratio tests undefined: {llr.get('reason')}")
+    cutoff = any(t["nested"] and t["preferred"] == "truncated_power_law" for t in tests)
+    all_beaten = True
+    for test in tests:
+        if test["nested"]:
+            continue
+        all_beaten &= test["preferred"] == "power_law"
+        if test["preferred"] in ("power_law", "inconclusive"):
+            continue
+        text = (
+            f"{test['alternative']} preferred "
+            f"(R = {test['loglik_ratio']:.3g}, p = {test['p_value']:.3g})"
+        )
+        against_cutoff = (test.get("versus_truncated") or {}).get("preferred")
+        if against_cutoff is not None:
+            beats = against_cutoff == test["alternative"]
+            text += f", {'also' if beats else 'but not'} over the truncated power law"
+        reasons.append(text)
+    if reasons:
+        support = "none"
+    elif cutoff:
+        support = "with cut-off"
     else:
-        for test in llr:
-            if test["preferred"] in ("power_law", "inconclusive"):
-                continue
-            if test["nested"]:
-                cutoff = True
-            else:
-                reasons.append(
-                    f"{test['alternative']} preferred (R = {test['loglik_ratio']:.3g}, "
-                    f"p = {test['p_value']:.3g})"
-                )
-    return {"plausible": not reasons, "reasons": reasons, "cutoff": cutoff}
+        support = "good" if all_beaten else "moderate"
+    return {"plausible": not reasons, "support": support, "reasons": reasons, "cutoff": cutoff}
 
 
 def analyse_avalanches(

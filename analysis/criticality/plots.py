@@ -125,7 +125,8 @@ def _distribution_lines(summary: Mapping, key: str, name: str, symbol: str, unit
     verdict = summary["power_law_verdict"][name]
     if verdict["plausible"]:
         cutoff = "; truncated power law preferred (cut-off)" if verdict["cutoff"] else ""
-        lines.append(f"power law plausible{cutoff}")
+        support = f" (support: {verdict['support']})" if "support" in verdict else ""
+        lines.append(f"power law plausible{support}{cutoff}")
     else:
         lines.append("power law not plausible: " + "; ".join(verdict["reasons"]))
     return lines

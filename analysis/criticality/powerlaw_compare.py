@@ -12,6 +12,11 @@ forms for integer data, Clauset, Shalizi & Newman 2009, table 2 / appendix):
 Non-nested alternatives use Vuong's normalised ratio: ``R = sum_i (ln p_pl - ln p_alt)``,
 ``p = erfc(|R| / sqrt(2 n sigma^2))`` with sigma the standard deviation of the pointwise
 differences. The nested truncated power law uses Wilks' theorem: ``-2R ~ chi2(1)``.
+When the truncated power law is among the alternatives, each non-nested alternative is
+also tested against it (``versus_truncated``, the same Vuong test with the truncated power
+law in place of the power law): a finite critical system has a size cut-off, and an
+alternative that beats the pure power law but not the truncated one may only be seeing
+that curvature.
 """
 
 from __future__ import annotations
@@ -51,6 +56,10 @@ class LlrResult:
     nested : bool
     alternative_params : dict
         MLE parameters of the alternative.
+    versus_truncated : dict or None
+        For a non-nested alternative when the truncated power law was fitted too:
+        ``loglik_ratio`` (lnL(truncated power law) - lnL(alternative)), ``p_value`` and
+        ``preferred`` (``"truncated_power_law"``, the alternative or ``"inconclusive"``).
     """
 
     alternative: str
@@ -59,10 +68,11 @@ class LlrResult:
     preferred: str
     nested: bool
     alternative_params: dict = field(default_factory=dict)
+    versus_truncated: dict | None = None
 
     def as_dict(self) -> dict:
         """JSON-ready dictionary."""
-        return {
+        out = {
             "alternative": self.alternative,
             "loglik_ratio": self.loglik_ratio,
             "p_value": self.p_value,
@@ -70,6 +80,9 @@ class LlrResult:
             "nested": self.nested,
             "alternative_params": self.alternative_params,
         }
+        if self.versus_truncated is not None:
+            out["versus_truncated"] = self.versus_truncated
+        return out
 
 
 def _exponential(x, xmin, discrete):
@@ -196,10 +209,19 @@ def _truncated_power_law(x, xmin, discrete, alpha0):
     return {"alpha": alpha, "lambda": lam}, logp
 
 
-def _verdict(r, p, alternative):
+def _verdict(r, p, alternative, model="power_law"):
     if p >= SIGNIFICANCE:
         return "inconclusive"
-    return "power_law" if r > 0 else alternative
+    return model if r > 0 else alternative
+
+
+def _vuong(logp_model, logp_alt) -> tuple[float, float]:
+    """Vuong's test of two non-nested models: (R = sum of log ratios, two-sided p)."""
+    diff = logp_model - logp_alt
+    r = float(np.sum(diff))
+    sd = float(np.std(diff))
+    p = float(special.erfc(abs(r) / np.sqrt(2.0 * diff.size * sd**2))) if sd > 0 else 1.0
+    return r, p
 
 
 def compare_alternatives(
@@ -235,30 +257,47 @@ def compare_alternatives(
     if x.size < 2:
         raise ValueError(f"likelihood-ratio test needs >= 2 tail samples, got {x.size}")
     pl = power_law_loglik_pointwise(x, fit)
-    results = []
+    fitted = {}
     for name in alternatives:
         if name == "exponential":
-            params, alt = _exponential(x, fit.xmin, fit.discrete)
+            fitted[name] = _exponential(x, fit.xmin, fit.discrete)
         elif name == "lognormal":
-            params, alt = _lognormal(x, fit.xmin, fit.discrete)
+            fitted[name] = _lognormal(x, fit.xmin, fit.discrete)
         elif name == "stretched_exponential":
-            params, alt = _stretched_exponential(x, fit.xmin, fit.discrete)
+            fitted[name] = _stretched_exponential(x, fit.xmin, fit.discrete)
         else:
-            params, alt = _truncated_power_law(x, fit.xmin, fit.discrete, fit.alpha)
-        diff = pl - alt
-        r = float(np.sum(diff))
+            fitted[name] = _truncated_power_law(x, fit.xmin, fit.discrete, fit.alpha)
+    truncated = fitted.get("truncated_power_law")
+    results = []
+    for name, (params, alt) in fitted.items():
+        versus_truncated = None
         if name == "truncated_power_law":
             # nested: the power law is the lambda -> 0 limit, so R <= 0 up to optimiser error
+            r = float(np.sum(pl - alt))
             p = float(stats.chi2.sf(max(-2.0 * r, 0.0), df=1))
             preferred = "truncated_power_law" if p < SIGNIFICANCE else "inconclusive"
             nested = True
         else:
-            sd = float(np.std(diff))
-            p = float(special.erfc(abs(r) / np.sqrt(2.0 * x.size * sd**2))) if sd > 0 else 1.0
+            r, p = _vuong(pl, alt)
             preferred = _verdict(r, p, name)
             nested = False
+            if truncated is not None:
+                r_t, p_t = _vuong(truncated[1], alt)
+                versus_truncated = {
+                    "loglik_ratio": r_t,
+                    "p_value": p_t,
+                    "preferred": _verdict(r_t, p_t, name, "truncated_power_law"),
+                }
         results.append(
-            LlrResult(name, r, p, preferred, nested, {k: float(v) for k, v in params.items()})
+            LlrResult(
+                name,
+                r,
+                p,
+                preferred,
+                nested,
+                {k: float(v) for k, v in params.items()},
+                versus_truncated,
+            )
         )
         logger.debug("LLR power law vs %s: R = %.4g, p = %.3g -> %s", name, r, p, preferred)
     return results

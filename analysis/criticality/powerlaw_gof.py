@@ -36,17 +36,21 @@ class GofResult:
     Attributes
     ----------
     p_value : float
-        Fraction of synthetic data sets fitting worse (KS >= observed); p <= 0.1 rules
-        the power law out (Clauset et al. 2009).
+        Fraction of the refitted synthetic data sets fitting worse (KS >= observed);
+        p <= 0.1 rules the power law out (Clauset et al. 2009).
     n_bootstrap : int
-        Synthetic data sets used.
+        Synthetic data sets drawn.
     ks_observed : float
         KS distance of the data to its fit.
+    n_refit_failed : int
+        Synthetic sets without an admissible fit under the guards; they are left out of
+        p (they carry no KS distance), not counted as fitting worse.
     """
 
     p_value: float
     n_bootstrap: int
     ks_observed: float
+    n_refit_failed: int = 0
 
     def as_dict(self) -> dict:
         """JSON-ready dictionary."""
@@ -54,6 +58,7 @@ class GofResult:
             "p_value": self.p_value,
             "n_bootstrap": self.n_bootstrap,
             "ks_observed": self.ks_observed,
+            "n_refit_failed": self.n_refit_failed,
             "rule": "power law plausible when p_value > 0.1 (Clauset et al. 2009)",
         }
 
@@ -125,16 +130,22 @@ def bootstrap_gof(
         was searched); False keeps ``fit.xmin`` fixed, matching a fit with given x_min.
     min_tail_fraction, alpha_range
         The guards of the x_min search (:func:`fit_power_law`), applied to the refits as
-        to the fit; a synthetic set without an admissible candidate counts as fitting
-        worse.
+        to the fit. A synthetic set without an admissible candidate is left out of p: the
+        observed data had one, so p is conditioned on the refit existing (counting such
+        sets as fitting worse raised p for fits near the alpha bound).
 
     Returns
     -------
     GofResult
+
+    Raises
+    ------
+    ValueError
+        If no synthetic set could be refitted.
     """
     check_int_at_least("n_bootstrap", n_bootstrap, 1)
     x = np.asarray(data, dtype=float)
-    worse = 0
+    worse = failed = 0
     for child in np.random.default_rng(rng).spawn(n_bootstrap):
         synthetic = synthetic_replicate(x, fit, rng=child)
         try:
@@ -147,10 +158,19 @@ def bootstrap_gof(
                 min_tail_fraction=min_tail_fraction,
                 alpha_range=alpha_range,
             )
-        except ValueError:  # no admissible x_min: the synthetic set fits no better
-            worse += 1
+        except ValueError:  # no admissible x_min: no KS distance to compare
+            failed += 1
             continue
         worse += refit.ks_distance >= fit.ks_distance
-    p = worse / n_bootstrap
-    logger.info("bootstrap GOF: p = %.3f over %d replicates", p, n_bootstrap)
-    return GofResult(p_value=float(p), n_bootstrap=n_bootstrap, ks_observed=fit.ks_distance)
+    if failed == n_bootstrap:
+        raise ValueError(f"none of {n_bootstrap} synthetic data sets could be refitted")
+    p = worse / (n_bootstrap - failed)
+    logger.info(
+        "bootstrap GOF: p = %.3f over %d replicates (%d refits failed)", p, n_bootstrap, failed
+    )
+    return GofResult(
+        p_value=float(p),
+        n_bootstrap=n_bootstrap,
+        ks_observed=fit.ks_distance,
+        n_refit_failed=failed,
+    )

@@ -202,6 +202,8 @@ class RunEstimates:
         γ of the shape collapse.
     gof_p_size, gof_p_duration : float or None
         Bootstrap goodness-of-fit p-values of the power laws (plausible when > 0.1).
+    support_size, support_duration : str or None
+        Clauset et al.'s support for a power law: none, moderate, good, with cut-off.
     mean_field : dict of str to float
         Mean-field τ and α quoted by the artifact.
     notes : tuple of str
@@ -225,6 +227,8 @@ class RunEstimates:
     gof_p_size: float | None
     gof_p_duration: float | None
     mean_field: Mapping[str, float]
+    support_size: str | None = None
+    support_duration: str | None = None
     notes: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
 
@@ -317,6 +321,10 @@ def read_run_estimates(
         gof_p_size=finite_number(json_block(gof, "size").get("p_value")),
         gof_p_duration=finite_number(json_block(gof, "duration").get("p_value")),
         mean_field=mean_field,
+        support_size=json_block(json_block(data, "power_law_verdict"), "size").get("support"),
+        support_duration=json_block(json_block(data, "power_law_verdict"), "duration").get(
+            "support"
+        ),
         notes=tuple(notes),
         flags=tuple(
             str(flag.get("message"))

@@ -563,7 +563,10 @@ def _estimates(runs: Sequence[NetworkRun]) -> list[RunEstimates]:
 def _gof_cell(run: RunEstimates) -> str | None:
     if run.gof_p_size is None and run.gof_p_duration is None:
         return None
-    return f"{_fmt(run.gof_p_size)} / {_fmt(run.gof_p_duration)}"
+    cell = f"{_fmt(run.gof_p_size)} / {_fmt(run.gof_p_duration)}"
+    if run.support_size or run.support_duration:
+        cell += f" (support {run.support_size or '-'} / {run.support_duration or '-'})"
+    return cell
 
 
 def runs_section(runs: Sequence[NetworkRun]) -> str:
@@ -621,7 +624,7 @@ def runs_section(runs: Sequence[NetworkRun]) -> str:
             "m, conventional",
             "m, multistep regression",
             "Shape collapse γ",
-            "Power-law GOF p (sizes / durations)",
+            "Power-law GOF p (sizes / durations), Clauset support",
         ],
         [
             [

@@ -106,3 +106,47 @@ def test_guards_refuse_a_search_without_admissible_candidates():
         fit_power_law(data, min_tail=10, min_tail_fraction=0.5, alpha_range=(1.0, 1.2))
     with pytest.raises(ValueError, match="min_tail_fraction"):
         fit_power_law(data, min_tail_fraction=1.5)
+
+
+def _test(alternative, preferred, *, nested=False, versus_truncated=None):
+    out = {"alternative": alternative, "preferred": preferred, "nested": nested}
+    out.update(loglik_ratio=-5.0 if preferred == alternative else 5.0, p_value=0.01)
+    if versus_truncated is not None:
+        out["versus_truncated"] = {"preferred": versus_truncated}
+    return out
+
+
+def test_verdict_uses_clauset_support_categories():
+    ok = {"p_value": 0.5}
+    beaten = [_test("exponential", "power_law"), _test("lognormal", "power_law")]
+    assert power_law_verdict(ok, beaten)["support"] == "good"
+    close = [_test("exponential", "power_law"), _test("lognormal", "inconclusive")]
+    assert power_law_verdict(ok, close)["support"] == "moderate"
+    cut = [*close, _test("truncated_power_law", "truncated_power_law", nested=True)]
+    assert power_law_verdict(ok, cut)["support"] == "with cut-off"
+    assert power_law_verdict(ok, cut)["plausible"] and power_law_verdict(ok, cut)["cutoff"]
+    assert power_law_verdict({"p_value": 0.05}, beaten)["support"] == "none"
+    # an alternative preferred over the power law rules it out; the reason says whether
+    # it also beats the power law with a cut-off
+    curved = [_test("lognormal", "lognormal", versus_truncated="truncated_power_law")]
+    verdict_ = power_law_verdict(ok, curved)
+    assert verdict_["support"] == "none" and not verdict_["plausible"]
+    assert verdict_["reasons"][0].endswith("but not over the truncated power law")
+
+
+def test_lognormal_reasons_name_the_truncated_comparison():
+    result, _ = verdict(lognormal_sizes(SEEDS[0]), CONFIG.guards, SEEDS[0])
+    assert result["support"] == "none"
+    assert any("over the truncated power law" in reason for reason in result["reasons"])
+
+
+def test_gof_leaves_out_synthetic_sets_without_an_admissible_fit():
+    """At an exponent near the plausible range's upper bound some synthetic sets refit
+    above it; they carry no KS distance and are left out of p, not counted as worse."""
+    data = sample_discrete_power_law(3.3, 1, 400, rng=np.random.default_rng(2))
+    guards = {"min_tail": 10, "alpha_range": (1.0, 3.4)}
+    fit = fit_power_law(data, **guards)
+    gof = bootstrap_gof(data, fit, n_bootstrap=60, rng=1, **guards)
+    assert 0 < gof.n_refit_failed < 60
+    assert gof.as_dict()["n_refit_failed"] == gof.n_refit_failed
+    assert 0 <= gof.p_value <= 1

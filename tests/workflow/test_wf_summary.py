@@ -259,6 +259,7 @@ def test_summary_sections_and_unknown_keys(results):
     assert "| `time_calibration.new_quantity_nm` | 4.25 |" in text  # kept under its raw key
     assert "- static, λ = 1: shape collapse: found 0 durations" in text
     assert "- **depressing, λ = 1**: supercritical: activity outlived the drive" in text
+    assert "| 0.4 / 0.6 (support moderate / with cut-off) |" in text
     rows = {
         line.split(" | ")[0] + " | " + line.split(" | ")[1]: line
         for line in text.splitlines()
@@ -269,7 +270,8 @@ def test_summary_sections_and_unknown_keys(results):
         "| depressing | 1 | 1.53 [1.43, 1.63] | 2 [1.8, 2.2] |"
     )
     assert (
-        "| no | 0.98 [0.97, 0.99] | 0.99 [0.975, 0.995] | 2 | 0.4 / 0.6 |"
+        "| no | 0.98 [0.97, 0.99] | 0.99 [0.975, 0.995] | 2 | "
+        "0.4 / 0.6 (support moderate / with cut-off) |"
         in rows["| depressing | 1"]
     )
 

@@ -189,6 +189,15 @@ def criticality_json(regime: str, control: str, k: int, n_avalanches: int):
             },
         },
         "goodness_of_fit": {"size": {"p_value": 0.4}, "duration": {"p_value": 0.6}},
+        "power_law_verdict": {
+            "size": {"plausible": True, "support": "moderate", "reasons": [], "cutoff": False},
+            "duration": {
+                "plausible": True,
+                "support": "with cut-off",
+                "reasons": [],
+                "cutoff": True,
+            },
+        },
         "shape_collapse": collapse,
         "branching_ratio": {
             "conventional": 0.98,
