@@ -271,8 +271,7 @@ def test_summary_sections_and_unknown_keys(results):
     )
     assert (
         "| no | 0.98 [0.97, 0.99] | 0.99 [0.975, 0.995] | 2 | "
-        "0.4 / 0.6 (support moderate / with cut-off) |"
-        in rows["| depressing | 1"]
+        "0.4 / 0.6 (support moderate / with cut-off) |" in rows["| depressing | 1"]
     )
 
 
