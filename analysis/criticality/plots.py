@@ -64,11 +64,14 @@ def run_title(run: str) -> str:
     -------
     str
         E.g. ``"static, target λ = 1"``, ``"depressing, target λ = 1.5 (fully recovered
-        synapses)"`` or ``"static, physical synapses (MD-measured kinetics)"``.
+        synapses)"``, ``"static, physical synapses (MD-measured kinetics)"`` or, for
+        ``"reference/subcritical_branching"``, ``"control model subcritical branching"``.
     """
     regime, sep, control = run.partition("/")
     if not sep:
         return run
+    if regime == "reference":  # criticality_reference: R/criticality/reference/{model}
+        return f"control model {control.replace('_', ' ')}"
     if control == PHYSICAL:
         return f"{regime}, physical synapses (MD-measured kinetics)"
     return f"{regime}, target λ = {control}{_CONTROL_NOTE.get(regime, '')}"

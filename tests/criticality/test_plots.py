@@ -47,6 +47,7 @@ def test_run_title():
     assert plots.run_title("depressing/1.5").startswith("depressing, target λ = 1.5")
     assert "physical" in plots.run_title("depressing/physical")
     assert plots.run_title("reference") == "reference"
+    assert plots.run_title("reference/kinouchi_copelli") == "control model kinouchi copelli"
 
 
 def test_figures_state_run_fit_ci_and_gof(critical):
