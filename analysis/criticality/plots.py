@@ -483,13 +483,14 @@ def _row_label(name: str) -> str:
 
 
 def plot_exponent_table(rows: list[dict], stem: str | Path) -> list[Path]:
-    """Exponents of every run and reference model beside mean field / Beggs & Plenz.
+    """Exponents of every run and control model beside mean field / Beggs & Plenz.
 
     Parameters
     ----------
     rows : list of dict
-        Each with ``name`` (``"regime/control"`` for a run), ``tau``, ``alpha``,
-        ``gamma`` (float or None; None is marked "no fit").
+        Each with ``name`` (``"regime/control"`` for a run, ``"control:<model>"`` for a
+        control model), ``tau``, ``alpha``, ``gamma`` (float or None; None is marked
+        "no fit").
     stem : path-like
     """
     fig, ax = plt.subplots(figsize=(max(5.0, 0.5 * len(rows) + 2), 3.6))
@@ -504,7 +505,7 @@ def plot_exponent_table(rows: list[dict], stem: str | Path) -> list[Path]:
         ax.axhline(level, color="gray", lw=0.6, ls="--")
         ax.text(len(rows) - 0.5, level, text, fontsize=7, va="bottom", ha="right")
     ax.set_xticks(x, [_row_label(r["name"]) for r in rows], rotation=45, ha="right", fontsize=7)
-    ax.set_xlabel("run (regime, target λ) or reference model")
+    ax.set_xlabel("run (regime, target λ) or control model (name)")
     ax.set_ylabel("exponent (dimensionless)")
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -92,7 +92,9 @@ def test_criticality_axes_name_bins_in_ms(tmp_path, monkeypatch):
             "collapse_min_avalanches": 2,
         }
     )
-    _, objects = analyse_avalanches(avalanches, bin_counts, config=config, run_label="static/1")
+    summary, objects = analyse_avalanches(
+        avalanches, bin_counts, config=config, run_label="static/1"
+    )
     assert {"scaling", "branching"} <= set(objects), sorted(objects)
     drawn = {}
 
@@ -101,10 +103,11 @@ def test_criticality_axes_name_bins_in_ms(tmp_path, monkeypatch):
         return [stem.with_suffix(".png")]
 
     monkeypatch.setattr(criticality_plots, "save_figure", capture)
-    criticality_plots.plot_run(avalanches, objects, tmp_path / "figures")
+    criticality_plots.plot_run(avalanches, objects, tmp_path / "figures", summary=summary)
     curve = {
         "regime": "static",
         "control_value": 1.0,
+        "control_label": "1",
         "drive_rate_hz": np.array([1.0, 10.0, 100.0]),
         "response_rate_hz": np.array([2.0, 20.0, 90.0]),
         "delta_db": 12.0,
