@@ -13,8 +13,9 @@ __all__ = ["FLAG_CODES", "run_flags"]
 
 FLAG_CODES = ("too_few_avalanches", "supercritical", "not_quiescent")
 """``too_few_avalanches``: fewer than ``criticality.min_avalanches``, so no exponent is
-fitted. ``supercritical``: the activity outlived the drive (network drive-off test) or
-the branching ratio's 95 % interval lies above 1. ``not_quiescent``: the record was cut
+fitted. ``supercritical``: the network's activity state is self-sustained (no
+quiescence, and the activity outlived the drive in the drive-off test) or the branching
+ratio's 95 % interval lies above 1. ``not_quiescent``: the record was cut
 at ``network.run.max_spikes`` before the drive-off test could run."""
 
 
@@ -31,8 +32,8 @@ def run_flags(
     criticality : Mapping
         The run's ``criticality.json`` content (``n_avalanches``, ``branching_ratio``).
     activity_state : Mapping or None
-        ``activity_state`` of the network run's ``summary.json`` (``state``,
-        ``persists_after_drive``); None when not known.
+        ``activity_state`` of the network run's ``summary.json`` (its ``state``); None
+        when not known.
     min_avalanches : int
         ``criticality.min_avalanches``.
 
@@ -53,8 +54,10 @@ def run_flags(
         )
     reasons = []
     state = activity_state or {}
-    if state.get("state") == "self-sustained" or state.get("persists_after_drive"):
-        reasons.append("activity outlived the drive (drive-off test)")
+    # only a run that never falls quiet is judged by the drive-off test: in an avalanching
+    # run, one long critical cascade can outlive the drive (critical slowing down)
+    if state.get("state") == "self-sustained":
+        reasons.append("activity never falls quiet and outlives the drive (drive-off test)")
     branching = criticality.get("branching_ratio") or {}
     m_ci = branching.get("multistep_regression_ci95")
     if m_ci is not None and m_ci[0] > 1.0:

@@ -679,11 +679,11 @@ def _alignment_sentences(alignment: Mapping[str, Any], symbol: str) -> list[str]
         f"Alignment with critical branching (expected fraction of its four signatures that "
         f"hold; 0.7 = the seed's '70 % equivalence'): {n_high} of {len(runs)} runs reach 0.7; "
         f"the highest is {top.get('regime')}, {symbol} = {top.get('control_label')} with "
-        f"{_g(top['score'], 2)} ± {_g(top.get('score_sd') or 0.0, 1)}."
+        f"{top['score']:.2f} ± {top.get('score_sd') or 0.0:.2f}."
     ]
     controls = [
         f"{_MODEL_NAMES.get(r.get('regime'), r.get('regime'))} (σ0 = {r.get('control_label')}) "
-        f"{_g(r['score'], 2)}"
+        f"{r['score']:.2f}"
         for r in alignment.get("controls", [])
         if isinstance(r, Mapping) and finite_number(r.get("score")) is not None
     ]

@@ -216,7 +216,7 @@ def test_conclusion_from_numbers(results):
     assert "both mean-field values inside the 95 % CIs" in text
     assert "holds within the 95 % CIs in 3 of 4 runs, including that run" in text
     assert "In every regime the dynamic range peaks at λ = 1" in text
-    assert "runs reach 0.7; the highest is static, λ = 1 with 0.9 ± 0.1" in text
+    assert "runs reach 0.7; the highest is static, λ = 1 with 0.90 ± 0.10" in text
     assert (
         "Controls on the same graph score branching process (σ0 = 1) 0.95 and subcritical "
         "branching (σ0 = 0.5) 0.02" in text
