@@ -96,7 +96,7 @@ def test_flagged_run_shows_banner_on_every_figure(critical):
     for fig in figures.values():
         text = _text(fig)
         assert "physical synapses" in text, text
-        assert "FLAG: supercritical: activity outlived the drive" in text, text
+        assert "FLAG: supercritical: activity never falls quiet" in text, text
 
 
 @pytest.mark.parametrize("n", [0, 4])
