@@ -635,12 +635,12 @@ def run_reference(
     sigma0 = {
         "levina": cfg.reference.levina_sigma0,
         "subcritical_branching": cfg.reference.subcritical_m,
-    }
+    }.get(model, 1.0)
     summary = {
         "regime": model,
         "control_name": "sigma0",
-        "control_value": sigma0.get(model, 1.0),
-        "control_label": f"{sigma0.get(model, 1.0):g}",
+        "control_value": sigma0,
+        "control_label": f"{sigma0:g}",
         "lambda": spectral_radius(syn, 1.0),
         "sigma_mean_field": sigma,
         **_depression_summary(cfg, syn, dyn, found, record),

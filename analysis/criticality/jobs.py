@@ -237,13 +237,19 @@ def _run_exponents(criticality_json: Mapping) -> dict:
     return {k: (exps.get(k) or {}).get("value") for k in ("tau", "alpha", "gamma")}
 
 
-def _alignment_row(kind: str, regime: str, control: str | None, path: str | Path) -> dict:
-    """One row of alignment.csv from a ``criticality.json``: score, its SD, the estimate
-    and probability of every criterion, and the run's flags. ``control`` None takes the
-    control value recorded from the network run (``network_run``; control models)."""
+def _read_scored(path: str | Path) -> dict:
+    """A ``criticality.json`` that holds an ``alignment`` block."""
     criticality = json.loads(Path(path).read_text())
     if "alignment" not in criticality:
         raise ValueError(f"{path}: no 'alignment' block; rerun its criticality analysis")
+    return criticality
+
+
+def _alignment_row(kind: str, regime: str, control: str | None, criticality: Mapping) -> dict:
+    """One row of alignment.csv from a ``criticality.json``'s content: score, its SD, the
+    estimate and probability of every criterion, and the run's flags. ``control`` None
+    takes the control value recorded from the network run (``network_run``; control
+    models)."""
     if control is None:
         value = (criticality.get("network_run") or {}).get("control_value")
         control = "unknown" if value is None else f"{value:g}"
@@ -298,20 +304,18 @@ def run_alignment(
 
     crit = CriticalityConfig.from_section(config.get("criticality"))
     out_dir = Path(out_dir)
-    rows = [
-        _alignment_row("run", regime, control, path)
+    documents = [
+        (regime, control, _read_scored(path))
         for (regime, control), path in zip(runs, run_criticality, strict=True)
     ]
-    controls = [
-        _alignment_row("control", model, None, path) for model, path in control_criticality.items()
-    ]
+    control_documents = [(model, _read_scored(path)) for model, path in control_criticality.items()]
+    rows = [_alignment_row("run", regime, control, doc) for regime, control, doc in documents]
+    controls = [_alignment_row("control", model, None, doc) for model, doc in control_documents]
     exponent_rows = [
-        {"name": f"{regime}/{control}", **_run_exponents(json.loads(Path(path).read_text()))}
-        for (regime, control), path in zip(runs, run_criticality, strict=True)
+        {"name": f"{regime}/{control}", **_run_exponents(doc)} for regime, control, doc in documents
     ]
     exponent_rows += [
-        {"name": f"control:{model}", **_run_exponents(json.loads(Path(path).read_text()))}
-        for model, path in control_criticality.items()
+        {"name": f"control:{model}", **_run_exponents(doc)} for model, doc in control_documents
     ]
     for name, ref in REFERENCE_EXPONENTS.items():
         exponent_rows.append(

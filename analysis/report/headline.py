@@ -299,6 +299,7 @@ def read_run_estimates(
         for key, default in MEAN_FIELD_EXPONENTS.items()
     }
     gof = json_block(data, "goodness_of_fit")
+    verdict = json_block(data, "power_law_verdict")
     n_avalanches = data.get("n_avalanches")
     return RunEstimates(
         regime=regime,
@@ -321,10 +322,8 @@ def read_run_estimates(
         gof_p_size=finite_number(json_block(gof, "size").get("p_value")),
         gof_p_duration=finite_number(json_block(gof, "duration").get("p_value")),
         mean_field=mean_field,
-        support_size=json_block(json_block(data, "power_law_verdict"), "size").get("support"),
-        support_duration=json_block(json_block(data, "power_law_verdict"), "duration").get(
-            "support"
-        ),
+        support_size=json_block(verdict, "size").get("support"),
+        support_duration=json_block(verdict, "duration").get("support"),
         notes=tuple(notes),
         flags=tuple(
             str(flag.get("message"))

@@ -915,20 +915,21 @@ def alignment_section(alignment: Mapping[str, Any], *, symbol: str = "σ0") -> s
         ]
         parts += [markdown_table(["Criterion", "Reference", "Margin", "Source"], rows), ""]
     names = [c.get("criterion") for c in criteria]
-    header = [
-        "Regime",
-        symbol,
+    columns = [
         "Avalanches",
         "Score ± SD",
         *(f"{c.get('label')} (p within margin)" for c in criteria),
         "Flags",
     ]
-    for key, title in (("runs", "Runs"), ("controls", "Control models on the same graph")):
+    tables = (
+        ("runs", "Runs", ["Regime", symbol]),
+        ("controls", "Control models on the same graph", ["Model", "σ0"]),
+    )
+    for key, title, first in tables:
         records = [r for r in alignment.get(key, []) if isinstance(r, Mapping)]
         if records:
-            if key == "controls":
-                header[:2] = ["Model", "σ0"]
-            parts += [f"{title}:", "", markdown_table(header, _alignment_rows(records, names)), ""]
+            table = markdown_table([*first, *columns], _alignment_rows(records, names))
+            parts += [f"{title}:", "", table, ""]
     known = {"schema_version", "definition", "criteria", "margins", "runs", "controls"}
     other = {key: value for key, value in alignment.items() if key not in known}
     if flatten_scalars(other):
