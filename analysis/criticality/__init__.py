@@ -49,13 +49,20 @@ from analysis.criticality.powerlaw_compare import (
 )
 from analysis.criticality.powerlaw_fit import (
     PowerLawFit,
+    discrete_power_law_counts,
     fit_power_law,
+    fit_power_law_counts,
     hurwitz_zeta,
     power_law_loglik_pointwise,
     sample_continuous_power_law,
     sample_discrete_power_law,
 )
-from analysis.criticality.powerlaw_gof import GofResult, bootstrap_gof, synthetic_replicate
+from analysis.criticality.powerlaw_gof import (
+    GofResult,
+    bootstrap_gof,
+    synthetic_counts,
+    synthetic_replicate,
+)
 from analysis.criticality.response_curve import DynamicRange, dynamic_range, peak_per_regime
 from analysis.criticality.scaling import (
     ScalingResult,
@@ -73,13 +80,16 @@ from analysis.criticality.testsystems import (
 __all__ = [
     # power laws
     "PowerLawFit",
+    "discrete_power_law_counts",
     "fit_power_law",
+    "fit_power_law_counts",
     "hurwitz_zeta",
     "power_law_loglik_pointwise",
     "sample_discrete_power_law",
     "sample_continuous_power_law",
     "GofResult",
     "bootstrap_gof",
+    "synthetic_counts",
     "synthetic_replicate",
     "LlrResult",
     "compare_alternatives",

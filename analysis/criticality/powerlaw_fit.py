@@ -10,10 +10,11 @@ Why it is fast (compared with ``powerlaw.Fit``, which refits one candidate at a 
 * sufficient statistics of every candidate tail (count, sum of log x) come from suffix
   sums over the sorted unique values, so all MLEs are solved together by one vectorized
   Newton iteration on the log-normalisation;
-* the KS distance of a candidate is bounded below by its value over the first few tail
-  points (cheap for all candidates at once); full distances are evaluated in the order of
-  that bound and the search stops as soon as the best full distance is below every
-  remaining bound (exact branch and bound: the same minimum as the exhaustive search).
+* the KS distances come from a compiled branch and bound
+  (:mod:`analysis.criticality.powerlaw_kernels`): candidates are evaluated in the order of a
+  cheap lower bound, each evaluation stops once it cannot win, and the search stops when
+  the best distance is below every remaining bound (the same minimum as the exhaustive
+  search).
 
 The empirical and theoretical CDFs compared are ``P(X < x)`` at the tail's unique values,
 the convention of the ``powerlaw`` package (Alstott et al. 2014).
@@ -27,11 +28,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from analysis.criticality.powerlaw_kernels import ks_search, solve_alpha_discrete
 from synsoc.validation import check_int_at_least, check_positive, finite_array
 
 __all__ = [
     "PowerLawFit",
     "fit_power_law",
+    "fit_power_law_counts",
+    "discrete_power_law_counts",
     "hurwitz_zeta",
     "power_law_loglik_pointwise",
     "sample_discrete_power_law",
@@ -44,8 +48,6 @@ _ALPHA_MIN = 1.0 + 1e-6
 _ALPHA_MAX = 20.0
 _NEWTON_STEPS = 12
 _DIFF_STEP = 1e-5
-_BOUND_POINTS = 24
-_SECOND_BOUND_POINTS = 256
 _ASYMPTOTIC_Q = 16.0
 _INT64_LIMIT = 2.0**63
 # Euler-Maclaurin coefficients B_2k / (2k)! of the Hurwitz zeta expansion
@@ -172,17 +174,28 @@ def _solve_alpha(lo, n, sum_log, hi, discrete):
 
     The score equation is ``d/dalpha log Z(alpha) = -sum_log / n``; ``log Z`` is convex
     in alpha, so Newton converges monotonically from the Clauset approximation.
+    Discrete fits run the same iteration compiled, candidate by candidate.
     """
-    shift = 0.5 if discrete else 0.0
-    denom = sum_log - n * np.log(lo - shift)
+    if discrete:
+        return solve_alpha_discrete(
+            lo,
+            n,
+            sum_log,
+            hi,
+            alpha_min=_ALPHA_MIN,
+            alpha_max=_ALPHA_MAX,
+            steps=_NEWTON_STEPS,
+            diff_step=_DIFF_STEP,
+        )
+    denom = sum_log - n * np.log(lo)
     alpha = 1.0 + n / np.maximum(denom, 1e-300)
     alpha = np.clip(alpha, _ALPHA_MIN + _DIFF_STEP, _ALPHA_MAX)
     target = -sum_log / n
     for _ in range(_NEWTON_STEPS):
-        _, d1, d2 = _derivatives(alpha, lo, hi, discrete)
+        _, d1, d2 = _derivatives(alpha, lo, hi, False)
         step = (d1 - target) / np.where(d2 > 0, d2, 1.0)
         alpha = np.clip(alpha - step, _ALPHA_MIN + _DIFF_STEP, _ALPHA_MAX)
-    log_z, _, d2 = _derivatives(alpha, lo, hi, discrete)
+    log_z, _, d2 = _derivatives(alpha, lo, hi, False)
     loglik = -alpha * sum_log - n * log_z
     stderr = 1.0 / np.sqrt(n * np.maximum(d2, 1e-300))
     return alpha, stderr, loglik
@@ -203,8 +216,8 @@ def _model_cdf(alpha, lo, x, hi, discrete):
     return (lo**a1 - x**a1) / (lo**a1 - hi**a1)
 
 
-def _iv_fit(data, xmin, xmax, min_tail, min_tail_fraction, alpha_range) -> np.ndarray:
-    x = finite_array("data", data, ndim=1)
+def _iv_fit(values, xmin, xmax, min_tail, min_tail_fraction, alpha_range) -> np.ndarray:
+    x = finite_array("data", values, ndim=1)
     if x.size and np.min(x) <= 0:
         raise ValueError("data must be strictly positive for a power-law fit")
     if xmin is not None:
@@ -271,38 +284,92 @@ def fit_power_law(
         On invalid data, or when too few samples / distinct values remain to fit
         (the message says how many there are).
     """
-    x = _iv_fit(data, xmin, xmax, min_tail, min_tail_fraction, alpha_range)
-    if discrete and x.size and not np.all(x == np.round(x)):
+    x = finite_array("data", data, ndim=1)
+    n_total = int(x.size)
+    values, counts = np.unique(x, return_counts=True)
+    return fit_power_law_counts(
+        values,
+        counts,
+        n_total=n_total,
+        discrete=discrete,
+        xmin=xmin,
+        xmax=xmax,
+        min_tail=min_tail,
+        min_tail_fraction=min_tail_fraction,
+        alpha_range=alpha_range,
+    )
+
+
+def fit_power_law_counts(
+    values: np.ndarray,
+    counts: np.ndarray,
+    *,
+    n_total: int | None = None,
+    discrete: bool = True,
+    xmin: float | None = None,
+    xmax: float | None = None,
+    min_tail: int = 10,
+    min_tail_fraction: float = 0.0,
+    alpha_range: tuple[float, float] | None = None,
+) -> PowerLawFit:
+    """:func:`fit_power_law` of data given as sorted distinct values and their counts.
+
+    The x_min search works on this form; the bootstrap draws its discrete synthetic
+    data sets in it (no n samples to sort per replicate), and a histogram of avalanche
+    sizes can be fit as it is.
+
+    Parameters
+    ----------
+    values : np.ndarray, shape=(n_values,)
+        Strictly increasing positive values (integers when ``discrete``).
+    counts : np.ndarray, shape=(n_values,)
+        How often each value occurs (>= 1).
+    n_total : int, optional
+        Size of the whole data set the values come from (default: ``counts.sum()``).
+    discrete, xmin, xmax, min_tail, min_tail_fraction, alpha_range
+        As in :func:`fit_power_law`.
+
+    Returns
+    -------
+    PowerLawFit
+
+    Raises
+    ------
+    ValueError
+        As :func:`fit_power_law`, and when values do not increase or counts are < 1.
+    """
+    values = _iv_fit(values, xmin, xmax, min_tail, min_tail_fraction, alpha_range)
+    counts = np.asarray(counts)
+    if values.shape != counts.shape or np.any(np.diff(values) <= 0) or np.any(counts < 1):
+        raise ValueError("values must increase strictly and counts be >= 1, of the same shape")
+    if discrete and values.size and not np.all(values == np.round(values)):
         raise ValueError("discrete fit needs integer-valued data")
     # the Hurwitz-zeta normalisation sums over the integers xmin, xmin + 1, ..., xmax
     for name, bound in (("xmin", xmin), ("xmax", xmax)):
         if discrete and bound is not None and bound != np.round(bound):
             raise ValueError(f"{name} must be an integer for a discrete fit, got {bound}")
-    n_total = int(x.size)
-    if xmax is not None:
-        x = x[x <= xmax]
-    if xmin is not None:
-        x = x[x >= xmin]
-    if x.size < min_tail:
-        raise ValueError(
-            f"too few samples to fit a power law: {x.size} in range, need >= {min_tail}"
-        )
-    values, counts = np.unique(x, return_counts=True)
+    if n_total is None:
+        n_total = int(counts.sum())
+    low, high = -np.inf if xmin is None else xmin, np.inf if xmax is None else xmax
+    in_range = (values >= low) & (values <= high)
+    values, counts = values[in_range], counts[in_range]
+    size = int(counts.sum())
+    if size < min_tail:
+        raise ValueError(f"too few samples to fit a power law: {size} in range, need >= {min_tail}")
     if values.size < 2:
         raise ValueError(f"power-law fit needs >= 2 distinct values in range, got {values.size}")
     # suffix sums over the sorted unique values: tail count and tail sum of log x
     n_tail = np.cumsum(counts[::-1])[::-1]
     sum_log = np.cumsum((counts * np.log(values))[::-1])[::-1]
-    n_below = np.concatenate(([0], np.cumsum(counts)[:-1]))  # samples < values[j]
     if xmin is not None:
         cand = np.array([0])
     else:
-        smallest = max(min_tail, int(np.ceil(min_tail_fraction * x.size)))
+        smallest = max(min_tail, int(np.ceil(min_tail_fraction * size)))
         cand = np.flatnonzero(n_tail[:-1] >= smallest)
         if cand.size == 0:
             raise ValueError(
                 f"no x_min candidate leaves >= {smallest} samples in the tail "
-                f"(min_tail {min_tail}, min_tail_fraction {min_tail_fraction:g} of {x.size})"
+                f"(min_tail {min_tail}, min_tail_fraction {min_tail_fraction:g} of {size})"
             )
     lo = values[cand] if xmin is None else np.array([float(xmin)])
     alpha, stderr, loglik = _solve_alpha(lo, n_tail[cand], sum_log[cand], xmax, discrete)
@@ -316,7 +383,7 @@ def fit_power_law(
             )
         cand, lo = cand[inside], lo[inside]
         alpha, stderr, loglik = alpha[inside], stderr[inside], loglik[inside]
-    ks = _ks_branch_and_bound(values, n_below, n_tail, cand, lo, alpha, xmax, discrete)
+    ks = ks_search(values, counts, cand, lo, alpha, xmax, discrete)
     best = int(np.argmin(ks))
     k = cand[best]
     logger.debug("power-law fit: %d candidates, best xmin=%g", cand.size, lo[best])
@@ -338,42 +405,6 @@ def fit_power_law(
         discrete=discrete,
         n_candidates=int(cand.size),
     )
-
-
-def _ks_one(values, n_below, n_tail, k, lo, alpha, hi, discrete, stop=None):
-    tail = values[k:stop]
-    emp = (n_below[k:stop] - n_below[k]) / n_tail[k]
-    return float(np.max(np.abs(_model_cdf(alpha, lo, tail, hi, discrete) - emp)))
-
-
-def _ks_branch_and_bound(values, n_below, n_tail, cand, lo, alpha, hi, discrete):
-    """KS distance of every candidate; exact at the minimum, lower bounds elsewhere.
-
-    Returns an array whose minimum and argmin equal those of the exhaustive search
-    (entries never fully evaluated hold a lower bound that is >= that minimum).
-    """
-    m = _BOUND_POINTS
-    idx = cand[:, None] + np.arange(m)[None, :]
-    valid = idx < values.size
-    idx = np.minimum(idx, values.size - 1)
-    emp = (n_below[idx] - n_below[cand][:, None]) / n_tail[cand][:, None]
-    model = _model_cdf(alpha[:, None], lo[:, None], values[idx], hi, discrete)
-    bound = np.max(np.where(valid, np.abs(model - emp), 0.0), axis=1)
-    ks = bound.copy()
-    order = np.argsort(bound, kind="stable")
-    best = np.inf
-    for i in order:
-        if bound[i] >= best:
-            break
-        # a tighter bound over more tail points often settles the candidate cheaply
-        stop = cand[i] + _SECOND_BOUND_POINTS
-        if stop < values.size:
-            ks[i] = _ks_one(values, n_below, n_tail, cand[i], lo[i], alpha[i], hi, discrete, stop)
-            if ks[i] >= best:
-                continue
-        ks[i] = _ks_one(values, n_below, n_tail, cand[i], lo[i], alpha[i], hi, discrete)
-        best = min(best, ks[i])
-    return ks
 
 
 def power_law_loglik_pointwise(x, fit: PowerLawFit) -> np.ndarray:
@@ -466,6 +497,63 @@ def sample_discrete_power_law(
             "is too heavy to sample as integers (give xmax)"
         )
     return out.astype(np.int64)
+
+
+def discrete_power_law_counts(
+    alpha: float,
+    xmin: int,
+    size: int,
+    *,
+    rng: int | np.random.Generator | None = None,
+    xmax: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` samples of the discrete power law as sorted unique values and counts.
+
+    The same distribution as :func:`sample_discrete_power_law`, drawn without
+    materialising the samples: the values expected at least once (at most 10^5 of
+    them) get their counts from one multinomial draw, and only the rare samples beyond
+    them are drawn one by one. For 10^6 samples at alpha = 1.5 that is ~1 % of them.
+
+    Parameters
+    ----------
+    alpha, xmin, size, rng, xmax
+        As in :func:`sample_discrete_power_law`.
+
+    Returns
+    -------
+    values : np.ndarray, shape=(n_values,), dtype=int64
+        Sorted distinct values drawn.
+    counts : np.ndarray, shape=(n_values,), dtype=int64
+        How often each was drawn (they sum to ``size``).
+    """
+    if xmin < 1 or int(xmin) != xmin:
+        raise ValueError(f"xmin must be a positive integer, got {xmin}")
+    if alpha <= 1 and xmax is None:
+        raise ValueError(f"alpha must be > 1 for an untruncated power law, got {alpha}")
+    if size < 0:
+        raise ValueError(f"size must be >= 0, got {size}")
+    rng = np.random.default_rng(rng)
+    z_hi = 0.0 if xmax is None else special.zeta(alpha, xmax + 1.0)
+    z_lo = special.zeta(alpha, float(xmin)) - z_hi
+    # tabulate up to the value whose expected count is ~1
+    expected_once = (max(size, 1) / z_lo) ** (1.0 / alpha)
+    n_table = int(min(max(expected_once - xmin + 1, 1), 100_000))
+    if xmax is not None:
+        n_table = min(n_table, xmax - xmin + 1)
+    table = np.arange(xmin, xmin + n_table, dtype=np.int64)
+    beyond = (special.zeta(alpha, float(xmin + n_table)) - z_hi) / z_lo
+    pmf = table.astype(float) ** -alpha / z_lo
+    drawn = rng.multinomial(size, np.append(pmf, max(beyond, 0.0)) / (pmf.sum() + beyond))
+    values, counts = table[drawn[:-1] > 0], drawn[:-1][drawn[:-1] > 0]
+    if drawn[-1]:
+        # beyond the table the continuous approximation is exact to ~(alpha / x)^2 / 24
+        far = sample_discrete_power_law(
+            alpha, xmin + n_table, drawn[-1], rng=rng, xmax=xmax, table_size=1000
+        )
+        far_values, far_counts = np.unique(far, return_counts=True)
+        values = np.concatenate([values, far_values])
+        counts = np.concatenate([counts, far_counts])
+    return values, counts.astype(np.int64)
 
 
 def sample_continuous_power_law(

@@ -4,10 +4,12 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy import special
+from scipy import special, stats
 
 from analysis.criticality import (
+    discrete_power_law_counts,
     fit_power_law,
+    fit_power_law_counts,
     sample_continuous_power_law,
     sample_discrete_power_law,
 )
@@ -138,3 +140,45 @@ def test_sampler_refuses_values_beyond_int64():
         sample_discrete_power_law(1.05, 1, 1000, rng=np.random.default_rng(12))
     x = sample_discrete_power_law(1.05, 1, 1000, rng=np.random.default_rng(12), xmax=10**6)
     assert x.min() >= 1 and x.max() <= 10**6
+
+
+def test_counts_sampler_draws_the_zeta_distribution():
+    """Multinomial table + individual draws beyond it: the pmf and the far tail."""
+    alpha, xmin, size = 2.0, 3, 200_000
+    values, counts = discrete_power_law_counts(alpha, xmin, size, rng=5)
+    assert counts.sum() == size and np.all(np.diff(values) > 0) and np.all(counts > 0)
+    head = np.arange(xmin, xmin + 10)
+    observed = [counts[values == x].sum() for x in head] + [counts[values >= head[-1] + 1].sum()]
+    pmf = head**-alpha / special.zeta(alpha, xmin)
+    expected = np.append(pmf, special.zeta(alpha, head[-1] + 1) / special.zeta(alpha, xmin))
+    assert stats.chisquare(observed, size * expected).pvalue > 1e-3
+    # beyond the table (expected count < 1 per value): P(X >= 1000)
+    far = counts[values >= 1000].sum()
+    p_far = special.zeta(alpha, 1000) / special.zeta(alpha, xmin)
+    assert abs(far - size * p_far) < 4 * np.sqrt(size * p_far)
+
+
+def test_counts_sampler_respects_truncation():
+    values, counts = discrete_power_law_counts(1.2, 1, 50_000, rng=6, xmax=300)
+    assert counts.sum() == 50_000 and values.max() <= 300
+
+
+@pytest.mark.parametrize("bounds", [{}, {"xmin": 3}, {"xmin": 2, "xmax": 400}])
+def test_fit_of_counts_equals_fit_of_samples(bounds):
+    data = sample_discrete_power_law(1.8, 2, 3000, rng=7)
+    values, counts = np.unique(data, return_counts=True)
+    assert fit_power_law_counts(values, counts, **bounds) == fit_power_law(data, **bounds)
+
+
+def test_fit_of_counts_refuses_unsorted_values():
+    with pytest.raises(ValueError, match="increase strictly"):
+        fit_power_law_counts(np.array([3, 1, 2]), np.array([1, 1, 1]))
+
+
+def test_branch_and_bound_equals_exhaustive_search_on_a_heavy_tail():
+    """alpha 1.5 from x_min 1 (the bootstrap's hardest case: many distinct values)."""
+    data = sample_discrete_power_law(1.5, 1, 3000, rng=8)
+    fit = fit_power_law(data)
+    ks, xmin = _exhaustive_ks(data, True, 10)
+    assert fit.xmin == xmin
+    assert fit.ks_distance == pytest.approx(ks, abs=1e-9)
