@@ -9,14 +9,21 @@
   spike but the n roots being one spike's child; the maximum-likelihood estimate of the
   mean offspring number of Galton–Watson trees (Harris 1948).
 
-The package ``mrestimator`` implements MR too; it is not a dependency because its
-trial-structured API and plotting side effects add little over the few regressions here,
-and the block bootstrap below reuses per-block sufficient statistics instead of refitting
-resampled time series.
+The package ``mrestimator`` implements MR too; it is not a dependency: on the same
+series its m agrees with this one within 1e-4, it has no interval for a single recording
+(its bootstrap resamples trials), and this module is faster with its interval than
+``mrestimator`` without one (``bench/mr_vs_mrestimator.py``).
+
+* The lagged products of all k come from one compiled pass over the series.
+* ``r_k = b m^k`` is fit by least squares with b profiled out: the residual as a function
+  of m alone is scanned on a grid and refined by golden section (the global minimum, no
+  start value, no scipy call per fit).
 
 Confidence intervals: non-overlapping block bootstrap. The series is cut into ``n_blocks``
 contiguous blocks; per block and lag the sums (n, Σx, Σy, Σxy, Σx²) are stored, and a
 bootstrap replicate sums a resample of blocks, so each replicate costs O(n_blocks k_max).
+The interval is the estimate ± t(n_blocks − 1) × the replicates' SD (see
+:func:`_t_interval` for why not their percentiles).
 """
 
 from __future__ import annotations
@@ -24,14 +31,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import numba
 import numpy as np
-from scipy import optimize
+from scipy.stats import t as student_t
 
 from synsoc.validation import check_int_at_least, finite_array
 
 __all__ = ["BranchingResult", "lag_regression_slopes", "branching_ratio", "tree_branching_ratio"]
 
 _M_MAX = 2.0  # upper bound of m in the exponential fit
+_CONSTANT = 1e-12  # a window whose variance is below this fraction of its Σx² is constant
 
 logger = logging.getLogger(__name__)
 
@@ -92,30 +101,55 @@ class BranchingResult:
         }
 
 
-def _block_stats(a: np.ndarray, k_max: int, n_blocks: int) -> np.ndarray:
-    """Per-block regression sums, shape (n_blocks, k_max, 5): n, Σx, Σy, Σxy, Σx²."""
-    starts = np.linspace(0, a.size - k_max, n_blocks + 1).astype(int)
-    out = np.empty((n_blocks, k_max, 5))
-    csum = np.concatenate(([0.0], np.cumsum(a)))
-    csq = np.concatenate(([0.0], np.cumsum(a * a)))
-    for k in range(1, k_max + 1):
-        prod = np.concatenate(([0.0], np.cumsum(a[:-k] * a[k:])))
-        for b in range(n_blocks):
-            lo, hi = starts[b], starts[b + 1]  # t in [lo, hi), t + k < a.size
-            out[b, k - 1] = (
-                hi - lo,
-                csum[hi] - csum[lo],
-                csum[hi + k] - csum[lo + k],
-                prod[hi] - prod[lo],
-                csq[hi] - csq[lo],
-            )
+@numba.njit(cache=True, nogil=True)
+def _block_sums(a, k_max, starts):
+    """Per-block regression sums of the centred series.
+
+    Returns shape (n_blocks, k_max, 5): n, Σx, Σy, Σxy, Σx² over t in a block, with
+    x = a_t and y = a_{t+k}. The lagged products of one a_t run over its k_max lags
+    in the inner loop (contiguous and vectorised), so the cost is n k_max multiply-adds
+    streamed once; Σy comes from prefix sums.
+    """
+    a = a - a.mean()
+    prefix = np.zeros(a.size + 1)  # prefix[i] = sum of a[:i]
+    for i in range(a.size):
+        prefix[i + 1] = prefix[i] + a[i]
+    out = np.zeros((starts.size - 1, k_max, 5))
+    products = np.zeros(k_max)  # a local accumulator: the lag loop vectorises
+    for b in range(starts.size - 1):
+        lo, hi = starts[b], starts[b + 1]
+        products[:] = 0.0
+        squares = 0.0
+        for t in range(lo, hi):
+            x = a[t]
+            squares += x * x
+            ahead = a[t + 1 : t + 1 + k_max]
+            for k in range(k_max):
+                products[k] += x * ahead[k]
+        for k in range(k_max):
+            out[b, k, 0] = hi - lo
+            out[b, k, 1] = prefix[hi] - prefix[lo]
+            out[b, k, 2] = prefix[hi + k + 1] - prefix[lo + k + 1]
+            out[b, k, 3] = products[k]
+            out[b, k, 4] = squares
     return out
+
+
+def _block_stats(a: np.ndarray, k_max: int, n_blocks: int) -> np.ndarray:
+    """Per-block regression sums, shape (n_blocks, k_max, 5): n, Σx, Σy, Σxy, Σx².
+
+    The series is centred first (the slopes do not change; the sums of products stay
+    small next to their differences).
+    """
+    starts = np.linspace(0, a.size - k_max, n_blocks + 1).astype(np.int64)
+    return _block_sums(np.ascontiguousarray(a, dtype=float), k_max, starts)
 
 
 def _slopes(stats: np.ndarray) -> np.ndarray:
     n, sx, sy, sxy, sxx = np.moveaxis(stats, -1, 0)
     var = sxx - sx * sx / n
-    return (sxy - sx * sy / n) / np.where(var > 0, var, np.nan)
+    # a constant window leaves only rounding of the centred series in var
+    return (sxy - sx * sy / n) / np.where(var > _CONSTANT * sxx, var, np.nan)
 
 
 def lag_regression_slopes(activity, *, k_max: int) -> np.ndarray:
@@ -136,25 +170,150 @@ def lag_regression_slopes(activity, *, k_max: int) -> np.ndarray:
     return _slopes(_block_stats(a, k_max, 1)[0])
 
 
-def _fit_exponential(slopes: np.ndarray) -> tuple[float, float]:
-    k = np.arange(1, slopes.size + 1, dtype=float)
-    positive = slopes > 0
-    if positive.sum() >= 2:
-        p = np.polyfit(k[positive], np.log(slopes[positive]), 1)
-        start = (np.exp(p[1]), float(np.clip(np.exp(p[0]), 1e-3, 1.5)))
-    else:
-        start = (max(slopes[0], 1e-3), 0.5)
-    try:
-        (b, m), _ = optimize.curve_fit(
-            lambda kk, b, m: b * m**kk,
-            k,
-            slopes,
-            p0=start,
-            bounds=([-np.inf, 0.0], [np.inf, _M_MAX]),
+# m grid of the profile search: dense towards 1, where critical and near-critical m lie
+_M_GRID = np.unique(
+    np.concatenate(
+        (
+            np.linspace(0.0, 0.9, 46),
+            1.0 - np.geomspace(0.1, 1e-7, 61),
+            1.0 + np.geomspace(1e-7, _M_MAX - 1.0, 61),
         )
-    except RuntimeError as err:  # least_squares ran out of evaluations
-        raise ValueError(f"multistep regression r_k = b m^k did not converge: {err}") from err
+    )
+)
+_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _profile(slopes, m):
+    """Residual sum of squares of ``r_k = b m^k`` minus ``sum r_k^2``, b profiled out.
+
+    Returns ``(-(sum r_k w_k)^2 / sum w_k^2, b)``. The weights are ``w_k = m^k`` for
+    m <= 1 and ``m^(k - k_max)`` for m > 1 (lags run backwards), so nothing overflows.
+    """
+    k_max = slopes.size
+    num, den = 0.0, 0.0
+    if m <= 1.0:
+        w = m
+        for k in range(k_max):
+            num += slopes[k] * w
+            den += w * w
+            w *= m
+        scale = 1.0  # b = num / den
+    else:
+        w, inverse = 1.0, 1.0 / m
+        for k in range(k_max - 1, -1, -1):
+            num += slopes[k] * w
+            den += w * w
+            w *= inverse
+        scale = m ** -float(k_max)  # b = num / den m^-k_max (0 where it underflows)
+    if den == 0.0:  # m = 0: b m^k = 0 for every k
+        return 0.0, 0.0
+    return -num * num / den, num / den * scale
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan(slopes, grid):
+    """Index of the grid point with the smallest profile residual.
+
+    All grid points advance together through the lags (the loop over m vectorises). The
+    weights are ``m^k`` for m <= 1 and ``m^(k - k_max)`` for m > 1 (lags run backwards),
+    so nothing overflows; the profile does not depend on the scale of the weights.
+    """
+    k_max = slopes.size
+    num = np.zeros(grid.size)
+    den = np.zeros(grid.size)
+    w = np.empty(grid.size)
+    for g in range(grid.size):
+        w[g] = grid[g] if grid[g] <= 1.0 else 1.0
+    inverse = np.empty(grid.size)
+    for g in range(grid.size):
+        inverse[g] = 1.0 / grid[g] if grid[g] > 1.0 else grid[g]
+    for i in range(k_max):
+        r_low, r_high = slopes[i], slopes[k_max - 1 - i]
+        for g in range(grid.size):
+            r = r_low if grid[g] <= 1.0 else r_high
+            num[g] += r * w[g]
+            den[g] += w[g] * w[g]
+            w[g] *= inverse[g]
+    best, best_value = 0, np.inf
+    for g in range(grid.size):
+        value = -num[g] * num[g] / den[g] if den[g] > 0.0 else 0.0
+        if value < best_value:
+            best, best_value = g, value
+    return best
+
+
+@numba.njit(cache=True, nogil=True)
+def _fit_profile(slopes, grid):
+    """Least-squares (b, m) of ``r_k = b m^k``, m in [grid[0], grid[-1]].
+
+    The profile over m is scanned on the grid, then golden-section refined in the
+    bracket around the best grid point to 1e-10: the global minimum, where a local
+    optimiser from one start can stop in a side minimum.
+    """
+    best = _scan(slopes, grid)
+    lo = grid[max(best - 1, 0)]
+    hi = grid[min(best + 1, grid.size - 1)]
+    x1 = hi - _GOLDEN * (hi - lo)
+    x2 = lo + _GOLDEN * (hi - lo)
+    f1, f2 = _profile(slopes, x1)[0], _profile(slopes, x2)[0]
+    while hi - lo > 1e-10:
+        if f1 <= f2:
+            hi, x2, f2 = x2, x1, f1
+            x1 = hi - _GOLDEN * (hi - lo)
+            f1 = _profile(slopes, x1)[0]
+        else:
+            lo, x1, f1 = x1, x2, f2
+            x2 = lo + _GOLDEN * (hi - lo)
+            f2 = _profile(slopes, x2)[0]
+    m = 0.5 * (lo + hi)
+    if _profile(slopes, grid[best])[0] < _profile(slopes, m)[0]:
+        m = grid[best]  # the grid point itself (a bound) is better
+    return _profile(slopes, m)[1], m
+
+
+@numba.njit(cache=True, nogil=True)
+def _bootstrap(stats, draws, grid):
+    """r_1 and MR m of each block resample (NaN where a slope is undefined)."""
+    n_boot, n_blocks = draws.shape
+    k_max = stats.shape[1]
+    conventional = np.full(n_boot, np.nan)
+    mr = np.full(n_boot, np.nan)
+    summed = np.empty((k_max, 5))
+    slopes = np.empty(k_max)
+    for i in range(n_boot):
+        summed[:] = 0.0
+        for j in range(n_blocks):
+            summed += stats[draws[i, j]]
+        ok = True
+        for k in range(k_max):
+            n, sx, sy, sxy, sxx = summed[k]
+            var = sxx - sx * sx / n
+            if not var > _CONSTANT * sxx:
+                ok = False  # every drawn block was constant: no slope
+                break
+            slopes[k] = (sxy - sx * sy / n) / var
+        if ok:
+            conventional[i] = slopes[0]
+            mr[i] = _fit_profile(slopes, grid)[1]
+    return conventional, mr
+
+
+def _fit_exponential(slopes: np.ndarray) -> tuple[float, float]:
+    """Least-squares ``(b, m)`` of ``r_k = b m^k``, k = 1..k_max, m in [0, 2]."""
+    b, m = _fit_profile(np.ascontiguousarray(slopes, dtype=float), _M_GRID)
     return float(b), float(m)
+
+
+def _t_interval(estimate: float, replicates: np.ndarray, n_blocks: int) -> tuple[float, float]:
+    """estimate +- t_(n_blocks - 1) x bootstrap SD: the 95 % interval.
+
+    With 20 blocks the percentile interval covered m = 0.9 in 88 of 100 seeds; its SD
+    is estimated from only n_blocks independent pieces, which Student's t accounts for
+    (95 of 100; bench/mr_vs_mrestimator.py).
+    """
+    half = student_t.ppf(0.975, n_blocks - 1) * np.std(replicates, ddof=1)
+    return float(estimate - half), float(estimate + half)
 
 
 def branching_ratio(
@@ -209,19 +368,9 @@ def branching_ratio(
             "the regression slopes r_k are undefined"
         )
     b, m = _fit_exponential(slopes)
-    rng = np.random.default_rng(rng)
-    boot_conv, boot_mr = np.empty(n_bootstrap), np.empty(n_bootstrap)
-    valid = np.zeros(n_bootstrap, dtype=bool)
-    for i in range(n_bootstrap):
-        resampled = _slopes(stats[rng.integers(0, n_blocks, n_blocks)].sum(axis=0))
-        if not np.all(np.isfinite(resampled)):
-            continue  # every drawn block was constant: no slope, replicate dropped
-        try:
-            boot_mr[i] = _fit_exponential(resampled)[1]
-        except ValueError:
-            continue
-        boot_conv[i] = resampled[0]
-        valid[i] = True
+    draws = np.random.default_rng(rng).integers(0, n_blocks, (n_bootstrap, n_blocks))
+    boot_conv, boot_mr = _bootstrap(stats, draws, _M_GRID)
+    valid = np.isfinite(boot_mr)
     if valid.sum() < 2:
         raise ValueError(
             f"branching-ratio bootstrap: only {valid.sum()} of {n_bootstrap} replicates "
@@ -231,9 +380,9 @@ def branching_ratio(
     logger.info("branching ratio: conventional=%.4f MR=%.4f", slopes[0], m)
     return BranchingResult(
         conventional=float(slopes[0]),
-        conventional_ci95=tuple(float(v) for v in np.percentile(boot_conv, [2.5, 97.5])),
+        conventional_ci95=_t_interval(float(slopes[0]), boot_conv, n_blocks),
         mr=m,
-        mr_ci95=tuple(float(v) for v in np.percentile(boot_mr, [2.5, 97.5])),
+        mr_ci95=_t_interval(m, boot_mr, n_blocks),
         mr_amplitude=b,
         slopes=slopes,
         autocorrelation_time_bins=float(-1.0 / np.log(m)) if 0 < m < 1 else None,
