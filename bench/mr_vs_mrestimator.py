@@ -11,8 +11,11 @@ Both fit ``r_k = b m^k`` for k = 1..k_max, k_max = 5 autocorrelation times (at l
 10). ``mrestimator``: ``coefficients(method="ts")`` + ``fit(fitfunc=f_exponential)``, no
 confidence interval (its bootstrap resamples trials, and these are single recordings).
 synsoc: ``branching_ratio`` with its 95 % block-bootstrap interval (``--n-bootstrap``
-replicates). The two alternate ``--repeats`` times per series after a warm-up call (numba
-compilation of both is excluded); the fastest of each is compared.
+replicates), and m alone (``lag_regression_slopes`` + ``fit_exponential_decay``), the
+like-for-like comparison. They alternate ``--repeats`` times per series after a warm-up
+call (numba compilation is excluded); the fastest of each is compared. Then the coverage of
+synsoc's 95 % interval: the fraction of ``--coverage-seeds`` series of
+``--coverage-bins`` bins whose interval holds the true m (goal >= 0.9).
 
 Run: ``python bench/mr_vs_mrestimator.py [--bins 1e5 1e6 1e7] [--repeats 3]``.
 Last stdout line: one JSON object.
@@ -32,7 +35,8 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from analysis.criticality import branching_ratio
+from analysis.criticality import branching_ratio, lag_regression_slopes
+from analysis.criticality.branching import fit_exponential_decay
 
 ROOT = Path(__file__).resolve().parents[1]
 MRESTIMATOR_DIR = ROOT / ".bench-mrestimator"
@@ -91,15 +95,17 @@ def compare(mre, m: float, sampling: float, n_bins: int, repeats: int, n_bootstr
     def ours():
         return branching_ratio(activity, k_max=k_max, n_bootstrap=n_bootstrap, rng=1)
 
+    def ours_point():
+        return fit_exponential_decay(lag_regression_slopes(activity, k_max=k_max))[1]
+
     their_m, our = theirs(), ours()  # warm-up: numba compilation / cache load
-    their_s, our_s = [], []
+    ours_point()
+    their_s, our_s, point_s = [], [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        theirs()
-        their_s.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        ours()
-        our_s.append(time.perf_counter() - start)
+        for function, times in ((theirs, their_s), (ours, our_s), (ours_point, point_s)):
+            start = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - start)
     row = {
         "m": m,
         "sampling": sampling,
@@ -111,14 +117,47 @@ def compare(mre, m: float, sampling: float, n_bins: int, repeats: int, n_bootstr
         "abs_difference": float(abs(our.mr - their_m)),
         "mrestimator_s": [round(t, 4) for t in their_s],
         "synsoc_s": [round(t, 4) for t in our_s],
+        "synsoc_point_s": [round(t, 4) for t in point_s],
         "ratio": round(min(their_s) / min(our_s), 2),
+        "ratio_point": round(min(their_s) / min(point_s), 2),
     }
     print(
         f"m={m:<6} {100 * sampling:>3.0f} % {n_bins:8.0e} bins k_max {k_max:5d}: "
         f"mrestimator {their_m:.5f} ({min(their_s):7.3f} s), synsoc {our.mr:.5f} "
         f"[{our.mr_ci95[0]:.4f}, {our.mr_ci95[1]:.4f}] ({min(our_s):7.3f} s, "
-        f"{n_bootstrap} bootstrap fits incl.); |diff| {row['abs_difference']:.1e}, "
-        f"{row['ratio']:.1f}x",
+        f"{n_bootstrap} bootstrap fits incl.: {row['ratio']:.1f}x; m alone "
+        f"{min(point_s):.3f} s: {row['ratio_point']:.1f}x); |diff| {row['abs_difference']:.1e}",
+        flush=True,
+    )
+    return row
+
+
+def coverage(m: float, sampling: float, n_bins: int, seeds: int, n_bootstrap: int) -> dict:
+    """Fraction of seeds whose 95 % interval covers the true m."""
+    k_max = k_max_for(m)
+    estimates, covered, half_widths = [], [], []
+    for seed in range(seeds):
+        activity = subsampled_branching(m, n_bins, sampling, seed=1000 + seed)
+        result = branching_ratio(activity, k_max=k_max, n_bootstrap=n_bootstrap, rng=seed)
+        estimates.append(result.mr)
+        covered.append(result.mr_ci95[0] <= m <= result.mr_ci95[1])
+        half_widths.append((result.mr_ci95[1] - result.mr_ci95[0]) / 2)
+    row = {
+        "m": m,
+        "sampling": sampling,
+        "bins": n_bins,
+        "seeds": seeds,
+        "coverage": float(np.mean(covered)),
+        "bias": float(np.mean(estimates) - m),
+        "sd": float(np.std(estimates, ddof=1)),
+        "mean_half_width_over_1.96_sd": float(
+            np.mean(half_widths) / (1.96 * np.std(estimates, ddof=1))
+        ),
+    }
+    print(
+        f"coverage m={m:<6} {100 * sampling:>3.0f} % {n_bins:8.0e} bins: "
+        f"{row['coverage']:.2f} of {seeds} seeds (bias {row['bias']:+.1e}, SD {row['sd']:.1e}, "
+        f"half-width / 1.96 SD {row['mean_half_width_over_1.96_sd']:.2f})",
         flush=True,
     )
     return row
@@ -136,6 +175,8 @@ def main() -> None:
         help="skip series with bins * k_max above this (mrestimator's cost per series)",
     )
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--coverage-seeds", type=int, default=50)
+    parser.add_argument("--coverage-bins", type=float, default=1e6)
     parser.add_argument("--n-bootstrap", type=int, default=200)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -148,6 +189,11 @@ def main() -> None:
                 continue
             for sampling in args.sampling:
                 rows.append(compare(mre, m, sampling, n_bins, args.repeats, args.n_bootstrap))
+    covered = [
+        coverage(m, sampling, int(args.coverage_bins), args.coverage_seeds, args.n_bootstrap)
+        for m in args.m
+        for sampling in args.sampling
+    ]
     print(
         json.dumps(
             {
@@ -155,7 +201,10 @@ def main() -> None:
                 "mrestimator": mre.__version__,
                 "max_abs_difference": max(r["abs_difference"] for r in rows),
                 "min_ratio": min(r["ratio"] for r in rows),
+                "min_ratio_point": min(r["ratio_point"] for r in rows),
+                "min_coverage": min(r["coverage"] for r in covered),
                 "rows": rows,
+                "coverage": covered,
             }
         )
     )

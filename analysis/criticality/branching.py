@@ -37,7 +37,13 @@ from scipy.stats import t as student_t
 
 from synsoc.validation import check_int_at_least, finite_array
 
-__all__ = ["BranchingResult", "lag_regression_slopes", "branching_ratio", "tree_branching_ratio"]
+__all__ = [
+    "BranchingResult",
+    "lag_regression_slopes",
+    "fit_exponential_decay",
+    "branching_ratio",
+    "tree_branching_ratio",
+]
 
 _M_MAX = 2.0  # upper bound of m in the exponential fit
 _CONSTANT = 1e-12  # a window whose variance is below this fraction of its Σx² is constant
@@ -299,8 +305,19 @@ def _bootstrap(stats, draws, grid):
     return conventional, mr
 
 
-def _fit_exponential(slopes: np.ndarray) -> tuple[float, float]:
-    """Least-squares ``(b, m)`` of ``r_k = b m^k``, k = 1..k_max, m in [0, 2]."""
+def fit_exponential_decay(slopes) -> tuple[float, float]:
+    """Least-squares ``(b, m)`` of ``r_k = b m^k``, k = 1..k_max: the MR estimate of m.
+
+    Parameters
+    ----------
+    slopes : array_like, shape=(k_max,)
+        ``r_k`` for k = 1..k_max (:func:`lag_regression_slopes`).
+
+    Returns
+    -------
+    b, m : float
+        Amplitude and branching ratio (m in [0, 2]; 2 is a bound, not an estimate).
+    """
     b, m = _fit_profile(np.ascontiguousarray(slopes, dtype=float), _M_GRID)
     return float(b), float(m)
 
@@ -322,7 +339,7 @@ def branching_ratio(
     k_max: int,
     n_bootstrap: int,
     rng: int | np.random.Generator | None = None,
-    n_blocks: int = 20,
+    n_blocks: int | None = None,
 ) -> BranchingResult:
     """Conventional and multistep-regression branching ratios with bootstrap CIs.
 
@@ -338,8 +355,12 @@ def branching_ratio(
     rng : int or numpy.random.Generator, optional
         Seed or generator of the bootstrap (a generator is used in place); None draws
         fresh entropy.
-    n_blocks : int
-        Contiguous blocks of the bootstrap (>= 2).
+    n_blocks : int, optional
+        Contiguous blocks of the bootstrap (>= 2). Default: one per 20 k_max bins,
+        between 5 and 20. Each block's lag-k products reach k_max bins into the next
+        block, so short blocks are correlated and their bootstrap too narrow (m = 0.999,
+        k_max 4997, 10^6 bins, 30 seeds: the interval's half-width was 0.87 of 1.96 SD
+        with 20 blocks, 0.94 with 10, 1.00 with 5).
 
     Returns
     -------
@@ -353,6 +374,8 @@ def branching_ratio(
     a = finite_array("activity", activity, ndim=1)
     check_int_at_least("k_max", k_max, 2)
     check_int_at_least("n_bootstrap", n_bootstrap, 2)
+    if n_blocks is None:
+        n_blocks = int(np.clip(a.size // (20 * k_max), 5, 20))
     check_int_at_least("n_blocks", n_blocks, 2)
     if a.size < 10 * k_max or a.size < n_blocks * 2 + k_max:
         raise ValueError(
@@ -367,7 +390,7 @@ def branching_ratio(
             f"activity is constant over the first {a.size - k_max} bins; "
             "the regression slopes r_k are undefined"
         )
-    b, m = _fit_exponential(slopes)
+    b, m = fit_exponential_decay(slopes)
     draws = np.random.default_rng(rng).integers(0, n_blocks, (n_bootstrap, n_blocks))
     boot_conv, boot_mr = _bootstrap(stats, draws, _M_GRID)
     valid = np.isfinite(boot_mr)

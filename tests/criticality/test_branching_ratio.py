@@ -9,7 +9,7 @@ from analysis.criticality import (
     lag_regression_slopes,
     subsampled_branching_series,
 )
-from analysis.criticality.branching import _block_stats, _fit_exponential
+from analysis.criticality.branching import _block_stats, fit_exponential_decay
 
 
 def test_subsampled_branching_process():
@@ -56,7 +56,7 @@ def test_profile_fit_is_the_least_squares_exponential(b, m):
     k = np.arange(1, 201, dtype=float)
     slopes = b * m**k + np.random.default_rng(3).normal(0, 0.002, k.size)
     (b_ref, m_ref), _ = optimize.curve_fit(lambda kk, bb, mm: bb * mm**kk, k, slopes, p0=(b, m))
-    b_fit, m_fit = _fit_exponential(slopes)
+    b_fit, m_fit = fit_exponential_decay(slopes)
     assert m_fit == pytest.approx(m_ref, abs=1e-7)
     assert b_fit == pytest.approx(b_ref, rel=1e-5)
 
