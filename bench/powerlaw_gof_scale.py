@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import platform
 import time
-import warnings
 
 import numpy as np
+from powerlaw_fit import _time_powerlaw  # bench/powerlaw_fit.py, next to this script
 from scipy import stats
 
 from analysis.criticality import (
@@ -97,58 +96,38 @@ def scale(n: int, reps: int, seed: int) -> list[dict]:
     return rows
 
 
-def _powerlaw_child(values, counts, queue):
-    import powerlaw
-
-    data = np.repeat(values, counts)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = time.perf_counter()
-        fit = powerlaw.Fit(data, discrete=True, verbose=False)
-        queue.put((time.perf_counter() - start, float(fit.alpha), float(fit.xmin)))
-
-
 def peer(n: int, repeats: int, cap_s: float, seed: int) -> dict:
     """One synthetic set refit by powerlaw.Fit and by synsoc, alternated."""
     data = _pure(n, np.random.default_rng(seed))
     fit = fit_power_law(data)
     values, counts = np.unique(data, return_counts=True)
     synthetic = synthetic_counts(values, counts, fit, rng=seed + 1)
-    context = mp.get_context("fork")
-    ours, theirs, capped = [], [], False
+    samples = np.repeat(*synthetic)
+    ours, theirs = [], []
     for _ in range(repeats):
         refit, wall, _cpu = _timed(lambda: fit_power_law_counts(*synthetic))
         ours.append(wall)
-        queue = context.Queue()
-        child = context.Process(target=_powerlaw_child, args=(*synthetic, queue))
-        start = time.perf_counter()
-        child.start()
-        child.join(cap_s)
-        if child.is_alive():
-            child.terminate()
-            child.join()
-            theirs.append(time.perf_counter() - start)
-            capped = True
-            continue
-        seconds, their_alpha, their_xmin = queue.get()
-        theirs.append(seconds)
-    ratio = min(theirs) / min(ours)
+        theirs.append(_time_powerlaw(samples, cap_s))  # bench/powerlaw_fit.py's capped child
+    their_s = [t["seconds"] for t in theirs]
+    capped = any(t["capped"] for t in theirs)
+    ratio = min(their_s) / min(ours)
+    last = theirs[-1]
     theirs_fit = (
-        "capped: a lower bound" if capped else f"alpha {their_alpha:.5f}, x_min {their_xmin:g}"
+        "capped: a lower bound" if capped else f"alpha {last['alpha']:.5f}, x_min {last['xmin']:g}"
     )
     print(
         f"refit of one synthetic set of {n:.0e}: synsoc {min(ours) * 1e3:.1f} ms "
-        f"(alpha {refit.alpha:.5f}, x_min {refit.xmin:g}), powerlaw.Fit {min(theirs):.2f} s "
+        f"(alpha {refit.alpha:.5f}, x_min {refit.xmin:g}), powerlaw.Fit {min(their_s):.2f} s "
         f"({theirs_fit}); ratio {ratio:.0f}x; 1000 refits: synsoc {1000 * min(ours):.0f} s, "
-        f"powerlaw {1000 * min(theirs) / 3600:.1f} h"
+        f"powerlaw {1000 * min(their_s) / 3600:.1f} h"
     )
     return {
         "n": n,
         "synsoc_refit_s": [round(t, 4) for t in ours],
-        "powerlaw_fit_s": [round(t, 2) for t in theirs],
+        "powerlaw_fit_s": [round(t, 2) for t in their_s],
         "powerlaw_capped": capped,
         "ratio": round(ratio, 1),
-        "powerlaw_1000_refits_h": round(1000 * min(theirs) / 3600, 2),
+        "powerlaw_1000_refits_h": round(1000 * min(their_s) / 3600, 2),
     }
 
 
@@ -193,7 +172,7 @@ def main() -> None:
     parser.add_argument("--peer-n", type=int, default=100_000)
     parser.add_argument("--peer-repeats", type=int, default=3)
     parser.add_argument("--cap-s", type=float, default=120.0)
-    parser.add_argument("--seeds", type=int, default=100, help="calibration data sets")
+    parser.add_argument("--seeds", type=int, default=100, help="calibration sets (0: skip)")
     parser.add_argument("--cal-n", type=int, default=10_000)
     parser.add_argument("--cal-reps", type=int, default=200)
     args = parser.parse_args()
@@ -203,7 +182,7 @@ def main() -> None:
         "bench": "powerlaw_gof_scale",
         "scale": scale(args.n, args.reps, args.seed),
         "peer": peer(args.peer_n, args.peer_repeats, args.cap_s, args.seed),
-        "calibration": calibration(args.seeds, args.cal_n, args.cal_reps),
+        "calibration": calibration(args.seeds, args.cal_n, args.cal_reps) if args.seeds else [],
     }
     print(json.dumps(result))
 

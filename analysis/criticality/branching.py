@@ -98,7 +98,10 @@ class BranchingResult:
                 else "-1 / ln(m)"
             ),
             "n_bootstrap": self.n_bootstrap,
-            "method": "Wilting & Priesemann 2018 multistep regression; block bootstrap CI",
+            "method": (
+                "Wilting & Priesemann 2018 multistep regression; 95 % CI: estimate +- "
+                "t(blocks - 1) x block-bootstrap SD"
+            ),
             "note": (
                 f"m at the fit bound {_M_MAX}: activity grows, the estimate is a bound only"
                 if self.mr >= _M_MAX - 1e-6
