@@ -15,7 +15,8 @@ The public API, importable from ``network`` itself::
   (:class:`Synapses`), :func:`analytic_sigma`, :func:`spectral_radius`,
   :func:`gain_for_lambda`;
 * dynamics: :func:`simulate` (:class:`Dynamics`, :class:`DriveSpec` ->
-  :class:`SpikeRecord`), :func:`poisson_drive_events`;
+  :class:`SpikeRecord`, in memory or streamed to ``spike_dir``, reopened with
+  :func:`load_spike_files`), :func:`poisson_drive_events`;
 * avalanches: :func:`causal_avalanches` (trees of :attr:`SpikeRecord.parent`),
   :func:`bin_counts`, :func:`auto_bin_steps`, :func:`extract_avalanches`, :func:`bin_scan`;
 * the single-neuron first-passage oracle: :class:`DriftDiffusionNeuron`,
@@ -54,6 +55,7 @@ from network.jobs import (
 from network.neuron import DriftDiffusionNeuron, inverse_gaussian_isi, simulate_isis
 from network.receptors import drive_receptor, jonas_ampa_scheme, two_state_scheme
 from network.spectral import gain_for_lambda, spectral_radius
+from network.spike_files import load_spike_files
 from network.synapse_response import (
     SynapseResponse,
     compute_synapse_response,
@@ -92,6 +94,7 @@ __all__ = [
     "SpikeRecord",
     "simulate",
     "poisson_drive_events",
+    "load_spike_files",
     # avalanches
     "auto_bin_steps",
     "bin_scan",

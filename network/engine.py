@@ -22,12 +22,15 @@ p_transmit_s < 1), a release (U < p_release_s) spends u J_s, and a transmission
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from network.kernel import advance, leak_factors
+from network.spike_files import SpikeArrays, SpikeFiles
 from network.synapses import Synapses
 from synsoc.validation import check_choice, check_int_at_least, check_positive
 
@@ -153,6 +156,9 @@ class SpikeRecord:
     n_spikes_after_drive : int or None
         Spikes in the drive-off window (None if not tested); a self-sustained state's
         spontaneous rate is n_spikes_after_drive / (N drive_off_ms).
+    spike_dir : pathlib.Path or None
+        Directory whose ``.npy`` files ``step``, ``neuron``, ``parent`` and ``kick_step``
+        are read-only memory maps of (``simulate(spike_dir=...)``); None: in memory.
     """
 
     step: np.ndarray
@@ -172,6 +178,7 @@ class SpikeRecord:
     persists_after_drive: bool | None = None
     activity_after_drive_ms: float | None = None
     n_spikes_after_drive: int | None = None
+    spike_dir: Path | None = None
 
     @property
     def duration_ms(self) -> float:
@@ -223,6 +230,16 @@ def _row_delays(synapses: Synapses, allowed: bool) -> tuple[np.ndarray, bool]:
     return row_delay, bool(np.all(lo == hi))
 
 
+def _to_record_parents(parent: np.ndarray, record_first: int) -> None:
+    """Turn run-wide parent indices into record indices, in place: index -
+    ``record_first``; -1 (drive) stays; -2 for a parent fired before the record."""
+    if record_first:
+        warm = (parent >= 0) & (parent < record_first)
+        parent -= record_first
+        parent[parent < 0] = -1
+        parent[warm] = -2
+
+
 def _widened(ring: np.ndarray, columns: int) -> np.ndarray:
     """Copy of a ring buffer array, shape=(n_slots, c), with ``columns`` >= c columns."""
     out = np.empty((ring.shape[0], columns), ring.dtype)
@@ -269,9 +286,11 @@ def poisson_drive_events(
     rng = np.random.default_rng(rng)
     mean = n_neurons * rate_hz * 1e-3 * dt_ms * (t_end - t_start)
     count = rng.poisson(mean)
-    steps = np.sort(rng.integers(t_start, t_end, size=count))
-    neurons = rng.integers(0, n_neurons, size=count).astype(np.int32)
-    return steps.astype(np.int64), neurons
+    steps = rng.integers(t_start, t_end, size=count, dtype=np.int64)
+    steps.sort()  # in place: the drive of a chunk is the largest transient of a run
+    # int32 draws: the values of int64 draws (one 32-bit draw each), half the memory
+    neurons = rng.integers(0, n_neurons, size=count, dtype=np.int32)
+    return steps, neurons
 
 
 def simulate(
@@ -286,6 +305,7 @@ def simulate(
     max_spikes: int | None = None,
     warmup_ms: float = 0.0,
     drive_off_ms: float = 0.0,
+    spike_dir: str | os.PathLike | None = None,
 ) -> SpikeRecord:
     """Run the network for ``warmup_ms + duration_ms`` and return the spikes after the
     warm-up; optionally test whether the activity outlives the drive.
@@ -325,10 +345,18 @@ def simulate(
         recorded as spikes; it ends early once nothing is pending): whether anything is
         still pending at its end is ``persists_after_drive``, the test that tells a
         self-sustained state from cascades that only overlap because the drive is fast.
+    spike_dir : path-like, optional
+        Stream the record to this directory instead of keeping it in memory: each kernel
+        call's spikes are appended to ``step.npy``, ``neuron.npy``, ``parent.npy`` and
+        ``kick_step.npy`` (:class:`network.spike_files.SpikeFiles`; published atomically
+        when the run ends, an existing directory replaced), and the record's arrays are
+        read-only memory maps of those files. Memory then stays O(synapses + neurons)
+        whatever the run's length; the arrays are bitwise those of the in-memory record.
 
     Returns
     -------
     SpikeRecord
+        With ``spike_dir`` set to the directory its arrays are mapped from, if any.
     """
     check_positive("duration_ms", duration_ms)
     check_positive("warmup_ms", warmup_ms, allow_zero=True)
@@ -377,7 +405,7 @@ def simulate(
     out_neuron = np.empty(out_step.size, np.int32)
     out_parent = np.empty(out_step.size, np.int64)
     out_kick = np.empty(1 << 16 if drive.mode == "slow" else 1, np.int64)
-    steps_parts, neuron_parts, parent_parts, kick_parts = [], [], [], []
+    sink = SpikeArrays() if spike_dir is None else SpikeFiles(spike_dir)
     empty = (np.empty(0, np.int64), np.empty(0, np.int32))
     if drive_events is not None:
         all_steps = np.asarray(drive_events[0], np.int64)
@@ -391,8 +419,12 @@ def simulate(
     budget = np.iinfo(np.int64).max if max_spikes is None else int(max_spikes)
     rings = [ring_tgt, ring_val, ring_src]
 
-    def run_to(t, t1, slow_now, d_steps, d_neurons, spike_budget):
-        """Advance from step t to t1 (or the spike budget); returns (t, spikes, reached)."""
+    def run_to(t, t1, slow_now, d_steps, d_neurons, spike_budget, keep):
+        """Advance from step t to t1 (or the spike budget); returns (t, spikes, reached).
+
+        ``keep(n_out, n_kick)`` takes the spikes and kicks of each kernel call from the
+        output buffers before the next call overwrites them.
+        """
         n_new = 0
         while t < t1:  # the kernel returns early when its buffers might overflow
             if counters[4] > rings[0].shape[1]:
@@ -447,82 +479,98 @@ def simulate(
                 out_kick,
                 spike_budget - n_new,
             )
-            steps_parts.append(out_step[:n_out].copy())
-            neuron_parts.append(out_neuron[:n_out].copy())
-            parent_parts.append(out_parent[:n_out].copy())
-            kick_parts.append(out_kick[:n_kick].copy())
+            keep(n_out, n_kick)
             n_new += n_out
             if budget_reached:
                 return t, n_new, True
         return t, n_new, False
 
     n_total = 0
-    record_first = 0  # run-wide index of the record's first spike
-    truncated = False
-    start = time.perf_counter()
-    if not slow and drive_events is None:  # bound the drive events drawn per chunk
-        per_step = n * drive.rate_hz * 1e-3 * dt
-        chunk_steps = max(
-            1, min(chunk_steps, int(_MAX_DRIVE_EVENTS_PER_CHUNK / max(per_step, 1e-12)))
+    # run-wide index of the record's first spike, step the record's steps count from
+    # (both stay 0 if max_spikes stops the run inside the warm-up: the record is the warm-up)
+    origin = {"spike": 0, "step": 0}
+
+    def record(n_out, n_kick):
+        """Hand one kernel call's spikes to the sink, in record indices and steps (the
+        output buffers are converted in place: the next kernel call overwrites them)."""
+        out_step[:n_out] -= origin["step"]
+        out_kick[:n_kick] -= origin["step"]
+        _to_record_parents(out_parent[:n_out], origin["spike"])
+        sink.append(
+            step=out_step[:n_out],
+            neuron=out_neuron[:n_out],
+            parent=out_parent[:n_out],
+            kick_step=out_kick[:n_kick],
         )
-    # chunks end at the warm-up's end too, where the record is restarted
-    edges = sorted({*range(0, n_steps, chunk_steps), warm_steps} - {n_steps}) + [n_steps]
-    for t0, t1 in zip(edges[:-1], edges[1:], strict=True):
-        if slow:
-            d_steps, d_neurons = empty
-        elif drive_events is not None:
-            lo, hi = np.searchsorted(all_steps, [t0, t1])
-            d_steps, d_neurons = all_steps[lo:hi], all_neurons[lo:hi]
-        else:
-            d_steps, d_neurons = poisson_drive_events(n, drive.rate_hz, dt, t0, t1, rng=drive_rng)
-        t, n_new, _ = run_to(t0, t1, slow, d_steps, d_neurons, budget - n_total)
-        n_total += n_new
-        if t < t1:
-            logger.warning(
-                "stopped at step %d of %d: %d spikes reached max_spikes=%d",
-                t,
-                n_steps,
-                n_total,
-                budget,
+
+    with sink:  # an exception removes a streamed record's partial files
+        truncated = False
+        start = time.perf_counter()
+        if not slow and drive_events is None:  # bound the drive events drawn per chunk
+            per_step = n * drive.rate_hz * 1e-3 * dt
+            chunk_steps = max(
+                1, min(chunk_steps, int(_MAX_DRIVE_EVENTS_PER_CHUNK / max(per_step, 1e-12)))
             )
-            n_steps = t
-            truncated = True
-            break
-        if t1 == warm_steps:  # the warm-up ends: keep the state, restart the record
-            steps_parts, neuron_parts, parent_parts, kick_parts = [], [], [], []
-            record_first = int(counters[5])
-            counters[2:4] = 0
-            expected[0] = 0.0
-            n_total = 0
-        elapsed = time.perf_counter() - start
-        rate = t1 / elapsed if elapsed > 0 else float("inf")
-        logger.info(
-            "step %d/%d (%.1f%%), %.3g steps/s, %d spikes, ETA %.1f s",
-            t1,
-            n_steps,
-            100.0 * t1 / n_steps,
-            rate,
-            n_total,
-            (n_steps - t1) / rate,
-        )
-    if n_steps <= warm_steps:  # max_spikes inside the warm-up: the record is the warm-up
-        logger.warning("max_spikes reached during the warm-up: the record includes it")
-        warm_steps = 0
-    step = np.concatenate(steps_parts) - warm_steps
-    neuron = np.concatenate(neuron_parts)
-    run_parent = np.concatenate(parent_parts)  # run-wide indices, -1 for drive
-    parent = np.where(run_parent >= record_first, run_parent - record_first, -1)
-    parent[(run_parent >= 0) & (run_parent < record_first)] = -2  # fired in the warm-up
-    kick_step = np.concatenate(kick_parts) - warm_steps
+        # chunks end at the warm-up's end too, where the record is restarted
+        edges = sorted({*range(0, n_steps, chunk_steps), warm_steps} - {n_steps}) + [n_steps]
+        for t0, t1 in zip(edges[:-1], edges[1:], strict=True):
+            if slow:
+                d_steps, d_neurons = empty
+            elif drive_events is not None:
+                lo, hi = np.searchsorted(all_steps, [t0, t1])
+                d_steps, d_neurons = all_steps[lo:hi], all_neurons[lo:hi]
+            else:
+                d_steps, d_neurons = poisson_drive_events(
+                    n, drive.rate_hz, dt, t0, t1, rng=drive_rng
+                )
+            t, n_new, _ = run_to(t0, t1, slow, d_steps, d_neurons, budget - n_total, record)
+            del d_steps, d_neurons  # free this chunk's drive before the next one is drawn
+            n_total += n_new
+            if t < t1:
+                logger.warning(
+                    "stopped at step %d of %d: %d spikes reached max_spikes=%d",
+                    t,
+                    n_steps,
+                    n_total,
+                    budget,
+                )
+                n_steps = t
+                truncated = True
+                break
+            if t1 == warm_steps:  # the warm-up ends: keep the state, restart the record
+                sink.restart()
+                origin["spike"], origin["step"] = int(counters[5]), warm_steps
+                counters[2:4] = 0
+                expected[0] = 0.0
+                n_total = 0
+            elapsed = time.perf_counter() - start
+            rate = t1 / elapsed if elapsed > 0 else float("inf")
+            logger.info(
+                "step %d/%d (%.1f%%), %.3g steps/s, %d spikes, ETA %.1f s",
+                t1,
+                n_steps,
+                100.0 * t1 / n_steps,
+                rate,
+                n_total,
+                (n_steps - t1) / rate,
+            )
+        if n_steps <= warm_steps:  # max_spikes inside the warm-up: the record is the warm-up
+            logger.warning("max_spikes reached during the warm-up: the record includes it")
+            warm_steps = 0
+        arrays = sink.finish()
     n_drive, n_network, offspring = int(counters[3]), int(counters[2]), float(expected[0])
     persists, after_ms, n_after = None, None, None
     off_steps = int(round(drive_off_ms / dt))
     if off_steps and not truncated:  # the drive stops; does the activity go on?
-        steps_parts, neuron_parts, parent_parts, kick_parts = [], [], [], []
-        _, n_after, reached = run_to(n_steps, n_steps + off_steps, False, *empty, budget)
+        last = [n_steps - 1]  # step of the last spike after the drive (none: 0 ms)
+
+        def last_step(n_out, n_kick):
+            if n_out:
+                last[0] = int(out_step[n_out - 1])
+
+        _, n_after, reached = run_to(n_steps, n_steps + off_steps, False, *empty, budget, last_step)
         persists = bool(reached or counters[0] > 0)
-        after = np.concatenate(steps_parts)
-        after_ms = float((after[-1] - n_steps + 1) * dt) if after.size else 0.0
+        after_ms = float((last[0] - n_steps + 1) * dt)
         logger.info(
             "drive off for %.4g ms: %d spikes, last %.4g ms after the drive; %s",
             drive_off_ms,
@@ -531,9 +579,9 @@ def simulate(
             "activity persists" if persists else "activity died out",
         )
     return SpikeRecord(
-        step=step,
-        neuron=neuron,
-        parent=parent,
+        step=arrays["step"],
+        neuron=arrays["neuron"],
+        parent=arrays["parent"],
         n_neurons=n,
         n_steps=n_steps - warm_steps,
         dt_ms=dt,
@@ -543,9 +591,10 @@ def simulate(
         max_delay_steps=max_delay,
         wall_s=time.perf_counter() - start,
         truncated=truncated,
-        kick_step=kick_step,
+        kick_step=arrays["kick_step"],
         drive_off_ms=off_steps * dt,
         persists_after_drive=persists,
         activity_after_drive_ms=after_ms,
         n_spikes_after_drive=n_after,
+        spike_dir=None if spike_dir is None else Path(spike_dir),
     )

@@ -145,6 +145,20 @@ def test_poisson_drive_event_rate():
     assert np.all(np.diff(steps) >= 0) and neurons.max() < 1000
 
 
+def test_poisson_drive_events_are_the_int64_draws_sorted():
+    """The lean draw (int64 steps sorted in place, int32 neurons) gives the values of
+    ``np.sort(integers(...))`` and ``integers(...).astype(int32)`` drawn as int64."""
+    for n, (t0, t1) in [(7, (3, 1000)), (65536, (0, 200_000)), (10**6, (0, 2**33))]:
+        rate = 5e4 / (n * 1e-4 * (t1 - t0))
+        rng = np.random.default_rng(n)
+        count = rng.poisson(n * rate * 1e-4 * (t1 - t0))
+        steps = np.sort(rng.integers(t0, t1, size=count))
+        neurons = rng.integers(0, n, size=count).astype(np.int32)
+        got = poisson_drive_events(n, rate, 0.1, t0, t1, rng=np.random.default_rng(n))
+        assert got[0].dtype == np.int64 and got[1].dtype == np.int32
+        assert np.array_equal(got[0], steps) and np.array_equal(got[1], neurons)
+
+
 def test_invalid_arguments_raise():
     syn = small_network()
     with pytest.raises(ValueError, match="duration_ms"):

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from conftest import network_config
 
-from network.graph import build_graph, load_graph_file
+import network.graph
+from network.graph import _direct_random, _from_edges, build_graph, load_graph_file
 from network.synapse_response import SynapseResponse
 from network.synapses import analytic_sigma, draw_receptor_counts, draw_synapses, write_graphml
 from synsoc.errors import GraphFileError
@@ -32,6 +33,42 @@ def test_direct_csr_erdos_renyi_degree_statistics():
     assert deg.mean() == pytest.approx(10, abs=0.05)
     assert deg.var() == pytest.approx(10, rel=0.05)  # binomial ~ Poisson(10)
     assert np.bincount(graph.indices, minlength=cfg.n_neurons).mean() == pytest.approx(10, abs=0.05)
+
+
+def edge_list_direct_random(n, degrees, rng, exact):
+    """The direct generator as one edge list (int64 draws, one global unique): the
+    reference the row-block generator must equal bitwise."""
+    src = np.repeat(np.arange(n, dtype=np.int64), degrees)
+    dst = rng.integers(0, n - 1, size=src.size)
+    dst += dst >= src
+    graph = _from_edges(src, dst, n)
+    while exact and graph.n_edges < src.size:
+        missing = degrees - graph.out_degree
+        extra_src = np.repeat(np.arange(n, dtype=np.int64), missing)
+        extra = rng.integers(0, n - 1, size=extra_src.size)
+        extra += extra >= extra_src
+        graph = _from_edges(
+            np.concatenate([graph.sources().astype(np.int64), extra_src]),
+            np.concatenate([graph.indices.astype(np.int64), extra]),
+            n,
+        )
+    return graph
+
+
+@pytest.mark.parametrize(("n", "k", "exact"), [(40, 12, True), (3000, 10, True), (5000, 7, False)])
+def test_row_block_generator_equals_the_edge_list_construction(monkeypatch, n, k, exact):
+    monkeypatch.setattr(network.graph, "_BLOCK_EDGES", 1000)  # many blocks, rows split none
+    for seed in range(3):
+        degrees = np.random.default_rng(seed).binomial(n - 1, k / (n - 1), size=n)
+        if exact:
+            degrees = np.full(n, k, np.int64)
+        new = _direct_random(n, degrees, np.random.default_rng(seed), exact)
+        old = edge_list_direct_random(n, degrees, np.random.default_rng(seed), exact)
+        assert new.indices.dtype == np.int32 and new.indptr.dtype == np.int64
+        assert np.array_equal(new.indptr, old.indptr)
+        assert np.array_equal(new.indices, old.indices)
+        if exact:
+            assert np.all(new.out_degree == k)
 
 
 def test_graph_files(tmp_path):
