@@ -12,7 +12,7 @@ Discrete synthetic sets are drawn as distinct values and counts (a binomial spli
 between body and tail, a multinomial over the body's values, and
 :func:`~analysis.criticality.powerlaw_fit.discrete_power_law_counts` for the tail) and
 refit in that form, so a replicate of 10^6 avalanche sizes costs no sort of 10^6
-samples: 1000 replicates of 10^6 sizes take about half a minute on one core
+samples: 1000 replicates of 10^6 sizes take ~16 s on one core
 (``bench/powerlaw_gof_scale.py``).
 """
 
