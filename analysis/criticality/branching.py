@@ -81,6 +81,19 @@ class BranchingResult:
     autocorrelation_time_bins: float | None
     n_bootstrap: int
 
+    @property
+    def note(self) -> str:
+        """``"ok"``, or why the MR m is not a branching-ratio estimate."""
+        if self.mr_amplitude <= 0:
+            # e.g. isolated events: every centred r_k is the same small negative number
+            return (
+                "r_k = b m^k with b <= 0: no positive decaying correlation, "
+                "m is not a branching ratio"
+            )
+        if self.mr >= _M_MAX - 1e-6:
+            return f"m at the fit bound {_M_MAX}: activity grows, the estimate is a bound only"
+        return "ok"
+
     def as_dict(self) -> dict:
         """JSON-ready dictionary."""
         return {
@@ -102,11 +115,7 @@ class BranchingResult:
                 "Wilting & Priesemann 2018 multistep regression; 95 % CI: estimate +- "
                 "t(blocks - 1) x block-bootstrap SD"
             ),
-            "note": (
-                f"m at the fit bound {_M_MAX}: activity grows, the estimate is a bound only"
-                if self.mr >= _M_MAX - 1e-6
-                else "ok"
-            ),
+            "note": self.note,
         }
 
 
@@ -408,7 +417,7 @@ def branching_ratio(
         conventional=float(slopes[0]),
         conventional_ci95=_t_interval(float(slopes[0]), boot_conv, n_blocks),
         mr=m,
-        mr_ci95=_t_interval(m, boot_mr, n_blocks),
+        mr_ci95=tuple(float(v) for v in np.clip(_t_interval(m, boot_mr, n_blocks), 0.0, _M_MAX)),
         mr_amplitude=b,
         slopes=slopes,
         autocorrelation_time_bins=float(-1.0 / np.log(m)) if 0 < m < 1 else None,

@@ -442,7 +442,7 @@ def sample_discrete_power_law(
     Parameters
     ----------
     alpha : float
-        Exponent (> 1 unless ``xmax`` is given).
+        Exponent (> 1, also when truncated: the table is normalised by Hurwitz zetas).
     xmin : int
         Smallest value (>= 1).
     size : int
@@ -467,8 +467,8 @@ def sample_discrete_power_law(
     """
     if xmin < 1 or int(xmin) != xmin:
         raise ValueError(f"xmin must be a positive integer, got {xmin}")
-    if alpha <= 1 and xmax is None:
-        raise ValueError(f"alpha must be > 1 for an untruncated power law, got {alpha}")
+    if alpha <= 1:  # the Hurwitz zeta of the normalisation needs s > 1, truncated or not
+        raise ValueError(f"alpha must be > 1 to sample a discrete power law, got {alpha}")
     if size < 0:
         raise ValueError(f"size must be >= 0, got {size}")
     rng = np.random.default_rng(rng)
@@ -528,8 +528,8 @@ def discrete_power_law_counts(
     """
     if xmin < 1 or int(xmin) != xmin:
         raise ValueError(f"xmin must be a positive integer, got {xmin}")
-    if alpha <= 1 and xmax is None:
-        raise ValueError(f"alpha must be > 1 for an untruncated power law, got {alpha}")
+    if alpha <= 1:  # the Hurwitz zeta of the normalisation needs s > 1, truncated or not
+        raise ValueError(f"alpha must be > 1 to sample a discrete power law, got {alpha}")
     if size < 0:
         raise ValueError(f"size must be >= 0, got {size}")
     rng = np.random.default_rng(rng)

@@ -89,3 +89,14 @@ def test_interval_is_calibrated_over_seeds():
     assert np.mean(covered) >= 0.85
     ratio = np.mean(half_widths) / (1.96 * np.std(estimates, ddof=1))
     assert 0.8 < ratio < 1.4, ratio
+
+
+def test_isolated_events_are_not_read_as_critical():
+    """Three isolated events: every centred r_k is the same small negative number and
+    the exponential fit sits at m ~ 1 with b < 0; the result says m is no estimate."""
+    series = np.zeros(5000)
+    series[[1000, 2500, 4000]] = 1.0
+    result = branching_ratio(series, k_max=3, n_bootstrap=50, rng=0)
+    assert result.mr_amplitude <= 0
+    assert "not a branching ratio" in result.as_dict()["note"]
+    assert 0.0 <= result.mr_ci95[0] <= result.mr_ci95[1] <= 2.0

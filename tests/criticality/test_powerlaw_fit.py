@@ -182,3 +182,10 @@ def test_branch_and_bound_equals_exhaustive_search_on_a_heavy_tail():
     ks, xmin = _exhaustive_ks(data, True, 10)
     assert fit.xmin == xmin
     assert fit.ks_distance == pytest.approx(ks, abs=1e-9)
+
+
+@pytest.mark.parametrize("sampler", [sample_discrete_power_law, discrete_power_law_counts])
+def test_samplers_refuse_alpha_at_or_below_one_even_truncated(sampler):
+    """scipy's Hurwitz zeta is NaN for s <= 1: the table would be silently wrong."""
+    with pytest.raises(ValueError, match="alpha must be > 1"):
+        sampler(1.0, 1, 100, rng=0, xmax=100)
