@@ -28,7 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from analysis.criticality.powerlaw_kernels import ks_search, solve_alpha_discrete
+from analysis.criticality.powerlaw_kernels import (
+    ASYMPTOTIC_Q,
+    EM_COEFFS,
+    ks_search,
+    solve_alpha_discrete,
+)
 from synsoc.validation import check_int_at_least, check_positive, finite_array
 
 __all__ = [
@@ -48,10 +53,7 @@ _ALPHA_MIN = 1.0 + 1e-6
 _ALPHA_MAX = 20.0
 _NEWTON_STEPS = 12
 _DIFF_STEP = 1e-5
-_ASYMPTOTIC_Q = 16.0
 _INT64_LIMIT = 2.0**63
-# Euler-Maclaurin coefficients B_2k / (2k)! of the Hurwitz zeta expansion
-_EM_COEFFS = (1.0 / 12.0, -1.0 / 720.0, 1.0 / 30240.0, -1.0 / 1209600.0)
 
 
 def hurwitz_zeta(s, q) -> np.ndarray:
@@ -72,7 +74,7 @@ def hurwitz_zeta(s, q) -> np.ndarray:
     """
     s, q = np.broadcast_arrays(np.asarray(s, dtype=float), np.asarray(q, dtype=float))
     out = np.empty(s.shape)
-    big = q >= _ASYMPTOTIC_Q
+    big = q >= ASYMPTOTIC_Q
     if np.any(~big):
         out[~big] = special.zeta(s[~big], q[~big])
     if np.any(big):
@@ -82,7 +84,7 @@ def hurwitz_zeta(s, q) -> np.ndarray:
         total = qb * q_pow / (sb - 1.0) + 0.5 * q_pow
         rising = sb.copy()  # s (s+1) ... (s+2k-2)
         term = q_pow / qb  # q^(-s-2k+1)
-        for k, coeff in enumerate(_EM_COEFFS):
+        for k, coeff in enumerate(EM_COEFFS):
             total += coeff * rising * term
             rising = rising * (sb + 2 * k + 1) * (sb + 2 * k + 2)
             term = term * inv_q2
@@ -199,21 +201,6 @@ def _solve_alpha(lo, n, sum_log, hi, discrete):
     loglik = -alpha * sum_log - n * log_z
     stderr = 1.0 / np.sqrt(n * np.maximum(d2, 1e-300))
     return alpha, stderr, loglik
-
-
-def _model_cdf(alpha, lo, x, hi, discrete):
-    """``P(X < x)`` of the fitted tail (broadcasting alpha/lo against x)."""
-    if discrete:
-        z_lo = hurwitz_zeta(alpha, lo)
-        z_x = hurwitz_zeta(alpha, x)
-        if hi is None:
-            return 1.0 - z_x / z_lo
-        z_hi = hurwitz_zeta(alpha, hi + 1.0)
-        return (z_lo - z_x) / (z_lo - z_hi)
-    a1 = 1.0 - alpha
-    if hi is None:
-        return 1.0 - (x / lo) ** a1
-    return (lo**a1 - x**a1) / (lo**a1 - hi**a1)
 
 
 def _iv_fit(values, xmin, xmax, min_tail, min_tail_fraction, alpha_range) -> np.ndarray:

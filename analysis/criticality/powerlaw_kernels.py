@@ -36,15 +36,15 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["ks_search", "solve_alpha_discrete"]
+__all__ = ["ks_search", "solve_alpha_discrete", "ASYMPTOTIC_Q", "EM_COEFFS"]
 
-_ASYMPTOTIC_Q = 16.0
+ASYMPTOTIC_Q = 16.0
 # Newton stops early once alpha moves less than this (far below any standard error;
 # the central differences themselves limit alpha to ~1e-11)
 _ALPHA_TOLERANCE = 1e-10
 # Euler-Maclaurin coefficients B_2k / (2k)! of the Hurwitz zeta expansion
-_EM_COEFFS = (1.0 / 12.0, -1.0 / 720.0, 1.0 / 30240.0, -1.0 / 1209600.0)
-_EM_0, _EM_1, _EM_2, _EM_3 = _EM_COEFFS
+EM_COEFFS = (1.0 / 12.0, -1.0 / 720.0, 1.0 / 30240.0, -1.0 / 1209600.0)
+_EM_0, _EM_1, _EM_2, _EM_3 = EM_COEFFS
 
 
 @numba.njit(cache=True, nogil=True)
@@ -72,10 +72,10 @@ def hurwitz_zeta_scalar(s, q, log_q):
     Terms below ``q = 16`` are summed directly, the rest by Euler-Maclaurin (relative
     error below 1e-9 for s <= 5, 1e-7 for s <= 10).
     """
-    if q >= _ASYMPTOTIC_Q:
+    if q >= ASYMPTOTIC_Q:
         return _zeta_asymptotic(s, q, log_q)
     total = 0.0
-    while q < _ASYMPTOTIC_Q:
+    while q < ASYMPTOTIC_Q:
         total += math.exp(-s * math.log(q))
         q += 1.0
     return total + _zeta_asymptotic(s, q, math.log(q))
@@ -99,6 +99,15 @@ def _log_norm_discrete(alpha, lo, log_lo, hi):
 
 
 @numba.njit(cache=True, nogil=True)
+def _log_norm_derivatives(alpha, lo, log_lo, hi, h):
+    """``log Z`` and its first and second alpha-derivatives (central differences, step h)."""
+    up = _log_norm_discrete(alpha + h, lo, log_lo, hi)
+    down = _log_norm_discrete(alpha - h, lo, log_lo, hi)
+    mid = _log_norm_discrete(alpha, lo, log_lo, hi)
+    return mid, (up - down) / (2.0 * h), (up - 2.0 * mid + down) / (h * h)
+
+
+@numba.njit(cache=True, nogil=True)
 def _solve_alpha_discrete(lo, n, sum_log, hi, alpha_min, alpha_max, steps, h):
     alpha_out = np.empty(lo.size)
     stderr = np.empty(lo.size)
@@ -109,22 +118,16 @@ def _solve_alpha_discrete(lo, n, sum_log, hi, alpha_min, alpha_max, steps, h):
         alpha = min(max(1.0 + n[i] / denom, alpha_min + h), alpha_max)
         target = -sum_log[i] / n[i]
         for _ in range(steps):
-            up = _log_norm_discrete(alpha + h, lo[i], log_lo, hi)
-            down = _log_norm_discrete(alpha - h, lo[i], log_lo, hi)
-            mid = _log_norm_discrete(alpha, lo[i], log_lo, hi)
-            d2 = (up - 2.0 * mid + down) / (h * h)
-            step = ((up - down) / (2.0 * h) - target) / (d2 if d2 > 0 else 1.0)
+            _, d1, d2 = _log_norm_derivatives(alpha, lo[i], log_lo, hi, h)
             previous = alpha
-            alpha = min(max(alpha - step, alpha_min + h), alpha_max)
+            alpha -= (d1 - target) / (d2 if d2 > 0 else 1.0)
+            alpha = min(max(alpha, alpha_min + h), alpha_max)
             if abs(alpha - previous) < _ALPHA_TOLERANCE:
                 break
         # the likelihood and Fisher information at the MLE
-        up = _log_norm_discrete(alpha + h, lo[i], log_lo, hi)
-        down = _log_norm_discrete(alpha - h, lo[i], log_lo, hi)
-        mid = _log_norm_discrete(alpha, lo[i], log_lo, hi)
-        d2 = (up - 2.0 * mid + down) / (h * h)
+        log_z, _, d2 = _log_norm_derivatives(alpha, lo[i], log_lo, hi, h)
         alpha_out[i] = alpha
-        loglik[i] = -alpha * sum_log[i] - n[i] * mid
+        loglik[i] = -alpha * sum_log[i] - n[i] * log_z
         stderr[i] = 1.0 / math.sqrt(n[i] * max(d2, 1e-300))
     return alpha_out, stderr, loglik
 
@@ -187,6 +190,13 @@ def _normalisation(lo, alpha, hi, discrete):
 
 
 @numba.njit(cache=True, nogil=True)
+def _deviation(values, log_values, n_below, j, base, n_tail, t_lo, scale, alpha, discrete):
+    """|model CDF - empirical CDF| at values[j] of the tail starting at n_below = base."""
+    model = (t_lo - _tail_term(alpha, values[j], log_values[j], discrete)) * scale
+    return abs(model - (n_below[j] - base) / n_tail)
+
+
+@numba.njit(cache=True, nogil=True)
 def _distance(values, log_values, n_below, k, stop, lo, alpha, hi, discrete, limit):
     """KS distance of candidate k over the values [k, stop); stops once it reaches limit."""
     t_lo, scale = _normalisation(lo, alpha, hi, discrete)
@@ -194,8 +204,9 @@ def _distance(values, log_values, n_below, k, stop, lo, alpha, hi, discrete, lim
     n_tail = n_below[n_below.size - 1] - base
     distance = 0.0
     for j in range(k, stop):
-        model = (t_lo - _tail_term(alpha, values[j], log_values[j], discrete)) * scale
-        diff = abs(model - (n_below[j] - base) / n_tail)
+        diff = _deviation(
+            values, log_values, n_below, j, base, n_tail, t_lo, scale, alpha, discrete
+        )
         if diff > distance:
             distance = diff
             if distance >= limit:
@@ -217,8 +228,10 @@ def _quantile_bound(values, log_values, n_below, k, lo, alpha, hi, discrete, n_q
     for q in range(1, n_quantiles + 1):
         target = base + n_tail * q / (n_quantiles + 1)
         j = min(np.searchsorted(n_below, target), values.size - 1)
-        model = (t_lo - _tail_term(alpha, values[j], log_values[j], discrete)) * scale
-        distance = max(distance, abs(model - (n_below[j] - base) / n_tail))
+        distance = max(
+            distance,
+            _deviation(values, log_values, n_below, j, base, n_tail, t_lo, scale, alpha, discrete),
+        )
     return distance
 
 

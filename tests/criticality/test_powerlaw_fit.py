@@ -13,7 +13,13 @@ from analysis.criticality import (
     sample_continuous_power_law,
     sample_discrete_power_law,
 )
-from analysis.criticality.powerlaw_fit import _model_cdf
+
+
+def _model_cdf(alpha, xmin, x, discrete):
+    """Reference ``P(X < x)`` of the untruncated power law (scipy's Hurwitz zeta)."""
+    if discrete:
+        return 1.0 - special.zeta(alpha, x) / special.zeta(alpha, xmin)
+    return 1.0 - (x / xmin) ** (1.0 - alpha)
 
 
 def _exhaustive_ks(data, discrete, min_tail):
@@ -27,7 +33,7 @@ def _exhaustive_ks(data, discrete, min_tail):
         fit = fit_power_law(data, discrete=discrete, xmin=xmin, min_tail=2)
         u = np.unique(tail)
         emp = np.searchsorted(tail, u, side="left") / tail.size
-        ks = np.max(np.abs(_model_cdf(fit.alpha, xmin, u, None, discrete) - emp))
+        ks = np.max(np.abs(_model_cdf(fit.alpha, xmin, u, discrete) - emp))
         best = min(best, (ks, xmin))
     return best
 
