@@ -163,11 +163,16 @@ def _block_stats(a: np.ndarray, k_max: int, n_blocks: int) -> np.ndarray:
     return _block_sums(np.ascontiguousarray(a, dtype=float), k_max, starts)
 
 
-def _slopes(stats: np.ndarray) -> np.ndarray:
-    n, sx, sy, sxy, sxx = np.moveaxis(stats, -1, 0)
-    var = sxx - sx * sx / n
-    # a constant window leaves only rounding of the centred series in var
-    return (sxy - sx * sy / n) / np.where(var > _CONSTANT * sxx, var, np.nan)
+@numba.njit(cache=True, nogil=True)
+def _slopes(sums):
+    """Regression slopes r_k from summed statistics, shape (k_max, 5); NaN where the
+    regression window is constant (only rounding of the centred series left in var)."""
+    out = np.empty(sums.shape[0])
+    for k in range(sums.shape[0]):
+        n, sx, sy, sxy, sxx = sums[k]
+        var = sxx - sx * sx / n
+        out[k] = (sxy - sx * sy / n) / var if var > _CONSTANT * sxx else np.nan
+    return out
 
 
 def lag_regression_slopes(activity, *, k_max: int) -> np.ndarray:
@@ -298,20 +303,12 @@ def _bootstrap(stats, draws, grid):
     conventional = np.full(n_boot, np.nan)
     mr = np.full(n_boot, np.nan)
     summed = np.empty((k_max, 5))
-    slopes = np.empty(k_max)
     for i in range(n_boot):
         summed[:] = 0.0
         for j in range(n_blocks):
             summed += stats[draws[i, j]]
-        ok = True
-        for k in range(k_max):
-            n, sx, sy, sxy, sxx = summed[k]
-            var = sxx - sx * sx / n
-            if not var > _CONSTANT * sxx:
-                ok = False  # every drawn block was constant: no slope
-                break
-            slopes[k] = (sxy - sx * sy / n) / var
-        if ok:
+        slopes = _slopes(summed)
+        if np.all(np.isfinite(slopes)):  # else every drawn block was constant: no slope
             conventional[i] = slopes[0]
             mr[i] = _fit_profile(slopes, grid)[1]
     return conventional, mr
