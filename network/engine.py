@@ -488,14 +488,14 @@ def simulate(
     n_total = 0
     # run-wide index of the record's first spike, step the record's steps count from
     # (both stay 0 if max_spikes stops the run inside the warm-up: the record is the warm-up)
-    origin = {"spike": 0, "step": 0}
+    record_first, record_step = 0, 0
 
     def record(n_out, n_kick):
         """Hand one kernel call's spikes to the sink, in record indices and steps (the
         output buffers are converted in place: the next kernel call overwrites them)."""
-        out_step[:n_out] -= origin["step"]
-        out_kick[:n_kick] -= origin["step"]
-        _to_record_parents(out_parent[:n_out], origin["spike"])
+        out_step[:n_out] -= record_step
+        out_kick[:n_kick] -= record_step
+        _to_record_parents(out_parent[:n_out], record_first)
         sink.append(
             step=out_step[:n_out],
             neuron=out_neuron[:n_out],
@@ -539,7 +539,7 @@ def simulate(
                 break
             if t1 == warm_steps:  # the warm-up ends: keep the state, restart the record
                 sink.restart()
-                origin["spike"], origin["step"] = int(counters[5]), warm_steps
+                record_first, record_step = int(counters[5]), warm_steps
                 counters[2:4] = 0
                 expected[0] = 0.0
                 n_total = 0
